@@ -1,0 +1,25 @@
+@{
+    RootModule           = 'DsOps.dll'
+    ModuleVersion        = '0.1.0'
+    GUID                 = '6f0f3c1e-5d8a-4b8e-9a57-3c2d1b7e4a10'
+    Author               = 'DsOps'
+    CompanyName          = 'DsOps'
+    Copyright            = '(c) DsOps contributors. Apache-2.0.'
+    Description          = 'Operate Apache DolphinScheduler clusters: workflows as config (plan and apply), run reports and failure alerts, metadata inspection, health checks and tuning.'
+    PowerShellVersion    = '7.4'
+    CompatiblePSEditions = @('Core')
+    FormatsToProcess     = @(
+        'DsOps.Api.Format.ps1xml'
+    )
+    CmdletsToExport      = @(
+    )
+    FunctionsToExport    = @()
+    VariablesToExport    = @()
+    AliasesToExport      = @()
+    PrivateData          = @{
+        PSData = @{
+            Tags       = @('DolphinScheduler', 'DataOps', 'Scheduler', 'Workflow', 'DingTalk')
+            LicenseUri = 'https://www.apache.org/licenses/LICENSE-2.0'
+        }
+    }
+}

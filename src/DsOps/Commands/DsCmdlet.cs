@@ -1,0 +1,75 @@
+using System.Management.Automation;
+using DsOps.Infrastructure;
+
+namespace DsOps.Commands;
+
+/// <summary>
+/// Base of every DsOps cmdlet: cancellation wired to Ctrl+C (StopProcessing), a synchronous
+/// wait on engine tasks, and the one error helper (<see cref="DsErrors"/>).
+/// Engine work may run on other threads; only this thread writes to the pipeline.
+/// </summary>
+public abstract class DsCmdlet : PSCmdlet, IDisposable
+{
+    private readonly CancellationTokenSource _stopping = new();
+
+    /// <summary>Cancelled when the user presses Ctrl+C or the pipeline stops.</summary>
+    protected CancellationToken CancellationToken => _stopping.Token;
+
+    protected override void StopProcessing() => _stopping.Cancel();
+
+    /// <summary>Waits for an engine task on the pipeline thread.</summary>
+    protected T Await<T>(Task<T> task) => task.GetAwaiter().GetResult();
+
+    /// <summary>Waits for an engine task on the pipeline thread.</summary>
+    protected void Await(Task task) => task.GetAwaiter().GetResult();
+
+    /// <summary>Drains an async stream on the pipeline thread, writing each item as it arrives.</summary>
+    protected void WriteEach<T>(IAsyncEnumerable<T> items, Func<T, bool>? filter = null)
+    {
+        var e = items.GetAsyncEnumerator(CancellationToken);
+        try
+        {
+            while (e.MoveNextAsync().AsTask().GetAwaiter().GetResult())
+            {
+                if (filter is null || filter(e.Current)) WriteObject(e.Current);
+            }
+        }
+        finally
+        {
+            e.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        }
+    }
+
+    /// <summary>Writes a non-terminating error for one input item; processing continues.</summary>
+    protected void WriteDsError(Exception exception, object? target = null, string? errorId = null) =>
+        WriteError(DsErrors.ToErrorRecord(exception, target, errorId));
+
+    /// <summary>Writes a non-terminating error found by the cmdlet itself.</summary>
+    protected void WriteDsError(string errorId, ErrorCategory category, string message, object? target = null) =>
+        WriteError(DsErrors.Create(errorId, category, message, target));
+
+    /// <summary>Stops the whole call with a terminating error.</summary>
+    protected void ThrowDsError(Exception exception, object? target = null, string? errorId = null) =>
+        ThrowTerminatingError(DsErrors.ToErrorRecord(exception, target, errorId));
+
+    /// <summary>Stops the whole call with a terminating error found by the cmdlet itself.</summary>
+    protected void ThrowDsError(string errorId, ErrorCategory category, string message, object? target = null) =>
+        ThrowTerminatingError(DsErrors.Create(errorId, category, message, target));
+
+    /// <summary>Progress for long work; activityId keeps nested bars apart.</summary>
+    protected void WriteProgressPercent(int activityId, string activity, string status, int done, int total)
+    {
+        var record = new ProgressRecord(activityId, activity, status)
+        {
+            PercentComplete = total <= 0 ? 0 : (int)Math.Min(100, done * 100L / total),
+            RecordType = done >= total ? ProgressRecordType.Completed : ProgressRecordType.Processing,
+        };
+        WriteProgress(record);
+    }
+
+    public void Dispose()
+    {
+        _stopping.Dispose();
+        GC.SuppressFinalize(this);
+    }
+}
