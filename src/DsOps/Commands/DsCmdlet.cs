@@ -24,20 +24,31 @@ public abstract class DsCmdlet : PSCmdlet, IDisposable
     protected void Await(Task task) => task.GetAwaiter().GetResult();
 
     /// <summary>Drains an async stream on the pipeline thread, writing each item as it arrives.</summary>
-    protected void WriteEach<T>(IAsyncEnumerable<T> items, Func<T, bool>? filter = null)
+    protected void WriteEach<T>(IAsyncEnumerable<T> items, Func<T, bool>? filter = null) =>
+        WriteEachCore(items, item =>
+        {
+            if (filter is null || filter(item)) WriteObject(item);
+        });
+
+    private void WriteEachCore<T>(IAsyncEnumerable<T> items, Action<T> onItem)
     {
         var e = items.GetAsyncEnumerator(CancellationToken);
         try
         {
-            while (e.MoveNextAsync().AsTask().GetAwaiter().GetResult())
-            {
-                if (filter is null || filter(e.Current)) WriteObject(e.Current);
-            }
+            while (e.MoveNextAsync().AsTask().GetAwaiter().GetResult()) onItem(e.Current);
         }
         finally
         {
             e.DisposeAsync().AsTask().GetAwaiter().GetResult();
         }
+    }
+
+    /// <summary>Drains an async stream on the pipeline thread into a list.</summary>
+    protected List<T> ToList<T>(IAsyncEnumerable<T> items)
+    {
+        var list = new List<T>();
+        WriteEachCore(items, list.Add);
+        return list;
     }
 
     /// <summary>Writes a non-terminating error for one input item; processing continues.</summary>
