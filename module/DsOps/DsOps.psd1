@@ -12,6 +12,19 @@
         'DsOps.Api.Format.ps1xml'
     )
     CmdletsToExport      = @(
+        'Connect-DsServer'
+        'Disconnect-DsServer'
+        'Get-DsAlertGroup'
+        'Get-DsConnection'
+        'Get-DsDataSource'
+        'Get-DsEnvironment'
+        'Get-DsProject'
+        'Get-DsServerNode'
+        'Get-DsTaskInstance'
+        'Get-DsTenant'
+        'Get-DsWorkerGroup'
+        'Get-DsWorkflow'
+        'Get-DsWorkflowInstance'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

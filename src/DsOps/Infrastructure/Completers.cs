@@ -15,6 +15,9 @@ public abstract class DsNameCompleterAttribute : ArgumentCompleterAttribute, IAr
     private static readonly ConcurrentDictionary<string, (DateTime At, string[] Names)> Cache = new();
     private static readonly TimeSpan Ttl = TimeSpan.FromMinutes(1);
 
+    /// <summary>The last failure swallowed by a completer (for diagnosis; completion never throws).</summary>
+    internal static Exception? LastError { get; private set; }
+
     protected DsNameCompleterAttribute(Type self) : base(self) { }
 
     protected abstract string CacheKey(IDictionary fakeBoundParameters);
@@ -42,8 +45,9 @@ public abstract class DsNameCompleterAttribute : ArgumentCompleterAttribute, IAr
                 .Select(n => new CompletionResult(Quote(n), n, CompletionResultType.ParameterValue, n))
                 .ToArray();
         }
-        catch (Exception)
+        catch (Exception ex)
         {
+            LastError = ex;
             return Array.Empty<CompletionResult>(); // completion must never break the prompt
         }
     }

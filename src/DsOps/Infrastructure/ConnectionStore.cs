@@ -20,11 +20,14 @@ internal static class ConnectionStore
         else state.PSVariable.Set(new PSVariable("global:" + VariableName, connection, ScopedItemOptions.None));
     }
 
-    /// <summary>For argument completers, which run with the caller's runspace but no cmdlet.</summary>
+    /// <summary>
+    /// For argument completers: they run inside the caller's pipeline, where SessionStateProxy calls are refused,
+    /// so ask Get-DsConnection through a nested pipeline of the current runspace.
+    /// </summary>
     public static DsConnection? GetDefaultFromCurrentRunspace()
     {
-        var runspace = System.Management.Automation.Runspaces.Runspace.DefaultRunspace;
-        var value = runspace?.SessionStateProxy.GetVariable(VariableName);
-        return (value is PSObject p ? p.BaseObject : value) as DsConnection;
+        using var ps = PowerShell.Create(RunspaceMode.CurrentRunspace);
+        var result = ps.AddCommand("Get-DsConnection").Invoke();
+        return result.Count == 0 ? null : result[0].BaseObject as DsConnection;
     }
 }
