@@ -18,9 +18,12 @@ public static class DsJson
             NumberHandling = JsonNumberHandling.AllowReadingFromString,
             DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
         };
+        // Generated metadata first (fast first use); reflection for shapes added elsewhere.
+        o.TypeInfoResolver = System.Text.Json.Serialization.Metadata.JsonTypeInfoResolver.Combine(
+            Dto.DsJsonContext.Default, new System.Text.Json.Serialization.Metadata.DefaultJsonTypeInfoResolver());
         o.Converters.Add(new DsDateTimeConverter());
         o.Converters.Add(new JsonStringEnumConverter());
-        o.MakeReadOnly(populateMissingResolver: true);
+        o.MakeReadOnly();
         return o;
     }
 
