@@ -69,6 +69,11 @@ public static class SafeYamlReader
             if (reason.StartsWith("(Line:", StringComparison.Ordinal) && colon > 0) reason = reason[(colon + 3)..];
             throw new SpecLoadException("DsSpecYamlSyntax", state.Loc(ex.Start), "YAML syntax error: " + reason, ex);
         }
+        catch (InvalidOperationException ex)
+        {
+            // YamlDotNet's scanner throws this for some malformed input instead of a YamlException.
+            throw new SpecLoadException("DsSpecYamlSyntax", state.Loc(state.LastMark), "YAML syntax error near here (malformed flow collection or scalar).", ex);
+        }
     }
 
     private sealed class State
@@ -85,6 +90,7 @@ public static class SafeYamlReader
         public readonly Dictionary<SpecNode, int> Sizes = new(ReferenceEqualityComparer.Instance);
         public int Nodes;
         public int AliasCost;
+        public Mark LastMark = Mark.Empty;
 
         public SourceLocation Loc(Mark mark) => new(File, (int)mark.Line, (int)mark.Column);
 
@@ -99,6 +105,7 @@ public static class SafeYamlReader
     private static SpecNode ReadNode(IParser parser, State state, int depth)
     {
         var ev = parser.Current ?? throw new SpecLoadException("DsSpecYamlSyntax", new SourceLocation(state.File), "unexpected end of document.");
+        state.LastMark = ev.Start;
         switch (ev)
         {
             case AnchorAlias alias:

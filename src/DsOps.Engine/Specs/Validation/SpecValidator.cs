@@ -315,6 +315,9 @@ public static class SpecValidator
                         {
                             // path runs downstream -> upstream; print in execution order.
                             cycle.Reverse();
+                            // Start at the smallest name so the message is the same whatever the DFS order.
+                            var min = cycle.IndexOf(cycle.Min(StringComparer.Ordinal)!);
+                            cycle = cycle.Skip(min).Concat(cycle.Take(min)).ToList();
                             var text = string.Join(" -> ", cycle.Append(cycle[0]));
                             sink.Error("Cycle", tasks[cycle[0]].Location, $"workflow '{w.Name}' has a dependency cycle: {text}.", w.Name, cycle[0]);
                         }
