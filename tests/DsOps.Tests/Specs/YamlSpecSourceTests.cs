@@ -11,7 +11,7 @@ public class YamlSpecSourceTests
     public void Example_folder_loads_every_task_type_without_findings()
     {
         var set = SpecSources.LoadAndValidate(SpecTestFiles.ExampleFolder);
-        Assert.Empty(set.Findings.Where(f => f.Severity != SpecSeverity.Information));
+        Assert.DoesNotContain(set.Findings, f => f.Severity != SpecSeverity.Information);
         Assert.Equal(new[] { "daily_sales", "weekly_report" }, set.Workflows.Select(w => w.Name));
         var daily = set.Workflows[0];
         Assert.Equal("analytics", daily.Project);

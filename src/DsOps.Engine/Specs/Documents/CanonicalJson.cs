@@ -28,7 +28,7 @@ public static class CanonicalJson
         null => null,
         JsonObject o => new JsonObject(o.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => KeyValuePair.Create(p.Key, Sort(p.Value)))),
         JsonArray a => new JsonArray(a.Select(Sort).ToArray()),
-        _ => JsonNode.Parse(node.ToJsonString()),
+        _ => node.DeepClone(),
     };
 
     /// <summary>YAML/plan tree to JSON: plain scalars become numbers/booleans/null when they look like them.</summary>

@@ -116,7 +116,7 @@ public sealed class DsWireConverter
                 p["sql"] = t.Script ?? "";
                 SetDataSource(p, "type", "datasource", t.DataSource, t.DataSourceType);
                 // DS needs sqlType (0 query / 1 non-query); infer it when the spec leaves it out.
-                if (!p.ContainsKey("sqlType")) p["sqlType"] = LooksLikeQuery(t.Script) ? "0" : "1";
+                if (!p.ContainsKey("sqlType")) p["sqlType"] = LooksLikeQuery(t.Script) ? 0 : 1;
                 break;
             case "PROCEDURE":
                 p["method"] = t.Script ?? "";
@@ -413,6 +413,9 @@ public sealed class DsWireConverter
             {
                 var (n, ty) = TakeDataSource("type", "datasource");
                 spec = spec with { Script = Take("sql"), DataSource = n, DataSourceType = ty };
+                // sqlType equal to what ToWire infers from the statement is not a difference.
+                if (p["sqlType"] is JsonValue sv && TryLong(sv, out var sqlType) && sqlType == (LooksLikeQuery(spec.Script) ? 0 : 1))
+                    p.Remove("sqlType");
                 break;
             }
             case "PROCEDURE":
