@@ -144,6 +144,7 @@ public static class WorkflowPlanner
         foreach (var ct in cur.Tasks.OrderBy(t => t.Name, StringComparer.Ordinal))
             if (!used.Contains(ct.Name) && !desiredNames.Contains(ct.Name))
                 result.Add(new PlanItem(PlanLevel.Task, PlanAction.Delete, w.Project, w.Name, ct.Name));
+        result.Sort((a, b) => string.CompareOrdinal(a.Task, b.Task));
         return result;
     }
 

@@ -27,7 +27,9 @@ public sealed record WorkflowSpec(string Project, string Name, ImmutableArray<Ta
     public string ReleaseState { get; init; } = "ONLINE";
     /// <summary>Tenant: on the definition for DS 3.0/3.1, on schedule and runs from 3.2.</summary>
     public string? Tenant { get; init; }
-    public ImmutableArray<ParameterSpec> Parameters { get; init; } = ImmutableArray<ParameterSpec>.Empty;
+    /// <summary>Global parameters, kept sorted by name.</summary>
+    public ImmutableArray<ParameterSpec> Parameters { get => _parameters; init => _parameters = Normalize.Parameters(value); }
+    private readonly ImmutableArray<ParameterSpec> _parameters = ImmutableArray<ParameterSpec>.Empty;
     public ScheduleSpec? Schedule { get; init; }
     public SourceLocation Location { get; init; }
 
@@ -79,8 +81,9 @@ public sealed record TaskSpec(string Name, string Type)
 {
     public string? Description { get; init; }
     public string? RenamedFrom { get; init; }
-    /// <summary>Upstream task names, sorted, without duplicates.</summary>
-    public ImmutableArray<string> DependsOn { get; init; } = ImmutableArray<string>.Empty;
+    /// <summary>Upstream task names, kept sorted and without duplicates.</summary>
+    public ImmutableArray<string> DependsOn { get => _dependsOn; init => _dependsOn = Normalize.Names(value); }
+    private readonly ImmutableArray<string> _dependsOn = ImmutableArray<string>.Empty;
     /// <summary>Script body (rawScript / sql / procedure call), already read from its file.</summary>
     public string? Script { get; init; }
     /// <summary>Where the script was read from, for messages; not compared.</summary>
@@ -108,14 +111,18 @@ public sealed record TaskSpec(string Name, string Type)
     public int DelayTime { get; init; }
     /// <summary>false = DS flag NO (the task is skipped).</summary>
     public bool Enabled { get; init; } = true;
-    public ImmutableArray<ParameterSpec> Parameters { get; init; } = ImmutableArray<ParameterSpec>.Empty;
-    /// <summary>Resource file paths (resourceList), sorted.</summary>
-    public ImmutableArray<string> Resources { get; init; } = ImmutableArray<string>.Empty;
+    /// <summary>Local parameters, kept sorted by name.</summary>
+    public ImmutableArray<ParameterSpec> Parameters { get => _parameters; init => _parameters = Normalize.Parameters(value); }
+    private readonly ImmutableArray<ParameterSpec> _parameters = ImmutableArray<ParameterSpec>.Empty;
+    /// <summary>Resource file paths (resourceList), kept sorted and without duplicates.</summary>
+    public ImmutableArray<string> Resources { get => _resources; init => _resources = Normalize.Names(value); }
+    private readonly ImmutableArray<string> _resources = ImmutableArray<string>.Empty;
     public DependenceSpec? Dependence { get; init; }
     public ConditionsSpec? Conditions { get; init; }
     public SwitchSpec? Switch { get; init; }
     /// <summary>Other taskParams keys as canonical JSON (sorted keys, compact); "{}" when none.</summary>
-    public string Params { get; init; } = "{}";
+    public string Params { get => _params; init => _params = Normalize.Json(value); }
+    private readonly string _params = "{}";
     public SourceLocation Location { get; init; }
     /// <summary>Positions of individual dependency entries, for messages (same order as declared).</summary>
     public ImmutableDictionary<string, SourceLocation> DependencyLocations { get; init; } = ImmutableDictionary<string, SourceLocation>.Empty;
@@ -162,3 +169,28 @@ public sealed record SwitchSpec(ImmutableArray<SwitchBranchSpec> Branches, strin
 }
 
 public sealed record SwitchBranchSpec(string Condition, string Task);
+
+/// <summary>Keeps the model canonical whoever builds it, so equal content compares equal.</summary>
+internal static class Normalize
+{
+    public static ImmutableArray<ParameterSpec> Parameters(ImmutableArray<ParameterSpec> value)
+    {
+        if (value.IsDefaultOrEmpty) return ImmutableArray<ParameterSpec>.Empty;
+        for (var i = 1; i < value.Length; i++)
+            if (string.CompareOrdinal(value[i - 1].Name, value[i].Name) > 0)
+                return value.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
+        return value;
+    }
+
+    public static ImmutableArray<string> Names(ImmutableArray<string> value)
+    {
+        if (value.IsDefaultOrEmpty) return ImmutableArray<string>.Empty;
+        for (var i = 1; i < value.Length; i++)
+            if (string.CompareOrdinal(value[i - 1], value[i]) >= 0)
+                return value.Distinct().Order(StringComparer.Ordinal).ToImmutableArray();
+        return value;
+    }
+
+    public static string Json(string? value) =>
+        string.IsNullOrWhiteSpace(value) || value == "{}" ? "{}" : Documents.CanonicalJson.Canonicalize(Documents.CanonicalJson.Parse(value));
+}
