@@ -1,0 +1,48 @@
+namespace DsOps.Engine.Dialects;
+
+// Version facts the spec converters need (shared/reference/dolphinscheduler.md §4, 3.3-3.4 notes).
+public sealed partial class DsDialect
+{
+    /// <summary>
+    /// Task types named by the reference (§4.1) across 3.0-3.4. The spec model spells the
+    /// sub-workflow task SUB_WORKFLOW; SUB_PROCESS is accepted as an alias and converted per version.
+    /// </summary>
+    public static readonly IReadOnlySet<string> KnownTaskTypes = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "SHELL", "SQL", "SPARK", "DATAX", "SUB_PROCESS", "SUB_WORKFLOW", "DEPENDENT", "CONDITIONS", "SWITCH", "HTTP",
+        "PYTHON", "PROCEDURE", "FLINK", "MR", "SQOOP", "SEATUNNEL", "EMR", "ZEPPELIN", "DATA_QUALITY",
+        "JAVA", "K8S", "DYNAMIC", "HIVECLI", "REMOTESHELL",
+    };
+
+    /// <summary>The spec's canonical type name (SUB_PROCESS and SUB_WORKFLOW are one task type).</summary>
+    public static string CanonicalTaskType(string type) => type == "SUB_PROCESS" ? "SUB_WORKFLOW" : type;
+
+    /// <summary>The task type this version stores for a canonical spec type.</summary>
+    public string WireTaskType(string canonicalType) =>
+        canonicalType is "SUB_WORKFLOW" or "SUB_PROCESS" ? SubWorkflowTaskType : canonicalType;
+
+    /// <summary>Key of the definition version on relation rows of DagData / export files.</summary>
+    public string RelationDefinitionVersionKey => UsesWorkflowNaming ? "workflowDefinitionVersion" : "processDefinitionVersion";
+
+    /// <summary>Schedule JSON: the workflow-code and priority keys (3.3 renamed them).</summary>
+    public string SchedulePriorityKey => UsesWorkflowNaming ? "workflowInstancePriority" : "processInstancePriority";
+
+    /// <summary>3.3 dropped HEAD from the HTTP task's methods (reference §4.2).</summary>
+    public bool HttpSupportsHead => !UsesWorkflowNaming;
+
+    /// <summary>
+    /// Reads the dialect family of an export element / DagData object from its keys
+    /// (processDefinition = 3.0-3.2, workflowDefinition = 3.3+). Null when neither key is present.
+    /// </summary>
+    public static DsDialect? FromDagKeys(bool hasProcessDefinition, bool hasWorkflowDefinition) =>
+        hasWorkflowDefinition ? V3_3 : hasProcessDefinition ? V3_2 : null;
+}
+
+public sealed partial class DsDialect
+{
+    /// <summary>cpuQuota, memoryMax and taskExecuteType exist on task definitions from 3.1 (reference §4.1).</summary>
+    public bool TaskHasResourceLimits => AtLeast(1);
+
+    /// <summary>isCache exists on task definitions in 3.2.x (dropped by the 3.3 upgrade DDL).</summary>
+    public bool TaskHasIsCache => Family == "3.2";
+}

@@ -1,0 +1,161 @@
+using System.Collections.Immutable;
+using DsOps.Engine.Specs.Model;
+
+namespace DsOps.Engine.Planning;
+
+public sealed record PlanOptions
+{
+    /// <summary>Delete workflows of the in-scope projects that no spec declares (even if DsOps never applied them).</summary>
+    public bool Prune { get; init; }
+    /// <summary>Last-applied fingerprints: drift detection, and deletion of managed workflows removed from the specs.</summary>
+    public AppliedState? State { get; init; }
+    /// <summary>Also list unchanged tasks (workflow-level items are always listed).</summary>
+    public bool IncludeUnchangedTasks { get; init; }
+
+    public static readonly PlanOptions Default = new();
+}
+
+/// <summary>
+/// Compares desired specs with current specs (the server's state read back as specs) by name:
+/// create, update with field-level changes, rename (explicit renamedFrom), delete, unchanged.
+/// Deterministic: items are ordered by project, workflow, then task; no clock or randomness.
+/// Scope: only projects named by the desired specs are compared.
+/// </summary>
+public static class WorkflowPlanner
+{
+    public static WorkflowPlan Plan(IReadOnlyList<WorkflowSpec> desired, IReadOnlyList<WorkflowSpec> current, PlanOptions? options = null)
+    {
+        options ??= PlanOptions.Default;
+        var projects = desired.Select(w => w.Project).Distinct().Order(StringComparer.Ordinal).ToList();
+        var projectSet = new HashSet<string>(projects, StringComparer.Ordinal);
+        var currentByKey = new Dictionary<string, WorkflowSpec>(current.Count, StringComparer.Ordinal);
+        foreach (var c in current)
+            if (projectSet.Contains(c.Project)) currentByKey.TryAdd(c.Key, c);
+        var desiredKeys = new HashSet<string>(desired.Select(d => d.Key), StringComparer.Ordinal);
+
+        var groups = new List<(string Project, string Name, List<PlanItem> Items)>(desired.Count);
+        var matched = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var w in desired)
+        {
+            var items = new List<PlanItem>();
+            var cur = currentByKey.GetValueOrDefault(w.Key);
+            string? previous = null;
+            if (cur is null && w.RenamedFrom is { } old && !desiredKeys.Contains(w.Project + "/" + old) &&
+                currentByKey.TryGetValue(w.Project + "/" + old, out var renamed))
+            {
+                cur = renamed;
+                previous = old;
+            }
+            if (cur is null)
+            {
+                items.Add(new PlanItem(PlanLevel.Workflow, PlanAction.Create, w.Project, w.Name, null) { Location = w.Location });
+                foreach (var t in w.Tasks.OrderBy(t => t.Name, StringComparer.Ordinal))
+                    items.Add(new PlanItem(PlanLevel.Task, PlanAction.Create, w.Project, w.Name, t.Name) { Location = t.Location });
+            }
+            else
+            {
+                matched.Add(cur.Key);
+                var drift = options.State?.Get(cur.Key) is { } applied && applied != SpecFields.Fingerprint(cur);
+                var changes = Diff(SpecFields.Workflow, cur, w);
+                var taskItems = CompareTasks(w, cur, options);
+                var action = previous is not null ? PlanAction.Rename
+                    : changes.Length > 0 || taskItems.Any(i => i.Action != PlanAction.Unchanged) ? PlanAction.Update : PlanAction.Unchanged;
+                items.Add(new PlanItem(PlanLevel.Workflow, action, w.Project, w.Name, null)
+                {
+                    PreviousName = previous, Changes = changes, Drift = drift, Location = w.Location,
+                    Note = drift ? "the server copy changed since the last apply (edited outside DsOps); applying overwrites those edits" : null,
+                });
+                items.AddRange(taskItems);
+            }
+            groups.Add((w.Project, w.Name, items));
+        }
+
+        foreach (var c in currentByKey.Values)
+        {
+            if (matched.Contains(c.Key) || desiredKeys.Contains(c.Key)) continue;
+            var managed = options.State?.IsManaged(c.Key) == true;
+            if (!options.Prune && !managed) continue;
+            var items = new List<PlanItem>
+            {
+                new(PlanLevel.Workflow, PlanAction.Delete, c.Project, c.Name, null)
+                {
+                    Note = managed ? "applied by DsOps before and no longer in the specs" : "not in the specs (prune)",
+                },
+            };
+            foreach (var t in c.Tasks.OrderBy(t => t.Name, StringComparer.Ordinal))
+                items.Add(new PlanItem(PlanLevel.Task, PlanAction.Delete, c.Project, c.Name, t.Name));
+            groups.Add((c.Project, c.Name, items));
+        }
+
+        groups.Sort((a, b) =>
+        {
+            var p = string.CompareOrdinal(a.Project, b.Project);
+            return p != 0 ? p : string.CompareOrdinal(a.Name, b.Name);
+        });
+        var all = new List<PlanItem>(groups.Sum(g => g.Items.Count));
+        foreach (var g in groups) all.AddRange(g.Items);
+
+        var currentFingerprint = SpecFields.Combine(currentByKey.Values.Select(c => (c.Key, SpecFields.Fingerprint(c))));
+        var desiredFingerprint = SpecFields.Combine(desired.Select(d => (d.Key, SpecFields.Fingerprint(d))));
+        return new WorkflowPlan(all, desired, projects, currentFingerprint, desiredFingerprint, options.Prune);
+    }
+
+    /// <summary>Fingerprint of the current state of <paramref name="projects"/>, as recorded in a plan.</summary>
+    public static string CurrentFingerprint(IEnumerable<WorkflowSpec> current, IEnumerable<string> projects)
+    {
+        var set = new HashSet<string>(projects, StringComparer.Ordinal);
+        return SpecFields.Combine(current.Where(c => set.Contains(c.Project)).GroupBy(c => c.Key).Select(g => (g.Key, SpecFields.Fingerprint(g.First()))));
+    }
+
+    private static List<PlanItem> CompareTasks(WorkflowSpec w, WorkflowSpec cur, PlanOptions options)
+    {
+        var result = new List<PlanItem>();
+        var currentTasks = new Dictionary<string, TaskSpec>(cur.Tasks.Length, StringComparer.Ordinal);
+        foreach (var t in cur.Tasks) currentTasks.TryAdd(t.Name, t);
+        var desiredNames = new HashSet<string>(w.Tasks.Select(t => t.Name), StringComparer.Ordinal);
+
+        // Explicit task renames: old name on the server -> new name in the spec.
+        Dictionary<string, string>? renames = null;
+        foreach (var t in w.Tasks)
+            if (t.RenamedFrom is { } old && !currentTasks.ContainsKey(t.Name) && !desiredNames.Contains(old) && currentTasks.ContainsKey(old))
+                (renames ??= new(StringComparer.Ordinal))[old] = t.Name;
+
+        var used = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var t in w.Tasks.OrderBy(t => t.Name, StringComparer.Ordinal))
+        {
+            string? previous = null;
+            if (!currentTasks.TryGetValue(t.Name, out var ct) && t.RenamedFrom is { } old && renames?.GetValueOrDefault(old) == t.Name)
+            {
+                ct = currentTasks[old];
+                previous = old;
+            }
+            if (ct is null)
+            {
+                result.Add(new PlanItem(PlanLevel.Task, PlanAction.Create, w.Project, w.Name, t.Name) { Location = t.Location });
+                continue;
+            }
+            used.Add(ct.Name);
+            if (renames is not null) ct = ct with { DependsOn = ct.DependsOn.Select(d => renames.GetValueOrDefault(d) ?? d).Order(StringComparer.Ordinal).ToImmutableArray() };
+            var changes = Diff(SpecFields.Task, ct, t);
+            var action = previous is not null ? PlanAction.Rename : changes.Length > 0 ? PlanAction.Update : PlanAction.Unchanged;
+            if (action != PlanAction.Unchanged || options.IncludeUnchangedTasks)
+                result.Add(new PlanItem(PlanLevel.Task, action, w.Project, w.Name, t.Name) { PreviousName = previous, Changes = changes, Location = t.Location });
+        }
+        foreach (var ct in cur.Tasks.OrderBy(t => t.Name, StringComparer.Ordinal))
+            if (!used.Contains(ct.Name) && !desiredNames.Contains(ct.Name))
+                result.Add(new PlanItem(PlanLevel.Task, PlanAction.Delete, w.Project, w.Name, ct.Name));
+        result.Sort((a, b) => string.CompareOrdinal(a.Task, b.Task));
+        return result;
+    }
+
+    private static ImmutableArray<FieldChange> Diff<T>(IReadOnlyList<SpecFields.Field<T>> fields, T before, T after)
+    {
+        ImmutableArray<FieldChange>.Builder? changes = null;
+        foreach (var f in fields)
+        {
+            if (f.Equal(before, after)) continue;
+            (changes ??= ImmutableArray.CreateBuilder<FieldChange>()).Add(new FieldChange(f.Name, f.Show(before), f.Show(after)));
+        }
+        return changes?.ToImmutable() ?? ImmutableArray<FieldChange>.Empty;
+    }
+}

@@ -1,0 +1,64 @@
+using DsOps.Engine.Specs.Documents;
+using DsOps.Engine.Specs.Loading;
+using DsOps.Engine.Specs.Model;
+using DsOps.Engine.Specs.Validation;
+
+namespace DsOps.Engine.Specs.Sources;
+
+/// <summary>
+/// DsOps YAML specs: one file, or every *.yaml / *.yml under a folder (sorted, hidden folders and
+/// the environments file skipped). A file that cannot be read becomes an error finding; the other
+/// files still load, so one run reports everything.
+/// </summary>
+public static class YamlSpecSource
+{
+    /// <summary>File name of the per-environment overlay; never read as a spec.</summary>
+    public const string EnvironmentsFileName = "environments.yaml";
+
+    public static SpecSet Load(string path, SpecLoadOptions? options = null)
+    {
+        options ??= SpecLoadOptions.Default;
+        var findings = new FindingSink();
+        var workflows = new List<WorkflowSpec>();
+        var isDir = Directory.Exists(path);
+        if (!isDir && !File.Exists(path))
+            throw new FileNotFoundException($"Spec path '{path}' does not exist.", path);
+        var root = isDir ? Path.GetFullPath(path) : Path.GetDirectoryName(Path.GetFullPath(path))!;
+        var reader = new SpecDocumentReader(findings, options with { Root = options.Root ?? root });
+        foreach (var file in isDir ? SpecFiles(root) : new[] { path })
+        {
+            try
+            {
+                workflows.AddRange(reader.Read(SafeYamlReader.ReadFile(file, options.Limits), file));
+            }
+            catch (SpecLoadException ex)
+            {
+                findings.Error(ex.ErrorId.Replace("DsSpec", ""), ex.Location, ex.Detail);
+            }
+        }
+        var result = options.Overlay is null ? workflows : workflows.Select(options.Overlay.Apply).ToList();
+        return new SpecSet(result, findings.Items);
+    }
+
+    /// <summary>Spec files under a folder in a stable (ordinal) order.</summary>
+    public static IEnumerable<string> SpecFiles(string folder)
+    {
+        var files = new List<string>();
+        Walk(folder, files);
+        files.Sort(StringComparer.Ordinal);
+        return files;
+    }
+
+    private static void Walk(string dir, List<string> into)
+    {
+        foreach (var f in Directory.EnumerateFiles(dir))
+        {
+            var name = Path.GetFileName(f);
+            if (name.StartsWith('.')) continue;
+            if (name.Equals(EnvironmentsFileName, StringComparison.OrdinalIgnoreCase) || name.Equals("environments.yml", StringComparison.OrdinalIgnoreCase)) continue;
+            if (name.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase) || name.EndsWith(".yml", StringComparison.OrdinalIgnoreCase)) into.Add(f);
+        }
+        foreach (var d in Directory.EnumerateDirectories(dir))
+            if (!Path.GetFileName(d).StartsWith('.')) Walk(d, into);
+    }
+}

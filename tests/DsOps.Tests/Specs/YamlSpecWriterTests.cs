@@ -1,0 +1,52 @@
+using Xunit;
+using System.Collections.Immutable;
+using DsOps.Engine.Planning;
+using DsOps.Engine.Specs.Documents;
+using DsOps.Engine.Specs.Model;
+using DsOps.Engine.Specs.Sources;
+
+namespace DsOps.Tests.Specs;
+
+public class YamlSpecWriterTests
+{
+    [Fact]
+    public void Written_yaml_loads_back_to_the_same_specs()
+    {
+        var specs = SpecSources.Load(SpecTestFiles.ExampleFolder).Workflows;
+        AssertRoundTrip(specs);
+    }
+
+    [Fact]
+    public void Awkward_strings_survive_the_round_trip()
+    {
+        var task = new TaskSpec("t: odd # name", "SHELL")
+        {
+            Script = "#!/bin/bash\nset -e\n  indented line\necho \"quoted\" 'single' $x\n\ttab\n",
+            Description = "123",
+            Parameters = [new ParameterSpec("yes", "no"), new ParameterSpec("empty", ""), new ParameterSpec("num", "007") { Type = "INTEGER" }],
+            Params = "{\"flag\":true,\"n\":1.5,\"s\":\"true\",\"z\":null,\"list\":[1,\"2\"]}",
+            DependsOn = ["- dash", "null"],
+        };
+        var w = new WorkflowSpec("p", "w", [task, new TaskSpec("- dash", "SHELL") { Script = "x" }, new TaskSpec("null", "SHELL") { Script = "trailing space \nend" }])
+        {
+            Description = "line1\nline2",
+        };
+        AssertRoundTrip(new[] { w });
+    }
+
+    private static void AssertRoundTrip(IReadOnlyList<WorkflowSpec> specs)
+    {
+        using var files = new SpecTestFiles();
+        foreach (var g in specs.GroupBy(s => s.Project))
+            files.Write(g.Key + ".yaml", YamlSpecWriter.WriteProject(g.Key, g));
+        var back = YamlSpecSource.Load(files.Root);
+        Assert.Empty(back.Findings);
+        foreach (var w in specs)
+        {
+            var r = back.Workflows.Single(x => x.Key == w.Key);
+            var plan = WorkflowPlanner.Plan(new[] { w }, new[] { r });
+            Assert.False(plan.HasChanges, string.Join("\n", plan.Items));
+            Assert.Equal(SpecFields.Fingerprint(w), SpecFields.Fingerprint(r));
+        }
+    }
+}
