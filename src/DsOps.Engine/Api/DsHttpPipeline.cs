@@ -88,6 +88,9 @@ public sealed class DsRequestStatistics
 /// </summary>
 public static class DsHttpPipeline
 {
+    /// <summary>Request option marking a read that DS maps to POST (e.g. schedules/list): not counted as a write.</summary>
+    public const string ReadOnlyRequest = "DsOps.ReadOnlyRequest";
+
     public static HttpClient Create(Uri baseUri, DsHttpOptions options, DsAuthentication? auth, DsRequestStatistics statistics,
         HttpMessageHandler? innerHandler = null)
     {
@@ -155,7 +158,8 @@ public static class DsHttpPipeline
     {
         protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
         {
-            statistics.Count(request.Method);
+            var readOnly = ((IDictionary<string, object?>)request.Options).ContainsKey(ReadOnlyRequest);
+            statistics.Count(readOnly ? HttpMethod.Get : request.Method);
             return base.SendAsync(request, cancellationToken);
         }
     }

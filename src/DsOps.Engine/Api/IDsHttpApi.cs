@@ -49,12 +49,19 @@ internal interface IDsHttpApi
     [Delete("/projects/{projectCode}/{segment}/{code}")]
     Task<HttpResponseMessage> DeleteWorkflow(long projectCode, string segment, long code, CancellationToken ct);
 
+    [Delete("/projects/{projectCode}/task-definition/{code}")]
+    Task<HttpResponseMessage> DeleteTaskDefinition(long projectCode, long code, CancellationToken ct);
+
     [Get("/projects/{projectCode}/task-definition/gen-task-codes")]
     Task<HttpResponseMessage> GenTaskCodes(long projectCode, int genNum, CancellationToken ct);
 
     // ---- schedules (§3.4) ----
     [Get("/projects/{projectCode}/schedules")]
     Task<HttpResponseMessage> ListSchedules(long projectCode, [Query, QueryConverter(typeof(DsQueryConverter))] IDictionary<string, string> query, CancellationToken ct);
+
+    /// <summary>All schedules of a project. DS maps this read to POST; the property marks it as a read for statistics.</summary>
+    [Post("/projects/{projectCode}/schedules/list")]
+    Task<HttpResponseMessage> ListProjectSchedules(long projectCode, [Property(DsHttpPipeline.ReadOnlyRequest)] bool readOnly, CancellationToken ct);
 
     [Post("/projects/{projectCode}/schedules")]
     Task<HttpResponseMessage> CreateSchedule(long projectCode, [Body(BodySerializationMethod.UrlEncoded)] Dictionary<string, string> form, CancellationToken ct);
