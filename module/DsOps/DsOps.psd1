@@ -10,8 +10,14 @@
     CompatiblePSEditions = @('Core')
     FormatsToProcess     = @(
         'DsOps.Api.Format.ps1xml'
+        'DsOps.Specs.Format.ps1xml'
     )
     CmdletsToExport      = @(
+        'Compare-DsWorkflow'
+        'Export-DsWorkflowSpec'
+        'Get-DsWorkflowSpec'
+        'New-DsConfigTable'
+        'Test-DsWorkflowSpec'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()
