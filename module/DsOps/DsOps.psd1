@@ -9,11 +9,14 @@
     PowerShellVersion    = '7.4'
     CompatiblePSEditions = @('Core')
     FormatsToProcess     = @(
-        'DsOps.Api.Format.ps1xml'
+        'DsOps.Api.Format.ps1xml',
+        'DsOps.Specs.Format.ps1xml'
     )
     CmdletsToExport      = @(
+        'Compare-DsWorkflow'
         'Connect-DsServer'
         'Disconnect-DsServer'
+        'Export-DsWorkflowSpec'
         'Get-DsAlertGroup'
         'Get-DsConnection'
         'Get-DsDataSource'
@@ -25,6 +28,9 @@
         'Get-DsWorkerGroup'
         'Get-DsWorkflow'
         'Get-DsWorkflowInstance'
+        'Get-DsWorkflowSpec'
+        'New-DsConfigTable'
+        'Test-DsWorkflowSpec'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
@@ -47,5 +48,61 @@ public static partial class SecretRedactor
                 foreach (var i in a) Walk(i);
                 break;
         }
+    }
+}
+
+/// <summary>
+/// Before specs are written to files (export), replaces secret-looking values with
+/// <c>${env:NAME}</c> placeholders so no secret lands in Git; loading the files with those
+/// variables set gives back the same specs (round trip).
+/// </summary>
+public static class SecretExternalizer
+{
+    public static (Specs.Model.WorkflowSpec Spec, IReadOnlyList<string> Variables) Externalize(Specs.Model.WorkflowSpec w)
+    {
+        var vars = new List<string>();
+        string Var(params string[] parts)
+        {
+            var name = "DSOPS_SECRET_" + string.Join("_", parts.Select(p => new string(p.ToUpperInvariant().Select(c => char.IsAsciiLetterOrDigit(c) ? c : '_').ToArray())));
+            if (!vars.Contains(name)) vars.Add(name);
+            return "${env:" + name + "}";
+        }
+        System.Collections.Immutable.ImmutableArray<Specs.Model.ParameterSpec> Params(System.Collections.Immutable.ImmutableArray<Specs.Model.ParameterSpec> ps, string owner) =>
+            ps.Select(p => p.Value.Length > 0 && SecretRedactor.IsSensitive(p.Name) ? p with { Value = Var(w.Name, owner, p.Name) } : p).ToImmutableArray();
+
+        var tasks = w.Tasks.Select(t =>
+        {
+            var json = System.Text.Json.Nodes.JsonNode.Parse(t.Params);
+            var changed = false;
+            void Walk(System.Text.Json.Nodes.JsonNode? node)
+            {
+                switch (node)
+                {
+                    case System.Text.Json.Nodes.JsonObject o:
+                        if (o["prop"] is System.Text.Json.Nodes.JsonValue pv && pv.GetValueKind() == System.Text.Json.JsonValueKind.String &&
+                            SecretRedactor.IsSensitive(pv.GetValue<string>()) && o["value"] is System.Text.Json.Nodes.JsonValue vv && vv.GetValueKind() == System.Text.Json.JsonValueKind.String && vv.GetValue<string>().Length > 0)
+                        {
+                            o["value"] = Var(w.Name, t.Name, pv.GetValue<string>());
+                            changed = true;
+                        }
+                        foreach (var key in o.Select(p => p.Key).ToList())
+                        {
+                            if (SecretRedactor.IsSensitive(key) && o[key] is System.Text.Json.Nodes.JsonValue v && v.GetValueKind() == System.Text.Json.JsonValueKind.String && v.GetValue<string>().Length > 0)
+                            {
+                                o[key] = Var(w.Name, t.Name, key);
+                                changed = true;
+                            }
+                            else Walk(o[key]);
+                        }
+                        break;
+                    case System.Text.Json.Nodes.JsonArray a:
+                        foreach (var i in a) Walk(i);
+                        break;
+                }
+            }
+            Walk(json);
+            return t with { Parameters = Params(t.Parameters, t.Name), Params = changed ? json!.ToJsonString() : t.Params };
+        }).ToImmutableArray();
+        return (w with { Parameters = Params(w.Parameters, "global"), Tasks = tasks }, vars);
     }
 }

@@ -110,11 +110,14 @@ public static class SpecFields
     public static string Fingerprint(WorkflowSpec w)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        var sb = new StringBuilder(1024);
+        var sb = _builder ??= new StringBuilder(4096);
+        sb.Clear();
         sb.Append(w.Project).Append('\u0001').Append(w.Name).Append('\u0001');
         foreach (var f in Workflow) sb.Append(f.Name).Append('=').Append(Raw(f, w)).Append('\u0001');
         Flush(hash, sb);
-        foreach (var t in w.Tasks.OrderBy(t => t.Name, StringComparer.Ordinal))
+        var tasks = w.Tasks.ToArray();
+        Array.Sort(tasks, (a, b) => string.CompareOrdinal(a.Name, b.Name));
+        foreach (var t in tasks)
         {
             sb.Append("task:").Append(t.Name).Append('\u0001');
             foreach (var f in Task) sb.Append(f.Name).Append('=').Append(Raw(f, t)).Append('\u0001');
@@ -142,9 +145,19 @@ public static class SpecFields
         _ => f.Show(value) ?? "",
     };
 
+    [ThreadStatic] private static byte[]? _buffer;
+    [ThreadStatic] private static StringBuilder? _builder;
+
+    /// <summary>Hashes the builder's text through a reused buffer (no per-task string or byte[]).</summary>
     private static void Flush(IncrementalHash hash, StringBuilder sb)
     {
-        hash.AppendData(Encoding.UTF8.GetBytes(sb.ToString()));
+        foreach (var chunk in sb.GetChunks())
+        {
+            var need = Encoding.UTF8.GetMaxByteCount(chunk.Length);
+            if (_buffer is null || _buffer.Length < need) _buffer = new byte[Math.Max(need, 4096)];
+            var n = Encoding.UTF8.GetBytes(chunk.Span, _buffer);
+            hash.AppendData(_buffer, 0, n);
+        }
         sb.Clear();
     }
 }

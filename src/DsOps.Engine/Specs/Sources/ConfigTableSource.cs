@@ -1,0 +1,273 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using System.Text.RegularExpressions;
+using DsOps.Engine.Specs.Loading;
+using DsOps.Engine.Specs.Model;
+using DsOps.Engine.Specs.Validation;
+using MySqlConnector;
+
+namespace DsOps.Engine.Specs.Sources;
+
+/// <summary>One row of the workflow config table: one task (node) of one workflow.</summary>
+public sealed record ConfigTableRow(long Id, string Project, string Workflow, string Node, string TaskType)
+{
+    public string? ScriptSource { get; init; }
+    public string? DataSourceType { get; init; }
+    public string? DataSourceName { get; init; }
+    public string? TargetDataSourceType { get; init; }
+    public string? TargetDataSourceName { get; init; }
+    /// <summary>Comma-separated upstream node names.</summary>
+    public string? Predecessors { get; init; }
+    /// <summary>new or update: what the row's author expects on the target.</summary>
+    public string ChangeType { get; init; } = "new";
+    public string? WorkerGroup { get; init; }
+    public int Retries { get; init; }
+    public string? Description { get; init; }
+    public bool Enabled { get; init; } = true;
+}
+
+/// <summary>Resolves a Git script address (e.g. https://git.example/team/etl.git#main:jobs/a.sh) to script text.</summary>
+public interface IScriptSourceResolver
+{
+    /// <summary>Returns the script text, or throws a DsOpsException with a clear message.</summary>
+    string Resolve(string address);
+}
+
+/// <summary>
+/// Workflow specs kept as rows of a MySQL/MariaDB table (DDL: <see cref="CreateTableSql"/>, documented in
+/// docs/workflows-as-config.md). All SQL is parameterized; the table name is an identifier, so it is
+/// validated and quoted instead.
+/// </summary>
+public static partial class ConfigTableSource
+{
+    public const string DefaultTable = "dsops_workflow_config";
+
+    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]{0,63}$")]
+    private static partial Regex Identifier();
+
+    public static string QuoteTable(string table)
+    {
+        if (!Identifier().IsMatch(table))
+            throw new DsOpsException(DsErrorKind.InvalidInput, "DsConfigTableName",
+                $"'{table}' is not a valid table name (letters, digits and '_', up to 64 characters, not starting with a digit).");
+        return "`" + table + "`";
+    }
+
+    /// <summary>The table's DDL (MySQL 5.7+/8, MariaDB 10.3+).</summary>
+    public static string CreateTableSql(string table = DefaultTable) => $"""
+        CREATE TABLE IF NOT EXISTS {QuoteTable(table)} (
+          `id`                     BIGINT       NOT NULL AUTO_INCREMENT,
+          `project_name`           VARCHAR(100) NOT NULL COMMENT 'DS project',
+          `workflow_name`          VARCHAR(200) NOT NULL COMMENT 'DS workflow (process definition) name',
+          `node_name`              VARCHAR(200) NOT NULL COMMENT 'task name, unique within the workflow',
+          `task_type`              VARCHAR(50)  NOT NULL COMMENT 'compute | sync | shell | python | sql | procedure | http, or any DS task type',
+          `script_source`          TEXT         NULL     COMMENT 'script file path (relative to the script root) or Git address',
+          `datasource_type`        VARCHAR(50)  NULL     COMMENT 'DbType of the data source, e.g. MYSQL, HIVE',
+          `datasource_name`        VARCHAR(200) NULL     COMMENT 'data source instance name on DS',
+          `target_datasource_type` VARCHAR(50)  NULL     COMMENT 'sync target DbType',
+          `target_datasource_name` VARCHAR(200) NULL     COMMENT 'sync target data source name',
+          `predecessors`           VARCHAR(2000) NULL    COMMENT 'comma-separated upstream node names',
+          `change_type`            VARCHAR(10)  NOT NULL DEFAULT 'new' COMMENT 'new | update',
+          `worker_group`           VARCHAR(100) NULL,
+          `retries`                INT          NOT NULL DEFAULT 0,
+          `description`            VARCHAR(500) NULL,
+          `enabled`                TINYINT(1)   NOT NULL DEFAULT 1 COMMENT '0 = task is skipped (DS flag NO)',
+          `updated_at`             TIMESTAMP    NOT NULL DEFAULT CURRENT_TIMESTAMP ON UPDATE CURRENT_TIMESTAMP,
+          PRIMARY KEY (`id`),
+          UNIQUE KEY `uk_dsops_node` (`project_name`, `workflow_name`, `node_name`)
+        ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4
+        """;
+
+    /// <summary>True when the table exists in the connection's database.</summary>
+    public static async Task<bool> ExistsAsync(string connectionString, string table, CancellationToken cancellationToken = default)
+    {
+        QuoteTable(table);
+        return await Run(connectionString, table, async conn =>
+        {
+            await using var cmd = new MySqlCommand("SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = @t", conn);
+            cmd.Parameters.AddWithValue("@t", table);
+            return Convert.ToInt64(await cmd.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture) > 0;
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Creates the table if missing; returns true when it was created.</summary>
+    public static async Task<bool> CreateAsync(string connectionString, string table = DefaultTable, CancellationToken cancellationToken = default)
+    {
+        var sql = CreateTableSql(table);
+        if (await ExistsAsync(connectionString, table, cancellationToken).ConfigureAwait(false)) return false;
+        await Run(connectionString, table, async conn =>
+        {
+            await using var cmd = new MySqlCommand(sql, conn);
+            await cmd.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            return true;
+        }, cancellationToken).ConfigureAwait(false);
+        return true;
+    }
+
+    public static async Task<IReadOnlyList<ConfigTableRow>> ReadRowsAsync(string connectionString, string table = DefaultTable, string? project = null, CancellationToken cancellationToken = default)
+    {
+        var quoted = QuoteTable(table);
+        return await Run(connectionString, table, async conn =>
+        {
+            await using var cmd = new MySqlCommand(
+                "SELECT id, project_name, workflow_name, node_name, task_type, script_source, datasource_type, datasource_name, " +
+                "target_datasource_type, target_datasource_name, predecessors, change_type, worker_group, retries, description, enabled " +
+                $"FROM {quoted} WHERE (@project IS NULL OR project_name = @project) ORDER BY project_name, workflow_name, node_name", conn);
+            cmd.Parameters.AddWithValue("@project", project);
+            var rows = new List<ConfigTableRow>();
+            await using var r = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            string? S(int i) => r.IsDBNull(i) ? null : r.GetString(i);
+            while (await r.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                rows.Add(new ConfigTableRow(r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4))
+                {
+                    ScriptSource = S(5), DataSourceType = S(6), DataSourceName = S(7), TargetDataSourceType = S(8), TargetDataSourceName = S(9),
+                    Predecessors = S(10), ChangeType = S(11) ?? "new", WorkerGroup = S(12), Retries = r.GetInt32(13), Description = S(14),
+                    Enabled = r.GetBoolean(15),
+                });
+            }
+            return (IReadOnlyList<ConfigTableRow>)rows;
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Reads the table and builds specs; problems become findings naming table and row id.</summary>
+    public static async Task<SpecSet> LoadAsync(string connectionString, string table = DefaultTable, string? project = null,
+        string? scriptRoot = null, IScriptSourceResolver? git = null, SpecLoadOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        var rows = await ReadRowsAsync(connectionString, table, project, cancellationToken).ConfigureAwait(false);
+        return ToSpecs(rows, table, scriptRoot, git, options);
+    }
+
+    /// <summary>Maps the abstract task types of the table to DS task types (documented).</summary>
+    public static string TaskTypeOf(ConfigTableRow row) => row.TaskType.Trim().ToLowerInvariant() switch
+    {
+        "compute" => string.IsNullOrWhiteSpace(row.DataSourceName) ? "SHELL" : "SQL",
+        "sync" => "DATAX",
+        "shell" => "SHELL",
+        "python" => "PYTHON",
+        "sql" => "SQL",
+        "procedure" => "PROCEDURE",
+        "http" => "HTTP",
+        "sub_workflow" or "sub_process" => "SUB_WORKFLOW",
+        var other => Dialects.DsDialect.CanonicalTaskType(other.ToUpperInvariant()),
+    };
+
+    public static SpecSet ToSpecs(IReadOnlyList<ConfigTableRow> rows, string table = DefaultTable, string? scriptRoot = null,
+        IScriptSourceResolver? git = null, SpecLoadOptions? options = null)
+    {
+        options ??= SpecLoadOptions.Default;
+        var findings = new FindingSink();
+        var workflows = new List<WorkflowSpec>();
+        foreach (var wf in rows.GroupBy(r => (r.Project, r.Workflow)).OrderBy(g => g.Key.Project, StringComparer.Ordinal).ThenBy(g => g.Key.Workflow, StringComparer.Ordinal))
+        {
+            var tasks = ImmutableArray.CreateBuilder<TaskSpec>();
+            foreach (var row in wf.OrderBy(r => r.Node, StringComparer.Ordinal))
+            {
+                var at = new SourceLocation($"{table}[id={row.Id}]");
+                if (row.ChangeType is not ("new" or "update"))
+                    findings.Error("InvalidValue", at, $"change_type '{row.ChangeType}' must be 'new' or 'update'.", row.Workflow, row.Node);
+                var type = TaskTypeOf(row);
+                var script = row.ScriptSource is null ? null : Script(row.ScriptSource, at, scriptRoot, git, findings, row);
+                var deps = (row.Predecessors ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+                tasks.Add(new TaskSpec(row.Node, type)
+                {
+                    Description = row.Description,
+                    DependsOn = deps.ToImmutableArray(),
+                    Script = type == "SUB_WORKFLOW" ? null : script,
+                    SubWorkflow = type == "SUB_WORKFLOW" ? row.ScriptSource : null,
+                    DataSource = row.DataSourceName,
+                    DataSourceType = string.IsNullOrWhiteSpace(row.DataSourceType) ? null : row.DataSourceType.ToUpperInvariant(),
+                    DataTarget = row.TargetDataSourceName,
+                    DataTargetType = string.IsNullOrWhiteSpace(row.TargetDataSourceType) ? null : row.TargetDataSourceType.ToUpperInvariant(),
+                    WorkerGroup = row.WorkerGroup ?? "default",
+                    Retries = row.Retries,
+                    Enabled = row.Enabled,
+                    Location = at,
+                });
+            }
+            var spec = new WorkflowSpec(wf.Key.Project, wf.Key.Workflow, tasks.ToImmutable()) { Location = new SourceLocation($"{table}[workflow={wf.Key.Workflow}]") };
+            workflows.Add(options.Overlay is null ? spec : options.Overlay.Apply(spec));
+        }
+        return new SpecSet(workflows, findings.Items);
+    }
+
+    private static bool IsGitAddress(string s) =>
+        s.StartsWith("git@", StringComparison.Ordinal) || s.StartsWith("git://", StringComparison.Ordinal) || s.StartsWith("ssh://", StringComparison.Ordinal) ||
+        ((s.StartsWith("https://", StringComparison.Ordinal) || s.StartsWith("http://", StringComparison.Ordinal)) && s.Contains(".git", StringComparison.Ordinal));
+
+    private static string? Script(string source, SourceLocation at, string? scriptRoot, IScriptSourceResolver? git, FindingSink findings, ConfigTableRow row)
+    {
+        if (TaskTypeOf(row) == "SUB_WORKFLOW") return null; // script_source names the child workflow
+        if (IsGitAddress(source))
+        {
+            if (git is null)
+            {
+                findings.Error("GitScriptSource", at, $"script_source '{source}' is a Git address; no Git resolver is configured, so it cannot be read offline.", row.Workflow, row.Node);
+                return null;
+            }
+            try { return git.Resolve(source); }
+            catch (DsOpsException ex)
+            {
+                findings.Error("GitScriptSource", at, ex.Message, row.Workflow, row.Node);
+                return null;
+            }
+        }
+        if (scriptRoot is null)
+        {
+            findings.Error("ScriptNotFound", at, $"script_source '{source}' is a path, but no script root folder was given.", row.Workflow, row.Node);
+            return null;
+        }
+        var root = Path.GetFullPath(scriptRoot);
+        var full = Path.GetFullPath(Path.Combine(root, source));
+        if (!full.StartsWith(root.TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+        {
+            findings.Error("ScriptOutsideRoot", at, $"script_source '{source}' resolves outside the script root '{root}'; refused.", row.Workflow, row.Node);
+            return null;
+        }
+        if (!File.Exists(full))
+        {
+            findings.Error("ScriptNotFound", at, $"script_source '{source}' does not exist under '{root}'.", row.Workflow, row.Node);
+            return null;
+        }
+        return File.ReadAllText(full);
+    }
+
+    /// <summary>
+    /// Compares each row's change_type with the target: 'new' rows whose workflow task already exists and
+    /// 'update' rows whose task does not exist are reported (warnings: the plan still decides).
+    /// </summary>
+    public static IReadOnlyList<SpecFinding> CheckChangeTypes(IReadOnlyList<ConfigTableRow> rows, IReadOnlyList<WorkflowSpec> current, string table = DefaultTable)
+    {
+        var sink = new FindingSink();
+        var existing = current.ToDictionary(w => w.Key, StringComparer.Ordinal);
+        foreach (var row in rows)
+        {
+            var exists = existing.TryGetValue(row.Project + "/" + row.Workflow, out var w) && w.FindTask(row.Node) is not null;
+            var at = new SourceLocation($"{table}[id={row.Id}]");
+            if (row.ChangeType == "new" && exists)
+                sink.Warning("ChangeTypeMismatch", at, $"row says 'new' but task '{row.Node}' of '{row.Workflow}' already exists on the target; it will be updated.", row.Workflow, row.Node);
+            else if (row.ChangeType == "update" && !exists)
+                sink.Warning("ChangeTypeMismatch", at, $"row says 'update' but task '{row.Node}' of '{row.Workflow}' does not exist on the target; it will be created.", row.Workflow, row.Node);
+        }
+        return sink.Items;
+    }
+
+    private static async Task<T> Run<T>(string connectionString, string table, Func<MySqlConnection, Task<T>> work, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var conn = new MySqlConnection(connectionString);
+            await conn.OpenAsync(cancellationToken).ConfigureAwait(false);
+            return await work(conn).ConfigureAwait(false);
+        }
+        catch (MySqlException ex)
+        {
+            // MySqlConnector messages do not include the connection string or password.
+            throw new DsOpsException(DsErrorKind.Database, "DsConfigTableFailed", $"Config table '{table}': {ex.Message}", ex);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new DsOpsException(DsErrorKind.InvalidInput, "DsConnectionStringInvalid", "The connection string is not valid: " + ex.Message.Split('\n')[0]);
+        }
+    }
+}

@@ -1,0 +1,84 @@
+using System.Management.Automation;
+using DsOps.Engine.Planning;
+using DsOps.Engine.Specs.Sources;
+using DsOps.Engine.Specs.Validation;
+
+namespace DsOps.Commands.Specs;
+
+/// <summary>
+/// <para type="synopsis">Plans what applying workflow specs would change: create, update, rename, delete, unchanged.</para>
+/// <para type="description">Compares the desired specs under -Path with reference specs under -ReferencePath
+/// (for example a DS export file, or specs exported from the target) by name, and writes one PlanItem per
+/// workflow plus one per changed task, with field-level changes. Output is deterministic. -OutFile saves the
+/// plan (JSON, secrets masked) with a fingerprint of the reference state, for a later exact apply.
+/// -StatePath reads the last-applied state to flag drift (edits made outside DsOps) and to delete workflows
+/// DsOps applied before that are no longer in the specs. Nothing is written to any server.</para>
+/// <example><code>Compare-DsWorkflow ./specs -ReferencePath ./export.json -OutFile plan.json</code></example>
+/// </summary>
+[Cmdlet(VerbsData.Compare, "DsWorkflow")]
+[OutputType(typeof(PlanItem))]
+public sealed class CompareDsWorkflowCommand : DsSpecCmdlet
+{
+    /// <summary><para type="description">The current state: specs folder/file or a DS export JSON file.</para></summary>
+    [Parameter(Mandatory = true, Position = 1, HelpMessage = "The current state to compare with: specs or a DS export JSON file.")]
+    [ValidateNotNullOrEmpty]
+    public string ReferencePath { get; set; } = "";
+
+    /// <summary><para type="description">Format of -ReferencePath (Auto by default).</para></summary>
+    [Parameter(HelpMessage = "Format of -ReferencePath: Auto, Yaml, DsExport or PyDolphinScheduler.")]
+    public SpecFormat ReferenceFormat { get; set; } = SpecFormat.Auto;
+
+    /// <summary><para type="description">Also delete workflows of the compared projects that no spec declares.</para></summary>
+    [Parameter(HelpMessage = "Also plan deletes for workflows of the compared projects that no spec declares.")]
+    public SwitchParameter Prune { get; set; }
+
+    /// <summary><para type="description">Last-applied state file (drift detection and deletes of managed workflows).</para></summary>
+    [Parameter(HelpMessage = "Last-applied state file (.dsops-state.json) for drift detection.")]
+    [ValidateNotNullOrEmpty]
+    public string? StatePath { get; set; }
+
+    /// <summary><para type="description">Save the plan to this JSON file.</para></summary>
+    [Parameter(HelpMessage = "Save the plan as JSON to this file.")]
+    [ValidateNotNullOrEmpty]
+    public string? OutFile { get; set; }
+
+    /// <summary><para type="description">Also output unchanged tasks.</para></summary>
+    [Parameter(HelpMessage = "Also output items for unchanged tasks.")]
+    public SwitchParameter IncludeUnchangedTasks { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        SpecSet desired, current;
+        try
+        {
+            desired = LoadSpecs(validate: true);
+            // The reference is a target's state: its names are already that environment's.
+            current = (Request(ReferencePath, ReferenceFormat) with { Environment = null }).Load();
+        }
+        catch (Exception ex) when (ex is not PipelineStoppedException)
+        {
+            ThrowDsError(ex, SourceLabel);
+            return;
+        }
+        WriteLoadFindings(desired.Findings.Concat(current.Findings));
+        if (desired.HasErrors || current.HasErrors)
+            ThrowDsError("DsSpecInvalid", ErrorCategory.InvalidData, "The specs have errors (written above); no plan was made.", SourceLabel);
+
+        WorkflowPlan plan;
+        try
+        {
+            var state = StatePath is null ? null : AppliedState.Load(ResolvePath(StatePath));
+            plan = WorkflowPlanner.Plan(desired.Workflows, current.Workflows,
+                new PlanOptions { Prune = Prune, State = state, IncludeUnchangedTasks = IncludeUnchangedTasks });
+            if (OutFile is not null)
+                PlanFile.Save(ResolvePath(OutFile), plan, new PlanSource(Path is null ? SourceLabel : ResolvePath(Path), Path is null ? "ConfigTable" : Format.ToString(), Environment));
+        }
+        catch (Exception ex) when (ex is not PipelineStoppedException)
+        {
+            ThrowDsError(ex, OutFile ?? SourceLabel);
+            return;
+        }
+        foreach (var item in plan.Items) WriteObject(item);
+        WriteVerbose(plan.Summary);
+    }
+}

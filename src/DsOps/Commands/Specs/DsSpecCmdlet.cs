@@ -1,0 +1,101 @@
+using System.Management.Automation;
+using DsOps.Engine.Specs.Sources;
+using DsOps.Infrastructure;
+using DsOps.Engine.Specs.Validation;
+
+namespace DsOps.Commands.Specs;
+
+/// <summary>Base of the cmdlets that read workflow specs from files: the shared source parameters.</summary>
+public abstract class DsSpecCmdlet : DsCmdlet
+{
+    /// <summary>
+    /// <para type="description">Spec file or folder: a folder of DsOps YAML files, one YAML file, a DS export JSON file, or a pydolphinscheduler YAML file.</para>
+    /// </summary>
+    [Parameter(Position = 0, ValueFromPipelineByPropertyName = true, HelpMessage = "Spec file or folder (DsOps YAML, DS export JSON or pydolphinscheduler YAML).")]
+    [Alias("FullName")]
+    [ValidateNotNullOrEmpty]
+    public string? Path { get; set; }
+
+    /// <summary><para type="description">Read the specs from a MySQL/MariaDB config table instead of files (see New-DsConfigTable).</para></summary>
+    [Parameter(HelpMessage = "MySQL connection string of the database holding the config table (prefer -Credential for the password).")]
+    [ValidateNotNullOrEmpty]
+    public string? ConnectionString { get; set; }
+
+    /// <summary><para type="description">User and password for -ConnectionString.</para></summary>
+    [Parameter(HelpMessage = "User and password for -ConnectionString.")]
+    [Credential]
+    public PSCredential? Credential { get; set; }
+
+    /// <summary><para type="description">Config table name (default dsops_workflow_config).</para></summary>
+    [Parameter(HelpMessage = "Config table name (default dsops_workflow_config).")]
+    [ValidateNotNullOrEmpty]
+    public string TableName { get; set; } = ConfigTableSource.DefaultTable;
+
+    /// <summary><para type="description">Folder that script_source paths of the config table are relative to.</para></summary>
+    [Parameter(HelpMessage = "Folder that script_source paths in the config table are relative to.")]
+    [ValidateNotNullOrEmpty]
+    public string? ScriptRoot { get; set; }
+
+    /// <summary><para type="description">Format of -Path. Auto decides from the path and content.</para></summary>
+    [Parameter(HelpMessage = "Format of -Path: Auto, Yaml, DsExport or PyDolphinScheduler.")]
+    public SpecFormat Format { get; set; } = SpecFormat.Auto;
+
+    /// <summary><para type="description">Environment (e.g. UAT, PROD) whose name mapping from the environments file is applied.</para></summary>
+    [Parameter(HelpMessage = "Environment whose mapping from environments.yaml is applied (e.g. UAT, PROD).")]
+    [ValidateNotNullOrEmpty]
+    public string? Environment { get; set; }
+
+    /// <summary><para type="description">Environments file; defaults to environments.yaml in the spec folder.</para></summary>
+    [Parameter(HelpMessage = "Environments file; default: environments.yaml in the spec folder.")]
+    [ValidateNotNullOrEmpty]
+    public string? EnvironmentFile { get; set; }
+
+    /// <summary><para type="description">Project for spec files that do not name one.</para></summary>
+    [Parameter(HelpMessage = "Project for spec files that do not name one.")]
+    [ValidateNotNullOrEmpty]
+    public string? Project { get; set; }
+
+    /// <summary>The request for -Path, with provider paths resolved against the current location.</summary>
+    protected SpecSourceRequest Request(string path, SpecFormat format) => new(ResolvePath(path))
+    {
+        Format = format,
+        Environment = Environment,
+        EnvironmentFile = EnvironmentFile is null ? null : ResolvePath(EnvironmentFile),
+        DefaultProject = Project,
+    };
+
+    /// <summary>Loads from -Path or from the config table (exactly one must be given); validates when asked.</summary>
+    protected SpecSet LoadSpecs(bool validate)
+    {
+        if ((Path is null) == (ConnectionString is null))
+            throw new ArgumentException("Give either -Path (spec files) or -ConnectionString (config table), not both or neither.");
+        if (Path is not null)
+        {
+            var request = Request(Path, Format);
+            return validate ? request.LoadAndValidate() : request.Load();
+        }
+        var options = Request(".", Format).ToOptionsFor(ScriptRoot is null ? null : ResolvePath(ScriptRoot));
+        var set = Await(ConfigTableSource.LoadAsync(DsConnectionStrings.With(ConnectionString!, Credential), TableName, Project,
+            ScriptRoot is null ? null : ResolvePath(ScriptRoot), null, options, CancellationToken));
+        return validate ? new SpecSet(set.Workflows, set.Findings.Concat(SpecValidator.Validate(set.Workflows)).ToList()) : set;
+    }
+
+    /// <summary>What the specs are read from, for messages and error targets (never the connection string).</summary>
+    protected string SourceLabel => Path ?? $"config table {TableName}";
+
+    protected string ResolvePath(string path) => SessionState.Path.GetUnresolvedProviderPathFromPSPath(path);
+
+    /// <summary>Writes loader findings: errors as non-terminating errors, warnings as warnings.</summary>
+    protected void WriteLoadFindings(IEnumerable<SpecFinding> findings)
+    {
+        foreach (var f in findings)
+        {
+            if (f.Severity == SpecSeverity.Error)
+                WriteDsError("DsSpec" + f.RuleId, ErrorCategory.InvalidData, f.ToString(), f.Location.File);
+            else if (f.Severity == SpecSeverity.Warning)
+                WriteWarning(f.ToString());
+            else
+                WriteVerbose(f.ToString());
+        }
+    }
+}
