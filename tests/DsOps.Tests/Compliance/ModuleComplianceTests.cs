@@ -95,7 +95,14 @@ public class ModuleComplianceTests
         var listed = ((object[])manifest["FormatsToProcess"]!).Cast<string>().ToHashSet();
         var files = Directory.GetFiles(ModuleFolder, "*.Format.ps1xml").Select(Path.GetFileName).ToHashSet();
         Assert.Equal(files.OrderBy(f => f), listed.OrderBy(f => f));
-        _ = new FormatTable(files.Select(f => Path.Combine(ModuleFolder, f!)));
+        try
+        {
+            _ = new FormatTable(files.Select(f => Path.Combine(ModuleFolder, f!)));
+        }
+        catch (FormatTableLoadException ex)
+        {
+            Assert.Fail(string.Join("\n", ex.Errors));
+        }
     }
 
     [Fact]
