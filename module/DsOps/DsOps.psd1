@@ -30,6 +30,7 @@
         'Get-DsWorkflowInstance'
         'Get-DsWorkflowSpec'
         'New-DsConfigTable'
+        'Sync-DsWorkflow'
         'Test-DsWorkflowSpec'
     )
     FunctionsToExport    = @()

@@ -70,12 +70,17 @@ public sealed partial class DsClient
     // ---------------------------------------------------------------- schedules
 
     /// <summary>Every schedule of a project in one request (POST …/schedules/list, a read).</summary>
-    public async Task<IReadOnlyList<DsSchedule>> GetProjectSchedulesAsync(long projectCode, CancellationToken ct = default)
-    {
-        var list = await CallAsync<List<ScheduleDto>?>($"POST projects/{projectCode}/schedules/list",
-            (api, t) => api.ListProjectSchedules(projectCode, true, t), ct).ConfigureAwait(false);
-        return (list ?? new()).Select(Map).ToArray();
-    }
+    public async Task<IReadOnlyList<DsSchedule>> GetProjectSchedulesAsync(long projectCode, CancellationToken ct = default) =>
+        MapSchedules(await GetProjectSchedulesJsonAsync(projectCode, ct).ConfigureAwait(false));
+
+    /// <summary>Every schedule of a project as DS's JSON array (the shape its export format embeds).</summary>
+    public Task<System.Text.Json.JsonElement> GetProjectSchedulesJsonAsync(long projectCode, CancellationToken ct = default) =>
+        CallForJsonAsync($"POST projects/{projectCode}/schedules/list", (api, t) => api.ListProjectSchedules(projectCode, true, t), ct);
+
+    internal IReadOnlyList<DsSchedule> MapSchedules(System.Text.Json.JsonElement array) =>
+        array.ValueKind == System.Text.Json.JsonValueKind.Array
+            ? System.Text.Json.JsonSerializer.Deserialize<List<ScheduleDto>>(array, DsJson.Options)!.Select(Map).ToArray()
+            : Array.Empty<DsSchedule>();
 
     /// <summary>Creates a schedule (offline, as DS creates it); returns it.</summary>
     public async Task<DsSchedule> CreateScheduleAsync(long projectCode, long workflowCode, DsWireSchedule schedule, CancellationToken ct = default)

@@ -15,17 +15,7 @@ public abstract class DsApiCmdlet : DsCmdlet
     public DsConnection? Connection { get; set; }
 
     /// <summary>The connection for this call, or a terminating DsNotConnected error.</summary>
-    protected DsConnection ResolvedConnection
-    {
-        get
-        {
-            var connection = Connection ?? ConnectionStore.GetDefault(SessionState);
-            if (connection is null)
-                ThrowDsError("DsNotConnected", ErrorCategory.ConnectionError,
-                    "There is no DS connection. Run Connect-DsServer first, or pass -Connection.", null);
-            return connection!;
-        }
-    }
+    protected DsConnection ResolvedConnection => ResolveConnection(Connection);
 
     protected DsClient Client => ResolvedConnection.Client;
 }
