@@ -90,6 +90,7 @@ public sealed class DsEmulator : IAsyncDisposable
         ApiRegistration.RegisterAll(ctx, handlers);
 
         var token = await EnsureAdminTokenAsync(ctx).ConfigureAwait(false);
+        await AlertPlugins.RegisterAsync(ctx).ConfigureAwait(false);
         var emu = new DsEmulator(ctx, handlers, options, token);
         options.Faults?.Invoke(emu.Faults);
         await emu.StartHostAsync(options.Port, ct).ConfigureAwait(false);
@@ -279,8 +280,16 @@ public sealed class DsEmulator : IAsyncDisposable
         }
         catch (DsServiceException ex)
         {
-            var (code, _, template) = ex.StatusName is { } n ? _ctx.Status.ByName(n) : _ctx.Status.ByCode(ex.Code!.Value);
-            envelope = DsJson.Envelope(code, StatusCatalog.Format(template, ex.Args), null);
+            try
+            {
+                var (code, _, template) = ex.StatusName is { } n ? _ctx.Status.ByName(n) : _ctx.Status.ByCode(ex.Code!.Value);
+                envelope = DsJson.Envelope(code, StatusCatalog.Format(template, ex.Args), null);
+            }
+            catch (KeyNotFoundException missing)
+            {
+                // An emulator bug (a status this version lacks): visible as DS's internal error, never as success.
+                envelope = ApiExceptionEnvelope(route, missing.Message);
+            }
         }
         catch (Exception ex) when (ex is DsBindingException or MySqlException or NotImplementedException or FormatException or System.Text.Json.JsonException)
         {

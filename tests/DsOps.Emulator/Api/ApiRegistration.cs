@@ -13,5 +13,9 @@ public static class ApiRegistration
         WorkflowDefinitionApi.Register(ctx, t);
         TaskDefinitionApi.Register(ctx, t);
         SchedulesApi.Register(ctx, t);
+        ExecutorsApi.Register(ctx, t);
+        InstancesApi.Register(ctx, t);
+        ResourcesApi.Register(ctx, t);
+        MonitorApi.Register(ctx, t);
     }
 }
