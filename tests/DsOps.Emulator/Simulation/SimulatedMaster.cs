@@ -295,7 +295,7 @@ public sealed class SimulatedMaster(EmulatorContext ctx)
             new { code, version }).ConfigureAwait(false);
         if (relations.Count == 0)
             relations = await Db.QueryAsync("SELECT * FROM t_ds_process_task_relation WHERE process_definition_code = @code", new { code }).ConfigureAwait(false);
-        var run = new WorkflowRun(instanceId, inst.Str("name")!, inst.Long("project_code") is var pc && pc != 0 ? pc : 0,
+        var run = new WorkflowRun(instanceId, inst.Str("name")!, inst.Has("project_code") ? inst.Long("project_code") : 0,
             inst.Int("failure_strategy"), inst.IntOrNull("executor_id"), inst.Str("worker_group") ?? "default");
         foreach (var rel in relations)
         {
@@ -503,11 +503,12 @@ public sealed class SimulatedMaster(EmulatorContext ctx)
 
     private async Task FinishRunAsync(WorkflowRun run, int state, DateTime at)
     {
-        var inst = await Db.QuerySingleAsync("SELECT state_history FROM t_ds_process_instance WHERE id = @id", new { id = run.InstanceId }).ConfigureAwait(false);
+        var hasHistory = Db.HasColumn("t_ds_process_instance", "state_history"); // 3.1+
+        var inst = hasHistory ? await Db.QuerySingleAsync("SELECT state_history FROM t_ds_process_instance WHERE id = @id", new { id = run.InstanceId }).ConfigureAwait(false) : null;
         var history = DsJson.Raw(inst?.Str("state_history")) as JsonArray ?? new JsonArray();
         history.Add(new JsonObject { ["time"] = DsJson.Format(at), ["state"] = ctx.Dialect.StateName(state, Engine.Dialects.DsStateScope.Workflow), ["desc"] = "finished" });
         await Db.ExecAsync("UPDATE t_ds_process_instance SET state = @state, end_time = @at, update_time = @at" +
-            (Db.HasColumn("t_ds_process_instance", "state_history") ? ", state_history = @history" : "") + " WHERE id = @id",
+            (hasHistory ? ", state_history = @history" : "") + " WHERE id = @id",
             new { state, at, history = history.ToJsonString(), id = run.InstanceId }).ConfigureAwait(false);
         lock (_runs) _runs.Remove(run.InstanceId);
     }
