@@ -1,7 +1,6 @@
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
-using System.Text.Unicode;
 
 namespace DsOps.Engine.Notifications;
 
@@ -11,8 +10,12 @@ namespace DsOps.Engine.Notifications;
 /// <param name="SeparatorCost">Cost of joining two lines.</param>
 public sealed record SizeMeasure(Func<string, int> TextCost, int PerLineCost, int SeparatorCost)
 {
-    /// <summary>The JSON encoder every notifier serializes with: CJK stays 3 bytes instead of a 6-byte \uXXXX (alerting.md §0.5).</summary>
-    public static readonly JavaScriptEncoder JsonEncoder = JavaScriptEncoder.Create(UnicodeRanges.All);
+    /// <summary>
+    /// The JSON encoder every notifier serializes with: CJK stays 3 bytes instead of a 6-byte \uXXXX
+    /// (alerting.md §0.5), and markup such as &lt;font&gt; or quotes is not HTML-escaped. Safe because the
+    /// JSON is posted as a request body, never embedded in HTML.
+    /// </summary>
+    public static readonly JavaScriptEncoder JsonEncoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
 
     /// <summary>UTF-8 bytes of <paramref name="text"/> as it appears inside a JSON string.</summary>
     public static int JsonBytes(string text) => JsonEncodedText.Encode(text, JsonEncoder).EncodedUtf8Bytes.Length;
