@@ -10,8 +10,13 @@
     CompatiblePSEditions = @('Core')
     FormatsToProcess     = @(
         'DsOps.Api.Format.ps1xml'
+        'DsOps.Notifications.Format.ps1xml'
     )
     CmdletsToExport      = @(
+        'Invoke-DsAlertSweep'
+        'New-DsNotificationTarget'
+        'Send-DsNotification'
+        'Send-DsRunReport'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

@@ -70,17 +70,28 @@ public sealed class NotificationSender
 
     /// <summary>Sends every part in order; stops at the first part that cannot be delivered (NotificationException).</summary>
     public async Task<IReadOnlyList<NotificationDelivery>> SendAsync(NotificationTarget target, NotificationMessage message,
-        CancellationToken cancellationToken = default, IProgress<NotificationDelivery>? progress = null)
+        CancellationToken cancellationToken = default)
     {
-        var parts = Render(target, message);
+        var delivered = new List<NotificationDelivery>();
+        await foreach (var d in SendPartsAsync(target, Render(target, message), message, cancellationToken).ConfigureAwait(false))
+            delivered.Add(d);
+        return delivered;
+    }
+
+    /// <summary>
+    /// Sends already rendered parts in order, yielding each delivery as it happens (so a cmdlet can show
+    /// progress); throws NotificationException at the first part that cannot be delivered.
+    /// </summary>
+    public async IAsyncEnumerable<NotificationDelivery> SendPartsAsync(NotificationTarget target, IReadOnlyList<NotificationPart> parts,
+        NotificationMessage message, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
         var delivered = new List<NotificationDelivery>();
         foreach (var part in parts)
         {
             var delivery = await SendPartAsync(target, message, part, delivered, cancellationToken).ConfigureAwait(false);
             delivered.Add(delivery);
-            progress?.Report(delivery);
+            yield return delivery;
         }
-        return delivered;
     }
 
     private async Task<NotificationDelivery> SendPartAsync(NotificationTarget target, NotificationMessage message,
