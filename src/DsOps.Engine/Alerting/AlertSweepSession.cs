@@ -111,10 +111,12 @@ public sealed class AlertSweepSession : IDisposable
             plans.Add(new TargetSweepPlan(target, result, message));
         }
         _until = until;
+        _since = queryFrom;
         return plans;
     }
 
     private DateTime? _until;
+    private DateTime _since;
 
     /// <summary>
     /// Sends one target's grouped message and records it. On failure the keys are not recorded as sent (they
@@ -172,7 +174,10 @@ public sealed class AlertSweepSession : IDisposable
         if (_until is not { } until) throw new InvalidOperationException("PlanAsync must run before Complete.");
         _state.LastRunUtc = until;
         if (_allCurrent) _state.HighWaterMarkUtc = until;
-        var keepFrom = (_state.HighWaterMarkUtc ?? until) - _options.Overlap;
+        // A first run that could not finish anchors the window at its own start, so it does not slide away.
+        else _state.HighWaterMarkUtc ??= _since + _options.Overlap;
+        // Keys are kept while the next window (high-water mark minus overlap) can still return them.
+        var keepFrom = _state.HighWaterMarkUtc.Value - _options.Overlap;
         var catchUpFloor = until - _options.MaxCatchUp;
         if (catchUpFloor > keepFrom) keepFrom = catchUpFloor;
         foreach (var ts in _state.Targets.Values)
