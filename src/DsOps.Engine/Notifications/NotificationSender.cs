@@ -101,6 +101,7 @@ public sealed class NotificationSender
         var client = _clients(target);
         var attempts = 0;
         var throttled = TimeSpan.Zero;
+        var cooledDown = false;
         ResponseReading last = default;
         int? lastStatus = null;
 
@@ -144,8 +145,13 @@ public sealed class NotificationSender
                 if (last.Verdict == ResponseVerdict.Success) return;
                 if (last.Verdict == ResponseVerdict.RateLimited && last.RetryAfter is { } wait)
                     _limiter.BlockUntil(target.Fingerprint, _options.Time.GetUtcNow() + wait);
-                if (last.IsRetryable && (last.RetryAfter ?? TimeSpan.Zero) <= _options.MaxRateLimitWait)
+                // A cooldown (DingTalk parks a robot for 10 min) is waited out once, then the send fails (alerting.md §7.2).
+                var cooldown = last.Verdict == ResponseVerdict.RateLimited && last.RetryAfter > TimeSpan.FromMinutes(1);
+                if (last.IsRetryable && (last.RetryAfter ?? TimeSpan.Zero) <= _options.MaxRateLimitWait && !(cooldown && cooledDown))
+                {
+                    cooledDown |= cooldown;
                     throw new RetryableResponse(last);
+                }
                 throw Failure(target, part, attempts, last, lastStatus, delivered, null);
             }, cancellationToken).ConfigureAwait(false);
         }

@@ -83,6 +83,37 @@ public class NotificationCmdletTests
     }
 
     [Fact]
+    public void Target_from_environment_variables_for_scheduled_jobs()
+    {
+        using var robot = new FakeRobotServer();
+        using var e = new HostedEngine();
+        var prefix = "DSOPS_TEST_" + Guid.NewGuid().ToString("N")[..6].ToUpperInvariant();
+        Environment.SetEnvironmentVariable(prefix + "_URL", robot.Url($"/robot/send?access_token={Token}"));
+        Environment.SetEnvironmentVariable(prefix + "_SECRET", Secret);
+        Environment.SetEnvironmentVariable(prefix + "_KEYWORD", "告警");
+        try
+        {
+            var r = e.Run("New-DsNotificationTarget", new Dictionary<string, object> { ["Channel"] = NotificationChannel.DingTalk, ["FromEnvironment"] = prefix });
+            var target = Assert.Single(r.Objects<NotificationTarget>());
+            AssertNoSecrets(r);
+            Assert.True(target.Signed);
+            Assert.Equal("告警", target.Keyword);
+            e.Run("Send-DsNotification", new Dictionary<string, object> { ["Target"] = target, ["Message"] = "ok" });
+            var req = Assert.Single(robot.Received);
+            Assert.Equal(Signing.DingTalk(req.Query["timestamp"], Secret), req.Query["sign"]);
+
+            var missing = Terminating(() => e.Run("New-DsNotificationTarget", new Dictionary<string, object>
+                { ["Channel"] = NotificationChannel.DingTalk, ["FromEnvironment"] = prefix + "_NOPE" }));
+            Assert.StartsWith("DsNotifyEnvironmentMissing", missing.FullyQualifiedErrorId);
+            Assert.Contains(prefix + "_NOPE_URL", missing.Exception.Message);
+        }
+        finally
+        {
+            foreach (var suffix in new[] { "_URL", "_SECRET", "_KEYWORD" }) Environment.SetEnvironmentVariable(prefix + suffix, null);
+        }
+    }
+
+    [Fact]
     public void WhatIf_sends_nothing()
     {
         using var robot = new FakeRobotServer();

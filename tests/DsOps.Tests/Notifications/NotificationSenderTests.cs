@@ -175,6 +175,38 @@ public class NotificationSenderTests
         Assert.Equal(DsErrorKind.RateLimited, ex.Kind);
     }
 
+    /// <summary>Real clock, but every timer fires at once: Polly's backoff and cooldown waits take no time.</summary>
+    private sealed class InstantTimers : TimeProvider
+    {
+        public List<TimeSpan> Delays { get; } = new();
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+        {
+            lock (Delays) Delays.Add(dueTime);
+            ThreadPool.QueueUserWorkItem(_ => callback(state));
+            return new NoTimer();
+        }
+        private sealed class NoTimer : ITimer
+        {
+            public bool Change(TimeSpan dueTime, TimeSpan period) => true;
+            public void Dispose() { }
+            public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+        }
+    }
+
+    [Fact]
+    public async Task Dingtalk_cooldown_is_waited_out_once_then_the_send_fails()
+    {
+        using var server = new FakeRobotServer(RobotReply.Errcode(130101, "send too fast"));
+        var time = new InstantTimers();
+        var clock = DateTimeOffset.UtcNow;   // the limiter's clock: its waits advance it instead of sleeping
+        var sender = new NotificationSender(new NotificationOptions { Time = time },
+            new DestinationRateLimiter(() => clock, (d, _) => { clock += d; return Task.CompletedTask; }));
+        var ex = await Assert.ThrowsAsync<NotificationException>(() => sender.SendAsync(DingTalk(server), new NotificationMessage("t", "b")));
+        Assert.Equal("DsNotifyRateLimited", ex.ErrorId);
+        Assert.Equal(2, server.Received.Count);                  // the first try and one after the cooldown
+        Assert.Contains(TimeSpan.FromMinutes(10), time.Delays);  // Polly waited the platform's 10-minute cooldown
+    }
+
     [Fact]
     public async Task A_failed_part_stops_the_message_and_reports_what_was_delivered()
     {

@@ -11,24 +11,35 @@ namespace DsOps.Commands.Notifications;
 /// every output: its Destination shows the URL with the token masked, and Fingerprint (a hash) tells robots
 /// apart. Pass the URL as a SecureString (for example from Get-Secret) so it never appears in a script.</para>
 /// <example><code>$robot = New-DsNotificationTarget -Name ops -Channel DingTalk -WebhookUri (Get-Secret DingTalkOpsUrl) -Secret (Get-Secret DingTalkOpsSecret) -Keyword DsOps</code></example>
+/// <example><code>$robot = New-DsNotificationTarget -Channel DingTalk -FromEnvironment DSOPS_DINGTALK   # reads DSOPS_DINGTALK_URL, _SECRET, _KEYWORD</code></example>
 /// </summary>
-[Cmdlet(VerbsCommon.New, "DsNotificationTarget")]
+[Cmdlet(VerbsCommon.New, "DsNotificationTarget", DefaultParameterSetName = UriSet)]
 [OutputType(typeof(NotificationTarget))]
 public sealed class NewDsNotificationTargetCommand : DsCmdlet
 {
+    private const string UriSet = "Uri";
+    private const string EnvironmentSet = "Environment";
+
     /// <summary><para type="description">The platform: DingTalk, WeCom, Feishu, Slack or Webhook.</para></summary>
     [Parameter(Mandatory = true, Position = 0, HelpMessage = "The platform: DingTalk, WeCom, Feishu, Slack or Webhook.")]
     public NotificationChannel Channel { get; set; }
 
     /// <summary><para type="description">The webhook URL, as a string or a SecureString (e.g. from Get-Secret). It is a credential and is never printed.</para></summary>
-    [Parameter(Mandatory = true, Position = 1, HelpMessage = "The webhook URL (string or SecureString); never printed.")]
+    [Parameter(Mandatory = true, Position = 1, ParameterSetName = UriSet, HelpMessage = "The webhook URL (string or SecureString); never printed.")]
     [SecretArgumentTransformation]
     [ValidateNotNullOrEmpty]
     public string WebhookUri { get; set; } = "";
 
     /// <summary><para type="description">Signing secret: DingTalk 加签 (the whole SEC... string), Feishu signature, or the HMAC key of a generic webhook.</para></summary>
-    [Parameter(HelpMessage = "Signing secret (DingTalk SEC..., Feishu, or generic webhook HMAC key) as a SecureString.")]
+    [Parameter(ParameterSetName = UriSet, HelpMessage = "Signing secret (DingTalk SEC..., Feishu, or generic webhook HMAC key) as a SecureString.")]
     public SecureString? Secret { get; set; }
+
+    /// <summary><para type="description">Reads the target from environment variables &lt;prefix&gt;_URL (required),
+    /// &lt;prefix&gt;_SECRET and &lt;prefix&gt;_KEYWORD (optional), as a scheduler's protected environment file
+    /// provides them. Keeps secrets out of the job script.</para></summary>
+    [Parameter(Mandatory = true, ParameterSetName = EnvironmentSet, HelpMessage = "Prefix of <prefix>_URL, <prefix>_SECRET and <prefix>_KEYWORD environment variables.")]
+    [ValidatePattern("^[A-Za-z_][A-Za-z0-9_]*$")]
+    public string FromEnvironment { get; set; } = "";
 
     /// <summary><para type="description">A name for the target, shown in output and errors (defaults to channel and fingerprint).</para></summary>
     [Parameter(HelpMessage = "A name shown in output and errors.")]
@@ -67,7 +78,26 @@ public sealed class NewDsNotificationTargetCommand : DsCmdlet
     {
         try
         {
-            WriteObject(NotificationTargets.Create(this, Channel, WebhookUri, Secret, Name, Keyword, AtMobile, AtAll, Format,
+            var uri = WebhookUri;
+            var secret = Secret;
+            var keyword = Keyword;
+            if (ParameterSetName == EnvironmentSet)
+            {
+                var prefix = FromEnvironment.ToUpperInvariant();
+                uri = Environment.GetEnvironmentVariable(prefix + "_URL") ?? "";
+                if (string.IsNullOrWhiteSpace(uri))
+                    ThrowDsError("DsNotifyEnvironmentMissing", ErrorCategory.ObjectNotFound,
+                        $"-FromEnvironment: the environment variable {prefix}_URL is not set.", FromEnvironment);
+                var secretText = Environment.GetEnvironmentVariable(prefix + "_SECRET");
+                if (!string.IsNullOrEmpty(secretText))
+                {
+                    secret = new SecureString();
+                    foreach (var c in secretText) secret.AppendChar(c);
+                    secret.MakeReadOnly();
+                }
+                keyword ??= Environment.GetEnvironmentVariable(prefix + "_KEYWORD");
+            }
+            WriteObject(NotificationTargets.Create(this, Channel, uri, secret, Name, keyword, AtMobile, AtAll, Format,
                 Proxy, ProxyCredential, SkipCertificateCheck));
         }
         catch (Exception ex) when (ex is not PipelineStoppedException)
