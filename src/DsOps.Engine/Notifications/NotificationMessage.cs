@@ -29,14 +29,3 @@ public sealed class NotificationMessage
     /// <summary>Short id put in every part so duplicates after a retry are easy to spot (alerting.md §7.2).</summary>
     public string MessageId { get; init; } = Guid.NewGuid().ToString("N")[..6];
 }
-
-/// <summary>
-/// Anything that can be rendered as a run report (implemented by the run-report model);
-/// <c>Send-DsRunReport</c> depends only on this.
-/// </summary>
-public interface IRenderableReport
-{
-    string Title { get; }
-    string ToMarkdown();
-    string ToText();
-}
