@@ -23,6 +23,7 @@ public static class FailureAlertMessage
         if (resent > 0)
             body.Append('\n').Append(CultureInfo.InvariantCulture,
                 $"{resent} of them may have been sent already by an interrupted sweep.");
+        body.Append('\n');   // a blank line ends the summary paragraph (DingTalk ignores single line breaks)
         foreach (var e in ordered.Take(options.MaxDetailed))
             body.Append('\n').Append(Line(e, md, options.MaxReasonLength));
         var rest = ordered.Skip(options.MaxDetailed).ToList();

@@ -25,7 +25,10 @@ public sealed class NotificationTarget
         _secret = string.IsNullOrEmpty(secret) ? null : secret;
         Fingerprint = Redaction.Fingerprint(_webhookUri);
         Name = string.IsNullOrWhiteSpace(name) ? $"{channel}-{Fingerprint}" : name.Trim();
-        Destination = Redaction.Redact($"{uri.Scheme}://{uri.Authority}{uri.AbsolutePath}{uri.Query}", _secret);
+        // A generic webhook may carry its token anywhere in the path or query, so only its host is shown.
+        Destination = channel == NotificationChannel.Webhook && (uri.AbsolutePath.Length > 1 || uri.Query.Length > 0)
+            ? $"{uri.Scheme}://{uri.Authority}/{Redaction.Mask}"
+            : Redaction.Redact($"{uri.Scheme}://{uri.Authority}{uri.AbsolutePath}{uri.Query}", _secret);
     }
 
     /// <summary>Label used in output and messages (defaults to channel and fingerprint).</summary>
@@ -85,6 +88,7 @@ public sealed class NotificationTarget
     private string? TokenPart()
     {
         var uri = new Uri(_webhookUri);
+        if (Channel == NotificationChannel.Webhook) return uri.PathAndQuery.Length > 1 ? uri.PathAndQuery : null;
         var query = uri.Query.TrimStart('?');
         foreach (var pair in query.Split('&', StringSplitOptions.RemoveEmptyEntries))
         {

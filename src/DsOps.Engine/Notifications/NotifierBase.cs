@@ -65,7 +65,8 @@ public abstract class NotifierBase : INotifier
         var count = chunks.Count + extras.Count;
         for (var i = 0; i < chunks.Count; i++)
         {
-            var partTitle = count > 1 ? $"{title} ({i + 1}/{count})" : title;
+            // Only the content parts are numbered; an extra message (e.g. mentions) is not a part of the text.
+            var partTitle = chunks.Count > 1 ? $"{title} ({i + 1}/{chunks.Count})" : title;
             var ctx = new PartContext(target, message, partTitle, chunks[i], i == 0, i == 0 ? mobiles : [], i == 0 && atAll, now);
             var json = Payload(ctx).ToJsonString(Json);
             var size = LimitCoversWholeBody ? Encoding.UTF8.GetByteCount(json) + SigningReserve : measure.Of(LimitedContent(ctx));

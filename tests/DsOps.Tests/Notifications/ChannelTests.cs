@@ -23,7 +23,7 @@ public class ChannelTests
         Assert.Equal(2, server.Received.Count);
         var md = Json(server.Received[0]);
         Assert.Equal("markdown", md.GetProperty("msgtype").GetString());
-        Assert.Equal("**日报 (1/2)**\n**3** failed", md.GetProperty("markdown").GetProperty("content").GetString());
+        Assert.Equal("**日报**\n**3** failed", md.GetProperty("markdown").GetProperty("content").GetString());
         var text = Json(server.Received[1]);
         Assert.Equal("text", text.GetProperty("msgtype").GetString());
         Assert.Equal(new[] { "13800000001", "@all" },

@@ -27,6 +27,15 @@ public class RedactionTests
     }
 
     [Fact]
+    public void Generic_webhook_shows_only_its_host()
+    {
+        var t = new NotificationTarget(NotificationChannel.Webhook, "https://relay.example.com/notify/tok-abcdef123?x=1");
+        Assert.Equal("https://relay.example.com/***", t.Destination);
+        Assert.Equal("failed: ***", t.Redact("failed: https://relay.example.com/notify/tok-abcdef123?x=1"));
+        Assert.Equal("POST *** failed", t.Redact("POST /notify/tok-abcdef123?x=1 failed"));
+    }
+
+    [Fact]
     public void Invalid_uri_is_rejected_without_echoing_it()
     {
         var ex = Assert.Throws<DsOpsException>(() => new NotificationTarget(NotificationChannel.DingTalk, "oapi.dingtalk.com/robot/send?access_token=secret-token-123"));
