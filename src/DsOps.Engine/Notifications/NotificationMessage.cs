@@ -20,6 +20,12 @@ public sealed class NotificationMessage
     /// <summary>Phone numbers to @-mention (first part only, so people are not pinged once per part).</summary>
     public IReadOnlyList<string> AtMobiles { get; init; } = Array.Empty<string>();
 
+    /// <summary>
+    /// Platform user ids to @-mention (first part only): DingTalk userIds, WeCom userids, Feishu open_ids (ou_…),
+    /// Slack member ids (U…).
+    /// </summary>
+    public IReadOnlyList<string> AtUserIds { get; init; } = Array.Empty<string>();
+
     /// <summary>@-mention everyone (first part only).</summary>
     public bool AtAll { get; init; }
 

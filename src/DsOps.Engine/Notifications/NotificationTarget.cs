@@ -51,6 +51,9 @@ public sealed class NotificationTarget
     /// <summary>Phone numbers @-mentioned by default (DingTalk, WeCom text).</summary>
     public IReadOnlyList<string> AtMobiles { get; init; } = Array.Empty<string>();
 
+    /// <summary>Platform user ids @-mentioned by default (see <see cref="NotificationMessage.AtUserIds"/>).</summary>
+    public IReadOnlyList<string> AtUserIds { get; init; } = Array.Empty<string>();
+
     /// <summary>@-mention everyone by default.</summary>
     public bool AtAll { get; init; }
 
@@ -78,7 +81,7 @@ public sealed class NotificationTarget
     /// <summary>A copy with a proxy credential (kept non-public so it is never printed).</summary>
     public NotificationTarget WithProxyCredential(NetworkCredential? credential) => new(Channel, _webhookUri, _secret, Name)
     {
-        Keyword = Keyword, AtMobiles = AtMobiles, AtAll = AtAll, Format = Format, Proxy = Proxy,
+        Keyword = Keyword, AtMobiles = AtMobiles, AtUserIds = AtUserIds, AtAll = AtAll, Format = Format, Proxy = Proxy,
         ProxyCredential = credential, SkipCertificateCheck = SkipCertificateCheck,
     };
 

@@ -46,11 +46,16 @@ public abstract class NotifierBase : INotifier
         var format = message.Format;
         var title = TitleOf(target, message);
         var mobiles = SupportsMobileMentions ? message.AtMobiles.Concat(target.AtMobiles).Distinct().ToArray() : [];
+        var users = message.AtUserIds.Concat(target.AtUserIds).Distinct().ToArray();
+        foreach (var u in users)
+            if (!IsPlainId(u))
+                throw new DsOpsException(DsErrorKind.InvalidInput, "DsNotifyInvalidUserId",
+                    $"-AtUserId: '{u}' is not a user id (letters, digits and _ . @ : - only).");
         var atAll = SupportsAtAll && (message.AtAll || target.AtAll);
         var measure = Measure(format);
 
         // Worst-case overhead: the longest title marker, first-part mentions, empty body.
-        var probe = new PartContext(target, message, title + " (99/99)", "", true, mobiles, atAll, now);
+        var probe = new PartContext(target, message, title + " (99/99)", "", true, mobiles, users, atAll, now);
         var overhead = LimitCoversWholeBody ? Encoding.UTF8.GetByteCount(Payload(probe).ToJsonString(Json)) + SigningReserve
                                             : measure.Of(LimitedContent(probe));
         var limit = Limit(format);
@@ -67,7 +72,7 @@ public abstract class NotifierBase : INotifier
         {
             // Only the content parts are numbered; an extra message (e.g. mentions) is not a part of the text.
             var partTitle = chunks.Count > 1 ? $"{title} ({i + 1}/{chunks.Count})" : title;
-            var ctx = new PartContext(target, message, partTitle, chunks[i], i == 0, i == 0 ? mobiles : [], i == 0 && atAll, now);
+            var ctx = new PartContext(target, message, partTitle, chunks[i], i == 0, i == 0 ? mobiles : [], i == 0 ? users : [], i == 0 && atAll, now);
             var json = Payload(ctx).ToJsonString(Json);
             var size = LimitCoversWholeBody ? Encoding.UTF8.GetByteCount(json) + SigningReserve : measure.Of(LimitedContent(ctx));
             if (size > limit)   // the splitter's arithmetic guarantees this; checked so a bug cannot send an oversized body
@@ -92,6 +97,10 @@ public abstract class NotifierBase : INotifier
             title = $"{title} {target.Keyword}";
         return title;
     }
+
+    /// <summary>Ids go into markup (&lt;at user_id="…"&gt;, &lt;@…&gt;), so only plain characters are allowed.</summary>
+    protected static bool IsPlainId(string id) =>
+        id.Length is > 0 and <= 128 && id.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '.' or '@' or ':' or '-');
 
     /// <summary>UTF-8 JSON without BOM; charset stated explicitly (DingTalk requires UTF-8, alerting.md §7.8).</summary>
     protected static StringContent JsonContent(string json)
@@ -167,7 +176,7 @@ public abstract class NotifierBase : INotifier
 
 /// <summary>Everything a channel needs to build one part's payload.</summary>
 public sealed record PartContext(NotificationTarget Target, NotificationMessage Message, string Title, string Chunk,
-    bool IsFirst, IReadOnlyList<string> AtMobiles, bool AtAll, DateTimeOffset Now)
+    bool IsFirst, IReadOnlyList<string> AtMobiles, IReadOnlyList<string> AtUserIds, bool AtAll, DateTimeOffset Now)
 {
     /// <summary>" keyword" when the chunk lacks the target's keyword (and the title line is not part of the text).</summary>
     public string KeywordSuffix(string textSoFar) =>

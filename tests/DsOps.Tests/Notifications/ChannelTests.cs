@@ -31,6 +31,34 @@ public class ChannelTests
     }
 
     [Fact]
+    public async Task User_id_mentions_per_channel()
+    {
+        using var server = new FakeRobotServer(new RobotReply(200, """{"errcode":0,"errmsg":"ok","code":0}"""));
+        var sender = NotificationSenderTests.Sender();
+        var message = new NotificationMessage("t", "b") { AtUserIds = new[] { "u_1" } };
+
+        await sender.SendAsync(new NotificationTarget(NotificationChannel.DingTalk, server.Url("/robot/send?access_token=t-1234")), message);
+        var ding = Json(server.Received[^1]);
+        Assert.Equal("u_1", ding.GetProperty("at").GetProperty("atUserIds")[0].GetString());
+        Assert.Equal("u_1", ding.GetProperty("at").GetProperty("atDingtalkIds")[0].GetString());
+        Assert.Contains("@u_1", ding.GetProperty("markdown").GetProperty("text").GetString());
+
+        await sender.SendAsync(new NotificationTarget(NotificationChannel.WeCom, server.Url("/cgi-bin/webhook/send?key=k-1234")),
+            new NotificationMessage("t", "b", NotificationFormat.Text) { AtUserIds = new[] { "u_1" } });
+        Assert.Equal("u_1", Json(server.Received[^1]).GetProperty("text").GetProperty("mentioned_list")[0].GetString());
+
+        await sender.SendAsync(new NotificationTarget(NotificationChannel.Feishu, server.Url("/open-apis/bot/v2/hook/h-1234")),
+            new NotificationMessage("t", "b", NotificationFormat.Text) { AtUserIds = new[] { "ou_abc" } });
+        Assert.Contains("<at user_id=\"ou_abc\"></at>", Json(server.Received[^1]).GetProperty("content").GetProperty("text").GetString());
+
+        var ex = await Assert.ThrowsAsync<DsOps.Engine.DsOpsException>(() => sender.SendAsync(
+            new NotificationTarget(NotificationChannel.Feishu, server.Url("/open-apis/bot/v2/hook/h-1234")),
+            new NotificationMessage("t", "b") { AtUserIds = new[] { "\"><at user_id=\"all" } }));
+        Assert.Equal("DsNotifyInvalidUserId", ex.ErrorId);
+        Assert.Equal(3, server.Received.Count);
+    }
+
+    [Fact]
     public async Task WeCom_markdown_content_is_split_under_4000_bytes()
     {
         using var server = new FakeRobotServer();

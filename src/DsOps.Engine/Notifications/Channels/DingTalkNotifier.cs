@@ -25,7 +25,9 @@ public sealed class DingTalkNotifier : NotifierBase
 
     protected override JsonObject Payload(PartContext p)
     {
-        var mentions = p.AtMobiles.Count > 0 ? "\n\n" + string.Join(' ', p.AtMobiles.Select(m => "@" + m)) : "";
+        // §1.5: "@<mobile>" / "@<userId>" must also appear in the body for the mention to work.
+        var names = p.AtMobiles.Concat(p.AtUserIds).ToList();
+        var mentions = names.Count > 0 ? "\n\n" + string.Join(' ', names.Select(m => "@" + m)) : "";
         JsonObject payload;
         if (p.Message.Format == NotificationFormat.Markdown)
         {
@@ -47,8 +49,15 @@ public sealed class DingTalkNotifier : NotifierBase
                 ["text"] = new JsonObject { ["content"] = text },
             };
         }
-        if (p.AtMobiles.Count > 0 || p.AtAll)
-            payload["at"] = new JsonObject { ["atMobiles"] = Array(p.AtMobiles), ["isAtAll"] = p.AtAll };
+        if (names.Count > 0 || p.AtAll)
+            payload["at"] = new JsonObject
+            {
+                ["atMobiles"] = Array(p.AtMobiles),
+                // §1.5: the documented key and the legacy key that custom robots actually honour, both sent.
+                ["atUserIds"] = Array(p.AtUserIds),
+                ["atDingtalkIds"] = Array(p.AtUserIds),
+                ["isAtAll"] = p.AtAll,
+            };
         return payload;
     }
 

@@ -37,6 +37,7 @@ public sealed class FeishuNotifier : NotifierBase
         {
             var text = $"{p.Title}\n{p.Chunk}";
             text += p.KeywordSuffix(text);
+            foreach (var id in p.AtUserIds) text += $"<at user_id=\"{id}\"></at>";
             if (p.AtAll) text += "\n<at user_id=\"all\">所有人</at>";
             return new JsonObject { ["msg_type"] = "text", ["content"] = new JsonObject { ["text"] = text } };
         }
@@ -45,7 +46,9 @@ public sealed class FeishuNotifier : NotifierBase
             lines.Add(new JsonArray(new JsonObject { ["tag"] = "text", ["text"] = line }));
         if (!string.IsNullOrEmpty(p.Target.Keyword) && !p.Chunk.Contains(p.Target.Keyword, StringComparison.Ordinal))
             lines.Add(new JsonArray(new JsonObject { ["tag"] = "text", ["text"] = p.Target.Keyword }));
-        if (p.AtAll) lines.Add(new JsonArray(new JsonObject { ["tag"] = "at", ["user_id"] = "all" }));
+        var ats = p.AtUserIds.Concat(p.AtAll ? ["all"] : System.Array.Empty<string>())
+            .Select(id => (JsonNode)new JsonObject { ["tag"] = "at", ["user_id"] = id }).ToArray();
+        if (ats.Length > 0) lines.Add(new JsonArray(ats));
         return new JsonObject
         {
             ["msg_type"] = "post",

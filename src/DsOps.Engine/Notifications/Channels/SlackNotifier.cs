@@ -17,7 +17,8 @@ public sealed class SlackNotifier : NotifierBase
     protected override bool LimitCoversWholeBody => false;
     protected override SizeMeasure Measure(NotificationFormat format) => SizeMeasure.Characters;
 
-    private static string Section(PartContext p) => $"*{p.Title}*\n{p.Chunk}";
+    private static string Section(PartContext p) =>
+        $"*{p.Title}*\n{p.Chunk}" + (p.AtUserIds.Count > 0 ? "\n" + string.Join(' ', p.AtUserIds.Select(u => $"<@{u}>")) : "");
 
     protected override string LimitedContent(PartContext p) => Section(p);
 

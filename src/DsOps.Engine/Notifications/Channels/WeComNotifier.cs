@@ -32,6 +32,7 @@ public sealed class WeComNotifier : NotifierBase
         var text = new JsonObject { ["content"] = Content(p) };
         var mentions = Mentions(p.AtMobiles, p.AtAll);
         if (mentions.Count > 0) text["mentioned_mobile_list"] = Array(mentions);
+        if (p.AtUserIds.Count > 0) text["mentioned_list"] = Array(p.AtUserIds);
         return new JsonObject { ["msgtype"] = "text", ["text"] = text };
     }
 
@@ -39,12 +40,12 @@ public sealed class WeComNotifier : NotifierBase
     {
         if (message.Format != NotificationFormat.Markdown) yield break;
         var mentions = Mentions(message.AtMobiles.Concat(target.AtMobiles).Distinct().ToList(), message.AtAll || target.AtAll);
-        if (mentions.Count == 0) yield break;
-        yield return new JsonObject
-        {
-            ["msgtype"] = "text",
-            ["text"] = new JsonObject { ["content"] = title, ["mentioned_mobile_list"] = Array(mentions) },
-        };
+        var users = message.AtUserIds.Concat(target.AtUserIds).Distinct().ToList();
+        if (mentions.Count == 0 && users.Count == 0) yield break;
+        var text = new JsonObject { ["content"] = title };
+        if (mentions.Count > 0) text["mentioned_mobile_list"] = Array(mentions);
+        if (users.Count > 0) text["mentioned_list"] = Array(users);
+        yield return new JsonObject { ["msgtype"] = "text", ["text"] = text };
     }
 
     private static List<string> Mentions(IReadOnlyList<string> mobiles, bool all) =>

@@ -31,6 +31,7 @@ public sealed class WebhookNotifier : NotifierBase
         ["format"] = p.Message.Format == NotificationFormat.Markdown ? "markdown" : "text",
         ["body"] = p.Chunk,
         ["atMobiles"] = Array(p.AtMobiles),
+        ["atUserIds"] = Array(p.AtUserIds),
         ["atAll"] = p.AtAll,
         ["generatedAt"] = p.Now.ToString("o", CultureInfo.InvariantCulture),
     };

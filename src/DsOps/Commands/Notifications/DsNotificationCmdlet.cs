@@ -55,6 +55,10 @@ public abstract class DsNotificationCmdlet : DsCmdlet
     [Parameter(HelpMessage = "Phone numbers to @-mention (first part only).")]
     public string[] AtMobile { get; set; } = Array.Empty<string>();
 
+    /// <summary><para type="description">User ids to @-mention (first part only): DingTalk userId, WeCom userid, Feishu open_id, Slack member id.</para></summary>
+    [Parameter(HelpMessage = "User ids to @-mention (first part only).")]
+    public string[] AtUserId { get; set; } = Array.Empty<string>();
+
     /// <summary><para type="description">@-mention everyone (first part only).</para></summary>
     [Parameter(HelpMessage = "@-mention everyone.")]
     public SwitchParameter AtAll { get; set; }
@@ -77,7 +81,7 @@ public abstract class DsNotificationCmdlet : DsCmdlet
         ? Target
         : new[]
         {
-            NotificationTargets.Create(this, Channel, WebhookUri, Secret, null, Keyword, null, false,
+            NotificationTargets.Create(this, Channel, WebhookUri, Secret, null, Keyword, null, null, false,
                 NotificationFormat.Markdown, Proxy, ProxyCredential, SkipCertificateCheck),
         };
 

@@ -53,6 +53,10 @@ public sealed class NewDsNotificationTargetCommand : DsCmdlet
     [Parameter(HelpMessage = "Phone numbers to @-mention by default (DingTalk, WeCom).")]
     public string[] AtMobile { get; set; } = Array.Empty<string>();
 
+    /// <summary><para type="description">User ids to @-mention in every message: DingTalk userIds, WeCom userids, Feishu open_ids (ou_...), Slack member ids.</para></summary>
+    [Parameter(HelpMessage = "User ids to @-mention by default (DingTalk userId, WeCom userid, Feishu open_id, Slack member id).")]
+    public string[] AtUserId { get; set; } = Array.Empty<string>();
+
     /// <summary><para type="description">@-mention everyone in every message sent to this target.</para></summary>
     [Parameter(HelpMessage = "@-mention everyone by default.")]
     public SwitchParameter AtAll { get; set; }
@@ -97,7 +101,7 @@ public sealed class NewDsNotificationTargetCommand : DsCmdlet
                 }
                 keyword ??= Environment.GetEnvironmentVariable(prefix + "_KEYWORD");
             }
-            WriteObject(NotificationTargets.Create(this, Channel, uri, secret, Name, keyword, AtMobile, AtAll, Format,
+            WriteObject(NotificationTargets.Create(this, Channel, uri, secret, Name, keyword, AtMobile, AtUserId, AtAll, Format,
                 Proxy, ProxyCredential, SkipCertificateCheck));
         }
         catch (Exception ex) when (ex is not PipelineStoppedException)
@@ -111,7 +115,7 @@ public sealed class NewDsNotificationTargetCommand : DsCmdlet
 internal static class NotificationTargets
 {
     public static NotificationTarget Create(DsCmdlet cmdlet, NotificationChannel channel, string webhookUri, SecureString? secret,
-        string? name, string? keyword, string[]? atMobile, bool atAll, NotificationFormat format, Uri? proxy,
+        string? name, string? keyword, string[]? atMobile, string[]? atUserId, bool atAll, NotificationFormat format, Uri? proxy,
         PSCredential? proxyCredential, bool skipCertificateCheck)
     {
         if (secret is not null && channel is NotificationChannel.WeCom or NotificationChannel.Slack)
@@ -128,6 +132,7 @@ internal static class NotificationTargets
         {
             Keyword = string.IsNullOrWhiteSpace(keyword) ? null : keyword,
             AtMobiles = mobiles,
+            AtUserIds = atUserId ?? Array.Empty<string>(),
             AtAll = atAll,
             Format = format,
             Proxy = proxy,

@@ -41,6 +41,6 @@ public sealed class SendDsNotificationCommand : DsNotificationCmdlet
     protected override void EndProcessing() =>
         Deliver(target => new NotificationMessage(Title, _body.ToString(), FormatFor(target))
         {
-            AtMobiles = AtMobile, AtAll = AtAll, Kind = "message",
+            AtMobiles = AtMobile, AtUserIds = AtUserId, AtAll = AtAll, Kind = "message",
         }, $"'{Title}'");
 }

@@ -31,7 +31,7 @@ public sealed class SendDsRunReportCommand : DsNotificationCmdlet
         {
             var format = FormatFor(target);
             var body = format == NotificationFormat.Markdown ? Report.ToMarkdown() : Report.ToText();
-            return new NotificationMessage(title, body, format) { AtMobiles = AtMobile, AtAll = AtAll, Kind = "report" };
+            return new NotificationMessage(title, body, format) { AtMobiles = AtMobile, AtUserIds = AtUserId, AtAll = AtAll, Kind = "report" };
         }, $"report '{title}'");
     }
 }
