@@ -94,7 +94,8 @@ public sealed class AlertSweepSession : IDisposable
             .Where(e => e.EndTimeUtc >= queryFrom && e.EndTimeUtc < until).ToList();
 
         var plans = new List<TargetSweepPlan>();
-        foreach (var target in targets)
+        // The same robot listed twice shares one state entry: send to it once.
+        foreach (var target in targets.DistinctBy(t => t.Fingerprint))
         {
             var ts = _state.For(target.Fingerprint);
             var fresh = unique.Where(e => !ts.Sent.ContainsKey(e.Key)).ToList();

@@ -143,6 +143,15 @@ public sealed class AlertSweepTests : IDisposable
     }
 
     [Fact]
+    public async Task The_same_robot_listed_twice_gets_one_message()
+    {
+        _feed.Add(1, _time.Utc(9, 40));
+        var results = await Sweep(null, Robot, NotificationSenderTests.DingTalk(_robot));
+        Assert.Single(results);
+        Assert.Single(_robot.Received);
+    }
+
+    [Fact]
     public async Task A_large_burst_lists_the_first_failures_and_counts_the_rest_per_workflow()
     {
         for (var i = 1; i <= 100; i++) _feed.Add(i, _time.Utc(9, 0).AddSeconds(i * 10), workflow: i % 2 == 0 ? "wf-even" : "wf-odd");

@@ -114,6 +114,39 @@ public class NotificationCmdletTests
     }
 
     [Fact]
+    public void Long_messages_show_progress_per_part()
+    {
+        using var robot = new FakeRobotServer();
+        using var e = new HostedEngine();
+        var target = NewTarget(e, robot);
+        var lines = Enumerable.Range(0, 1200).Select(i => $"- wf-{i:0000} failed on worker-{i % 5} with exit code 1").ToArray();
+        var r = e.Run("Send-DsNotification", new Dictionary<string, object> { ["Target"] = target, ["PassThru"] = true }, lines);
+        Assert.Empty(r.Errors);
+        var parts = r.Objects<NotificationDelivery>();
+        Assert.True(parts.Count > 1);
+        Assert.Equal(parts.Count, robot.Received.Count);
+        Assert.Equal(parts.Count, r.Progress.Count);
+        Assert.Equal(ProgressRecordType.Completed, r.Progress[^1].RecordType);
+        Assert.Equal(Enumerable.Range(1, parts.Count), parts.Select(p => p.Part));
+    }
+
+    [Fact]
+    public void Proxy_credentials_in_the_uri_are_moved_out_of_sight()
+    {
+        using var e = new HostedEngine();
+        var r = e.Run("New-DsNotificationTarget", new Dictionary<string, object>
+        {
+            ["Channel"] = NotificationChannel.Slack, ["WebhookUri"] = "https://hooks.slack.com/services/T0/B0/abcdefgh",
+            ["Proxy"] = new Uri("http://proxyuser:pr0xy-pa55@proxy.corp:3128"),
+        });
+        var target = Assert.Single(r.Objects<NotificationTarget>());
+        Assert.Equal(new Uri("http://proxy.corp:3128"), target.Proxy);
+        Assert.DoesNotContain("pr0xy-pa55", r.AllText());
+        Assert.DoesNotContain("pr0xy-pa55", string.Join(" ", r.Output[0].Properties.Select(p => p.Value?.ToString())));
+        Assert.Equal("… *** …", target.Redact("… pr0xy-pa55 …"));
+    }
+
+    [Fact]
     public void WhatIf_sends_nothing()
     {
         using var robot = new FakeRobotServer();

@@ -128,6 +128,18 @@ internal static class NotificationTargets
             if (string.IsNullOrWhiteSpace(m) || !m.All(c => char.IsDigit(c) || c is '+' or '-'))
                 throw new Engine.DsOpsException(Engine.DsErrorKind.InvalidInput, "DsNotifyInvalidMobile",
                     $"-AtMobile: '{m}' is not a phone number (digits, '+' and '-' only).");
+        // user:password inside a proxy URI would be printed with the target: move it into the credential.
+        if (proxy is not null && !string.IsNullOrEmpty(proxy.UserInfo))
+        {
+            if (proxyCredential is null)
+            {
+                var parts = proxy.UserInfo.Split(':', 2);
+                var password = new SecureString();
+                foreach (var c in Uri.UnescapeDataString(parts.Length > 1 ? parts[1] : "")) password.AppendChar(c);
+                proxyCredential = new PSCredential(Uri.UnescapeDataString(parts[0]), password);
+            }
+            proxy = new UriBuilder(proxy) { UserName = "", Password = "" }.Uri;
+        }
         var target = new NotificationTarget(channel, webhookUri, secret is null ? null : SecretArgumentTransformationAttribute.Plain(secret), name)
         {
             Keyword = string.IsNullOrWhiteSpace(keyword) ? null : keyword,
