@@ -38,6 +38,7 @@ public static class NotificationHttp
         if (skipCertificateCheck)
             handler.SslOptions.RemoteCertificateValidationCallback = (_, _, _, _) => true;
         // Per-request timeouts come from the sender's cancellation; the client's own is disabled.
-        return new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
+        // Robot answers are tiny; a bounded buffer keeps a misbehaving endpoint from filling memory.
+        return new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan, MaxResponseContentBufferSize = 1024 * 1024 };
     }
 }

@@ -34,8 +34,9 @@ public sealed class InvokeDsAlertSweepCommand : DsCmdlet
     [Parameter(HelpMessage = "The failure feed (defaults to the session's registered feed).")]
     public IFailureFeed? Feed { get; set; }
 
-    /// <summary><para type="description">Start of the window instead of the state's high-water mark (already-sent failures are still skipped).</para></summary>
-    [Parameter(HelpMessage = "Start of the window instead of the state's high-water mark.")]
+    /// <summary><para type="description">Start of the window instead of the state's high-water mark. Failures still
+    /// inside the remembered window (the overlap) are not sent twice; older ones are alerted again.</para></summary>
+    [Parameter(HelpMessage = "Start of the window instead of the high-water mark; failures older than the overlap are alerted again.")]
     public DateTime? Since { get; set; }
 
     /// <summary><para type="description">How far before the high-water mark each run looks again for late rows (default 15 minutes).</para></summary>
