@@ -41,7 +41,7 @@ public abstract class NotifierBase : INotifier
     /// <summary>Extra parts (e.g. a WeCom text message carrying mentions markdown cannot carry).</summary>
     protected virtual IEnumerable<JsonObject> ExtraPayloads(NotificationTarget target, NotificationMessage message, string title) => [];
 
-    public IReadOnlyList<NotificationPart> Render(NotificationTarget target, NotificationMessage message, DateTimeOffset now)
+    public virtual IReadOnlyList<NotificationPart> Render(NotificationTarget target, NotificationMessage message, DateTimeOffset now)
     {
         var format = message.Format;
         var title = TitleOf(target, message);

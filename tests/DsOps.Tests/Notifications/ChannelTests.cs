@@ -129,7 +129,8 @@ public class ChannelTests
         Assert.Equal(2, d.Attempts);
         var body = Json(server.Received[1]);
         Assert.Equal("Report", body.GetProperty("text").GetString());
-        Assert.Equal("*Report*\n*1* failed", body.GetProperty("blocks")[0].GetProperty("text").GetProperty("text").GetString());
+        Assert.Equal("*Report*", body.GetProperty("blocks")[0].GetProperty("text").GetProperty("text").GetString());
+        Assert.Equal("*1* failed", body.GetProperty("blocks")[1].GetProperty("text").GetProperty("text").GetString());
 
         server.DefaultReply = new RobotReply(403, "invalid_token");
         var ex = await Assert.ThrowsAsync<NotificationException>(() => NotificationSenderTests.Sender().SendAsync(target, new NotificationMessage("t", "b")));
@@ -139,15 +140,30 @@ public class ChannelTests
     }
 
     [Fact]
-    public async Task Slack_sections_stay_under_2900_characters()
+    public async Task Slack_long_body_is_several_sections_in_one_message_and_very_long_several_messages()
     {
         using var server = new FakeRobotServer(new RobotReply(200, "ok"));
         var target = new NotificationTarget(NotificationChannel.Slack, server.Url("/services/T000/B000/XXXX"));
         var sender = new NotificationSender(new NotificationOptions(), new DestinationRateLimiter(() => DateTimeOffset.UtcNow, (_, _) => Task.CompletedTask));
-        var body = string.Join("\n", Enumerable.Range(0, 200).Select(i => $"• wf-{i} failed on worker"));
-        await sender.SendAsync(target, new NotificationMessage("Report", body));
-        Assert.True(server.Received.Count > 1);
-        Assert.All(server.Received, r => Assert.True(Json(r).GetProperty("blocks")[0].GetProperty("text").GetProperty("text").GetString()!.Length <= 2900));
+        var lines = Enumerable.Range(0, 400).Select(i => $"• wf-{i:000} failed on worker").ToList();   // ~10,000 characters
+
+        await sender.SendAsync(target, new NotificationMessage("Report", string.Join("\n", lines)));
+        var body = Json(Assert.Single(server.Received));
+        var blocks = body.GetProperty("blocks").EnumerateArray().ToList();
+        Assert.Equal("*Report*", blocks[0].GetProperty("text").GetProperty("text").GetString());
+        Assert.True(blocks.Count is > 4 and <= 45);
+        var sections = blocks.Skip(1).Select(b => b.GetProperty("text").GetProperty("text").GetString()!).ToList();
+        Assert.All(sections, s => Assert.True(s.Length <= 2900));
+        Assert.Equal(lines, sections.SelectMany(s => s.Split('\n')).ToList());
+
+        var many = Enumerable.Range(0, 6000).Select(i => $"• wf-{i:0000} failed on worker").ToList();   // ~160,000 characters
+        await sender.SendAsync(target, new NotificationMessage("Report", string.Join("\n", many)));
+        var messages = server.Received.Skip(1).Select(Json).ToList();
+        Assert.True(messages.Count > 1);
+        Assert.All(messages, m => Assert.True(m.GetProperty("blocks").GetArrayLength() <= 45));
+        Assert.Equal($"Report (1/{messages.Count})", messages[0].GetProperty("text").GetString());
+        Assert.Equal(many, messages.SelectMany(m => m.GetProperty("blocks").EnumerateArray().Skip(1)
+            .SelectMany(b => b.GetProperty("text").GetProperty("text").GetString()!.Split('\n'))).ToList());
     }
 
     [Fact]
