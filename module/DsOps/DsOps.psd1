@@ -10,33 +10,9 @@
     CompatiblePSEditions = @('Core')
     FormatsToProcess     = @(
         'DsOps.Api.Format.ps1xml',
+        'DsOps.Apply.Format.ps1xml',
         'DsOps.Notifications.Format.ps1xml',
         'DsOps.Specs.Format.ps1xml'
-    )
-    CmdletsToExport      = @(
-        'Compare-DsWorkflow'
-        'Connect-DsServer'
-        'Disconnect-DsServer'
-        'Export-DsWorkflowSpec'
-        'Get-DsAlertGroup'
-        'Get-DsConnection'
-        'Get-DsDataSource'
-        'Get-DsEnvironment'
-        'Get-DsProject'
-        'Get-DsServerNode'
-        'Get-DsTaskInstance'
-        'Get-DsTenant'
-        'Get-DsWorkerGroup'
-        'Get-DsWorkflow'
-        'Get-DsWorkflowInstance'
-        'Get-DsWorkflowSpec'
-        'Invoke-DsAlertSweep'
-        'New-DsConfigTable'
-        'New-DsNotificationTarget'
-        'Send-DsNotification'
-        'Send-DsRunReport'
-        'Sync-DsWorkflow'
-        'Test-DsWorkflowSpec'
     )
     CmdletsToExport      = @(
         'Compare-DsWorkflow'

@@ -13,7 +13,7 @@ namespace DsOps.Commands.Notifications;
 /// <example><code>$robot = New-DsNotificationTarget -Name ops -Channel DingTalk -WebhookUri (Get-Secret DingTalkOpsUrl) -Secret (Get-Secret DingTalkOpsSecret) -Keyword DsOps</code></example>
 /// <example><code>$robot = New-DsNotificationTarget -Channel DingTalk -FromEnvironment DSOPS_DINGTALK   # reads DSOPS_DINGTALK_URL, _SECRET, _KEYWORD</code></example>
 /// </summary>
-[Cmdlet(VerbsCommon.New, "DsNotificationTarget", DefaultParameterSetName = UriSet)]
+[Cmdlet(VerbsCommon.New, "DsNotificationTarget", DefaultParameterSetName = UriSet, SupportsShouldProcess = true)]
 [OutputType(typeof(NotificationTarget))]
 public sealed class NewDsNotificationTargetCommand : DsCmdlet
 {
@@ -101,8 +101,10 @@ public sealed class NewDsNotificationTargetCommand : DsCmdlet
                 }
                 keyword ??= Environment.GetEnvironmentVariable(prefix + "_KEYWORD");
             }
-            WriteObject(NotificationTargets.Create(this, Channel, uri, secret, Name, keyword, AtMobile, AtUserId, AtAll, Format,
-                Proxy, ProxyCredential, SkipCertificateCheck));
+            // Only an in-memory object is made; ShouldProcess keeps -WhatIf meaningful for the New verb.
+            if (ShouldProcess(Name ?? Channel.ToString(), "Create notification target"))
+                WriteObject(NotificationTargets.Create(this, Channel, uri, secret, Name, keyword, AtMobile, AtUserId, AtAll, Format,
+                    Proxy, ProxyCredential, SkipCertificateCheck));
         }
         catch (Exception ex) when (ex is not PipelineStoppedException)
         {
