@@ -187,6 +187,45 @@ public sealed class WorkflowStore(EmulatorContext ctx)
         };
     }
 
+    /// <summary>
+    /// GET …/all: every DagData of a project with four queries in total (definitions, relations, task definitions,
+    /// schedules) instead of several per workflow: DS's DDL has no index on t_ds_task_definition.code, so per-workflow
+    /// lookups would scan the table once per workflow and make the emulator, not DsOps, dominate scale benchmarks.
+    /// </summary>
+    public async Task<JsonArray> AllDagDataAsync(long projectCode)
+    {
+        var defs = await Db.QueryAsync(
+            "SELECT d.*, u.user_name, p.name AS project_name FROM t_ds_process_definition d LEFT JOIN t_ds_user u ON u.id = d.user_id " +
+            "LEFT JOIN t_ds_project p ON p.code = d.project_code WHERE d.project_code = @projectCode ORDER BY d.id", new { projectCode }).ConfigureAwait(false);
+        var relations = await Db.QueryAsync("SELECT * FROM t_ds_process_task_relation WHERE project_code = @projectCode ORDER BY id", new { projectCode }).ConfigureAwait(false);
+        var tasks = await Db.QueryAsync("SELECT t.*, u.user_name FROM t_ds_task_definition t LEFT JOIN t_ds_user u ON u.id = t.user_id " +
+            "WHERE t.project_code = @projectCode ORDER BY t.id", new { projectCode }).ConfigureAwait(false);
+        var schedules = await Db.QueryAsync("SELECT s.process_definition_code, s.release_state FROM t_ds_schedules s JOIN t_ds_process_definition d " +
+            "ON d.code = s.process_definition_code WHERE d.project_code = @projectCode", new { projectCode }).ConfigureAwait(false);
+
+        var relationsByWorkflow = relations.GroupBy(r => r.Long("process_definition_code")).ToDictionary(g => g.Key, g => g.ToList());
+        var taskByCode = new Dictionary<long, Row>();
+        foreach (var t in tasks) taskByCode.TryAdd(t.Long("code"), t);
+        var scheduleByWorkflow = new Dictionary<long, Row>();
+        foreach (var sc in schedules) scheduleByWorkflow.TryAdd(sc.Long("process_definition_code"), sc);
+
+        var list = new JsonArray();
+        foreach (var def in defs)
+        {
+            var code = def.Long("code");
+            var rels = relationsByWorkflow.GetValueOrDefault(code) ?? new List<Row>();
+            var taskRows = rels.Select(r => r.Long("post_task_code")).Distinct().Select(c => taskByCode.GetValueOrDefault(c))
+                .Where(t => t is not null).OrderBy(t => t!.Long("id")).ToList();
+            list.Add(new JsonObject
+            {
+                [ctx.Dialect.DagDefinitionKey] = await DefinitionJsonAsync(def, scheduleByWorkflow.GetValueOrDefault(code)).ConfigureAwait(false),
+                [ctx.Dialect.DagRelationListKey] = new JsonArray(rels.Select(r => (JsonNode)RelationJson(r)).ToArray()),
+                ["taskDefinitionList"] = new JsonArray(taskRows.Select(t => (JsonNode)TaskJson(t!)).ToArray()),
+            });
+        }
+        return list;
+    }
+
     public async Task<JsonObject> DefinitionJsonAsync(Row d, Row? schedule)
     {
         var wf = ctx.V33;
