@@ -139,3 +139,30 @@ public class HostAndAuthTests
         Assert.Equal(3, emu.RequestLog.Total);
     }
 }
+
+/// <summary>Access tokens (shared/reference §1.4): created tokens authenticate, deleted ones stop working.</summary>
+public class AccessTokenTests
+{
+    [Theory]
+    [InlineData("3.0")]
+    [InlineData("3.2")]
+    [InlineData("3.3")]
+    public async Task Created_token_authenticates_until_deleted(string dialect)
+    {
+        await using var emu = await DsEmulator.StartAsync(new EmulatorOptions { Dialect = dialect });
+        using var admin = new DsTestClient(emu);
+        var expire = DsOps.Emulator.Hosting.DsJson.Format(emu.Clock.Now.AddDays(1));
+        var created = DsTestClient.Ok(await admin.PostAsync("access-tokens", new { userId = 1, expireTime = expire }))!;
+        var token = created["token"]!.GetValue<string>();
+        Assert.Equal(32, token.Length);
+        Assert.Equal(1, await admin.ScalarAsync("SELECT COUNT(*) FROM t_ds_access_token WHERE token = @t AND user_id = 1", ("t", token)));
+
+        using var user = new DsTestClient(emu, token: token);
+        DsTestClient.Ok(await user.GetAsync("projects/list"));
+        DsTestClient.Code(10001, await admin.PostAsync("access-tokens", new { userId = 1, expireTime = "tomorrow" }));
+
+        DsTestClient.Ok(await admin.DeleteAsync($"access-tokens/{created["id"]}"));
+        using var res = await user.SendAsync(HttpMethod.Get, "projects/list");
+        Assert.Equal(System.Net.HttpStatusCode.Unauthorized, res.StatusCode);
+    }
+}

@@ -9,6 +9,7 @@ public static class ApiRegistration
     public static void RegisterAll(EmulatorContext ctx, HandlerTable t)
     {
         AuthApi.Register(ctx, t);
+        AccessTokensApi.Register(ctx, t);
         ProjectsApi.Register(ctx, t);
         WorkflowDefinitionApi.Register(ctx, t);
         TaskDefinitionApi.Register(ctx, t);
