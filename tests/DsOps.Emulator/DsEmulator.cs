@@ -56,6 +56,9 @@ public sealed class DsEmulator : IAsyncDisposable
     public SimulatedMaster Master => _ctx.Master;
     internal EmulatorContext Context => _ctx;
 
+    /// <summary>Route keys ("METHOD /path/{}/…") the emulator answers; every one is a route of the dialect's endpoint file.</summary>
+    public IReadOnlyCollection<string> EmulatedRoutes => _handlers.Keys.ToList();
+
     public static async Task<DsEmulator> StartAsync(EmulatorOptions? options = null, CancellationToken ct = default)
     {
         options ??= new EmulatorOptions();

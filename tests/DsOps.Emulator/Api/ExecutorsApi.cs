@@ -51,6 +51,8 @@ public static class ExecutorsApi
             return null;
         });
 
+        // batch-execute exists from 3.1 on (not in 3.0.1's endpoint list).
+        if (d.Version >= new Version(3, 1, 0))
         t.Map("POST", seg + "batch-execute", async r =>
         {
             var projectCode = r.PathLong(0);
