@@ -294,8 +294,9 @@ public sealed class DsEmulator : IAsyncDisposable
                 envelope = ApiExceptionEnvelope(route, missing.Message);
             }
         }
-        catch (Exception ex) when (ex is DsBindingException or MySqlException or NotImplementedException or FormatException or System.Text.Json.JsonException)
+        catch (Exception ex) when (ex is not OperationCanceledException)
         {
+            // DS's global exception handler: binding failures, SQL errors (e.g. duplicate keys) and anything unexpected.
             envelope = ApiExceptionEnvelope(route, ex.Message);
         }
         http.Response.StatusCode = 200;
