@@ -94,6 +94,7 @@ public sealed class DsEmulator : IAsyncDisposable
 
         var token = await EnsureAdminTokenAsync(ctx).ConfigureAwait(false);
         await AlertPlugins.RegisterAsync(ctx).ConfigureAwait(false);
+        await ctx.Master.RecoverAsync().ConfigureAwait(false);
         var emu = new DsEmulator(ctx, handlers, options, token);
         options.Faults?.Invoke(emu.Faults);
         await emu.StartHostAsync(options.Port, ct).ConfigureAwait(false);
@@ -243,6 +244,13 @@ public sealed class DsEmulator : IAsyncDisposable
 
     private async Task HandleCoreAsync(HttpContext http, string method, string path, EndpointRoute? route, Dictionary<string, string> pathValues)
     {
+        if (path == "actuator/health")
+        {
+            // Spring Boot actuator under the context path, outside DS's login interceptor (details text unverified).
+            http.Response.ContentType = "application/json";
+            await http.Response.WriteAsync("{\"status\":\"UP\",\"components\":{\"db\":{\"status\":\"UP\",\"details\":{\"database\":\"MySQL\",\"validationQuery\":\"isValid()\"}}}}").ConfigureAwait(false);
+            return;
+        }
         DsUser? user = null;
         if (!AuthFreePrefixes.Any(p => path.StartsWith(p, StringComparison.Ordinal)))
         {

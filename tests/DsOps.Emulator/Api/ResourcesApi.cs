@@ -27,6 +27,7 @@ public static class ResourcesApi
         RegisterEnvironments(ctx, t);
         RegisterWorkerGroups(ctx, t);
         RegisterTenants(ctx, t);
+        RegisterQueues(ctx, t);
         RegisterAlerts(ctx, t);
     }
 
@@ -446,6 +447,45 @@ public static class ResourcesApi
             if (await ctx.Db.ScalarAsync("SELECT COUNT(*) FROM t_ds_tenant WHERE tenant_code = @code", new { code }).ConfigureAwait(false) > 0)
                 throw new DsServiceException(10009, code);
             return null;
+        });
+    }
+
+    // ---------------- queues ----------------
+
+    private static void RegisterQueues(EmulatorContext ctx, HandlerTable t)
+    {
+        static JsonObject Json(Row q) => new()
+        {
+            ["id"] = q.Int("id"), ["queueName"] = q.Str("queue_name"), ["queue"] = q.Str("queue"),
+            ["createTime"] = DsJson.Date(q.Date("create_time")), ["updateTime"] = DsJson.Date(q.Date("update_time")),
+        };
+
+        t.Map("GET", "/queues/list", async r =>
+            new JsonArray((await ctx.Db.QueryAsync("SELECT * FROM t_ds_queue ORDER BY id").ConfigureAwait(false)).Select(x => (JsonNode)Json(x)).ToArray()));
+
+        t.Map("GET", "/queues", async r =>
+        {
+            var (pageNo, pageSize) = r.Paging();
+            var args = new { search = "%" + (r.Str("searchVal") ?? "") + "%", offset = (pageNo - 1) * pageSize, pageSize };
+            var total = await ctx.Db.ScalarAsync("SELECT COUNT(*) FROM t_ds_queue WHERE queue_name LIKE @search", args).ConfigureAwait(false);
+            var rows = await ctx.Db.QueryAsync("SELECT * FROM t_ds_queue WHERE queue_name LIKE @search ORDER BY update_time DESC, id LIMIT @offset, @pageSize", args).ConfigureAwait(false);
+            return r.PageInfo(pageNo, pageSize, total, new JsonArray(rows.Select(x => (JsonNode)Json(x)).ToArray()));
+        });
+
+        t.Map("POST", "/queues", async r =>
+        {
+            if (!r.LoginUser.IsAdmin) throw new DsServiceException(30001);
+            var queue = r.Required("queue");
+            var name = r.Required("queueName");
+            if (await ctx.Db.ScalarAsync("SELECT COUNT(*) FROM t_ds_queue WHERE queue_name = @name", new { name }).ConfigureAwait(false) > 0)
+                throw new DsServiceException("QUEUE_NAME_EXIST", name);
+            if (await ctx.Db.ScalarAsync("SELECT COUNT(*) FROM t_ds_queue WHERE queue = @queue", new { queue }).ConfigureAwait(false) > 0)
+                throw new DsServiceException("QUEUE_VALUE_EXIST", queue);
+            var id = await ctx.Db.InsertAsync("t_ds_queue", new Dictionary<string, object?>
+            {
+                ["queue_name"] = name, ["queue"] = queue, ["create_time"] = ctx.Now, ["update_time"] = ctx.Now,
+            }).ConfigureAwait(false);
+            return Json((await ctx.Db.QuerySingleAsync("SELECT * FROM t_ds_queue WHERE id = @id", new { id }).ConfigureAwait(false))!);
         });
     }
 
