@@ -47,13 +47,13 @@ public class FaultTests
         emu.Faults.Clear();
 
         emu.Faults.SlowEndpoint = "/projects/list";
-        emu.Faults.SlowEndpointDelay = TimeSpan.FromMilliseconds(600);
+        emu.Faults.SlowEndpointDelay = TimeSpan.FromMilliseconds(2000);
         var sw = Stopwatch.StartNew();
         using (await c.SendAsync(HttpMethod.Get, "projects/list")) { }
-        Assert.True(sw.Elapsed >= TimeSpan.FromMilliseconds(550), $"slow endpoint answered after {sw.Elapsed}");
+        Assert.True(sw.Elapsed >= TimeSpan.FromMilliseconds(1950), $"slow endpoint answered after {sw.Elapsed}");
         sw.Restart();
         using (await c.SendAsync(HttpMethod.Get, "projects", new { pageNo = 1, pageSize = 1 })) { }
-        Assert.True(sw.Elapsed < TimeSpan.FromMilliseconds(550), "other endpoints are not slowed");
+        Assert.True(sw.Elapsed < TimeSpan.FromMilliseconds(1500), $"other endpoints are not slowed ({sw.Elapsed})");
 
         emu.Faults.Clear();
         emu.Faults.Latency = TimeSpan.FromMilliseconds(300);
