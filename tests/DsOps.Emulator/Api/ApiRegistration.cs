@@ -10,6 +10,7 @@ public static class ApiRegistration
     {
         AuthApi.Register(ctx, t);
         AccessTokensApi.Register(ctx, t);
+        UsersApi.Register(ctx, t);
         ProjectsApi.Register(ctx, t);
         WorkflowDefinitionApi.Register(ctx, t);
         TaskDefinitionApi.Register(ctx, t);
