@@ -182,9 +182,10 @@ public sealed class DsEmulator : IAsyncDisposable
                     await _ctx.Master.AdvanceAsync(TimeSpan.FromSeconds(tick.TotalSeconds * _ctx.Clock.Acceleration)).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException) { break; }
-                catch (Exception ex) when (ex is MySqlException or InvalidOperationException)
+                catch (Exception ex) when (ex is not OperationCanceledException)
                 {
-                    Console.Error.WriteLine("emulator master: " + ex.Message);
+                    // Keep the sandbox alive; the next tick retries (e.g. after a database hiccup).
+                    Console.Error.WriteLine("emulator master: " + ex.GetType().Name + ": " + ex.Message);
                 }
             }
         }, token);
