@@ -48,7 +48,7 @@ public static class ResourcesApi
                 ["connection_params"] = p.ConnectionParams, ["create_time"] = now, ["update_time"] = now,
             }).ConfigureAwait(false);
             // 3.0.1 answers null data; later versions the created entity (unverified: treated alike here).
-            return ctx.V32Plus ? DataSourceJson(ctx, await GetDataSourceAsync(ctx, (int)id).ConfigureAwait(false), masked: true) : null;
+            return ctx.V32Plus ? DataSourceJson(await GetDataSourceAsync(ctx, (int)id).ConfigureAwait(false), masked: true) : null;
         });
 
         t.Map("PUT", "/datasources/{id}", async r =>
@@ -61,10 +61,10 @@ public static class ResourcesApi
             CheckConnection(p);
             await ctx.Db.ExecAsync("UPDATE t_ds_datasource SET name = @name, note = @note, type = @type, connection_params = @cp, update_time = @now WHERE id = @id",
                 new { name = p.Name, note = p.Note, type = p.TypeCode, cp = p.ConnectionParams, now = ctx.Now, id }).ConfigureAwait(false);
-            return DataSourceJson(ctx, await GetDataSourceAsync(ctx, id).ConfigureAwait(false), masked: true);
+            return DataSourceJson(await GetDataSourceAsync(ctx, id).ConfigureAwait(false), masked: true);
         });
 
-        t.Map("GET", "/datasources/{id}", async r => DataSourceJson(ctx, await GetDataSourceAsync(ctx, (int)r.PathLong(0)).ConfigureAwait(false), masked: true));
+        t.Map("GET", "/datasources/{id}", async r => DataSourceJson(await GetDataSourceAsync(ctx, (int)r.PathLong(0)).ConfigureAwait(false), masked: true));
 
         t.Map("DELETE", "/datasources/{id}", async r =>
         {
@@ -155,13 +155,12 @@ public static class ResourcesApi
         ?? throw new DsServiceException(20004);
 
     /// <summary>GET /datasources/{id}: the parameter DTO, password masked (DS replaces it with "******"; unverified per version).</summary>
-    private static JsonObject DataSourceJson(EmulatorContext ctx, Row d, bool masked)
+    private static JsonObject DataSourceJson(Row d, bool masked)
     {
         var cp = JsonNode.Parse(d.Str("connection_params") ?? "{}") as JsonObject ?? new JsonObject();
         var address = WorkflowDag.Str(cp["address"]) ?? "";
         var hostPort = address.Contains("//", StringComparison.Ordinal) ? address[(address.IndexOf("//", StringComparison.Ordinal) + 2)..] : address;
         var colon = hostPort.LastIndexOf(':');
-        _ = ctx;
         return new JsonObject
         {
             ["id"] = d.Int("id"), ["name"] = d.Str("name"), ["note"] = d.Str("note"), ["type"] = DbTypes[d.Int("type")],
@@ -212,7 +211,7 @@ public static class ResourcesApi
         t.Map("POST", "/environment/update", async r =>
         {
             var code = r.Long("code");
-            var env = await GetEnvironmentAsync(ctx, code).ConfigureAwait(false);
+            await GetEnvironmentAsync(ctx, code).ConfigureAwait(false); // 1200009 when unknown
             var name = r.Required("name");
             var config = r.Required("config");
             if (name.Trim().Length == 0) throw new DsServiceException(120003);
@@ -231,7 +230,6 @@ public static class ResourcesApi
                     ["environment_code"] = code, ["worker_group"] = g, ["operator"] = r.LoginUser.Id, ["create_time"] = now, ["update_time"] = now,
                 }).ToList()).ConfigureAwait(false);
             }).ConfigureAwait(false);
-            _ = env;
             return JsonValue.Create(code);
         });
 
@@ -413,7 +411,7 @@ public static class ResourcesApi
         {
             if (!r.LoginUser.IsAdmin) throw new DsServiceException(30001);
             var id = (int)r.PathLong(0);
-            var tenant = await ctx.Db.QuerySingleAsync("SELECT * FROM t_ds_tenant WHERE id = @id", new { id }).ConfigureAwait(false) ?? throw new DsServiceException(10017, id);
+            _ = await ctx.Db.QuerySingleAsync("SELECT id FROM t_ds_tenant WHERE id = @id", new { id }).ConfigureAwait(false) ?? throw new DsServiceException(10017, id);
             var users = await ctx.Db.ScalarAsync("SELECT COUNT(*) FROM t_ds_user WHERE tenant_id = @id", new { id }).ConfigureAwait(false);
             if (users > 0) throw new DsServiceException(10144, users);
             if (ctx.Db.HasColumn("t_ds_process_definition", "tenant_id"))
@@ -421,7 +419,6 @@ public static class ResourcesApi
                 var defs = await ctx.Db.ScalarAsync("SELECT COUNT(*) FROM t_ds_process_definition WHERE tenant_id = @id", new { id }).ConfigureAwait(false);
                 if (defs > 0) throw new DsServiceException(10143, defs);
             }
-            _ = tenant;
             await ctx.Db.ExecAsync("DELETE FROM t_ds_tenant WHERE id = @id", new { id }).ConfigureAwait(false);
             return null;
         });

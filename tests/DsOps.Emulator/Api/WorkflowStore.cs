@@ -193,7 +193,6 @@ public sealed class WorkflowStore(EmulatorContext ctx)
 
     public async Task<JsonObject> DefinitionJsonAsync(Row d, Row? schedule)
     {
-        var wf = ctx.V33;
         var globalParams = d.Str("global_params") ?? "[]";
         var globalList = DsJson.Raw(globalParams) as JsonArray ?? new JsonArray();
         var globalMap = new JsonObject();
@@ -219,7 +218,6 @@ public sealed class WorkflowStore(EmulatorContext ctx)
             json["tenantCode"] = tenantId == -1 ? "default"
                 : (await Db.QuerySingleAsync("SELECT tenant_code FROM t_ds_tenant WHERE id = @tenantId", new { tenantId }).ConfigureAwait(false))?.Str("tenant_code");
         }
-        _ = wf;
         return json;
     }
 

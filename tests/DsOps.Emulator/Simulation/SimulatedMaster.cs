@@ -381,7 +381,7 @@ public sealed class SimulatedMaster(EmulatorContext ctx)
         {
             changed = false;
             // Finish due work.
-            foreach (var (code, node) in run.Tasks)
+            foreach (var node in run.Tasks.Values)
             {
                 if (node.Due is not { } due || due > now) continue;
                 if (node.State == Delay)
@@ -413,7 +413,6 @@ public sealed class SimulatedMaster(EmulatorContext ctx)
                     }
                 }
                 changed = true;
-                _ = code;
             }
 
             if (run.Control == ReadyStop)
