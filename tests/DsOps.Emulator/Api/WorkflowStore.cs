@@ -25,10 +25,14 @@ public sealed class WorkflowStore(EmulatorContext ctx)
         var codes = tasks.Select(t => t.Code).ToList();
         var inList = string.Join(",", codes.Select((_, i) => "@c" + i));
         var codeArgs = codes.Select((c, i) => new KeyValuePair<string, object?>("c" + i, c)).ToList();
-        var current = (await Db.QueryAsync($"SELECT * FROM t_ds_task_definition WHERE code IN ({inList})", codeArgs, conn, tx).ConfigureAwait(false))
-            .ToDictionary(r => r.Long("code"));
+        // Every saved task has log rows; the log is indexed on (code, version) while t_ds_task_definition has no
+        // index on code in DS's DDL, so the current rows are only looked up for codes the log knows.
         var maxLog = (await Db.QueryAsync($"SELECT code, MAX(version) AS v FROM t_ds_task_definition_log WHERE code IN ({inList}) GROUP BY code", codeArgs, conn, tx).ConfigureAwait(false))
             .ToDictionary(r => r.Long("code"), r => r.Int("v"));
+        var known = codes.Where(maxLog.ContainsKey).ToList();
+        var current = known.Count == 0 ? new Dictionary<long, Row>()
+            : (await Db.QueryAsync($"SELECT * FROM t_ds_task_definition WHERE code IN ({string.Join(",", known.Select((_, i) => "@k" + i))})",
+                known.Select((c, i) => new KeyValuePair<string, object?>("k" + i, c)).ToList(), conn, tx).ConfigureAwait(false)).ToDictionary(r => r.Long("code"));
 
         var newTaskRows = new List<IReadOnlyDictionary<string, object?>>();
         var logRows = new List<IReadOnlyDictionary<string, object?>>();
@@ -228,7 +232,6 @@ public sealed class WorkflowStore(EmulatorContext ctx)
 
     public async Task<JsonObject> DefinitionJsonAsync(Row d, Row? schedule)
     {
-        var wf = ctx.V33;
         var globalParams = d.Str("global_params") ?? "[]";
         var globalList = DsJson.Raw(globalParams) as JsonArray ?? new JsonArray();
         var globalMap = new JsonObject();
@@ -254,7 +257,6 @@ public sealed class WorkflowStore(EmulatorContext ctx)
             json["tenantCode"] = tenantId == -1 ? "default"
                 : (await Db.QuerySingleAsync("SELECT tenant_code FROM t_ds_tenant WHERE id = @tenantId", new { tenantId }).ConfigureAwait(false))?.Str("tenant_code");
         }
-        _ = wf;
         return json;
     }
 
