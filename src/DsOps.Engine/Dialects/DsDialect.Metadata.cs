@@ -104,3 +104,32 @@ public sealed partial class DsDialect
     public static IReadOnlyList<string> DetectionColumnTables { get; } =
         new[] { "t_ds_process_instance", "t_ds_workflow_instance", "t_ds_schedules" };
 }
+
+// Command types (reference §5.4): stored in t_ds_command, t_ds_error_command and on instances.
+public sealed partial class DsDialect
+{
+    private static readonly string[] CommandTypeNames =
+    {
+        "START_PROCESS", "START_CURRENT_TASK_PROCESS", "RECOVER_TOLERANCE_FAULT_PROCESS", "RECOVER_SUSPENDED_PROCESS",
+        "START_FAILURE_TASK_PROCESS", "COMPLEMENT_DATA", "SCHEDULER", "REPEAT_RUNNING", "PAUSE", "STOP",
+        "RECOVER_WAITING_THREAD", "RECOVER_SERIAL_WAIT", "EXECUTE_TASK", "DYNAMIC_GENERATION",
+    };
+
+    /// <summary>
+    /// Name of a command type code in this version: 10 RECOVER_WAITING_THREAD exists through 3.2.2 (removed in 3.3-dev),
+    /// 12 EXECUTE_TASK and 13 DYNAMIC_GENERATION from 3.2. Unknown codes stay visible as UNKNOWN_n.
+    /// The 3.3 enum keeps the *_PROCESS spellings in the reference; the renamed spellings are unverified.
+    /// </summary>
+    public string CommandTypeName(int code)
+    {
+        if (code < 0 || code >= CommandTypeNames.Length) return $"UNKNOWN_{code}";
+        if (code == 10 && AtLeast(3)) return $"UNKNOWN_{code}";
+        if (code >= 12 && !AtLeast(2)) return $"UNKNOWN_{code}";
+        return CommandTypeNames[code];
+    }
+
+    /// <summary>Stored codes of states that count as failures / in progress / success for a scope in this version.</summary>
+    public IReadOnlyList<int> FailureStateCodes(DsStateScope scope) => StateCodes(scope).Where(c => IsFailure(StateOf(c, scope))).ToArray();
+    public IReadOnlyList<int> InProgressStateCodes(DsStateScope scope) => StateCodes(scope).Where(c => IsInProgress(StateOf(c, scope))).ToArray();
+    public IReadOnlyList<int> SuccessStateCodes(DsStateScope scope) => StateCodes(scope).Where(c => IsSuccess(StateOf(c, scope))).ToArray();
+}

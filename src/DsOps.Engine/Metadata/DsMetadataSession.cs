@@ -25,6 +25,12 @@ public sealed class DsMetadataSession : IAsyncDisposable
         Func<DbDataReader, T> map, CancellationToken cancellationToken = default)
     {
         EnsureSelect(sql);
+        return await QueryCoreAsync(sql, parameters, map, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<List<T>> QueryCoreAsync<T>(string sql, IReadOnlyDictionary<string, object?>? parameters,
+        Func<DbDataReader, T> map, CancellationToken cancellationToken)
+    {
         var result = new List<T>();
         try
         {
@@ -45,7 +51,7 @@ public sealed class DsMetadataSession : IAsyncDisposable
         CancellationToken cancellationToken = default)
     {
         EnsureSelect(sql);
-        return QueryAsync("EXPLAIN " + sql, parameters, r => new ExplainRow(
+        return QueryCoreAsync("EXPLAIN " + sql, parameters, r => new ExplainRow(
             Str(r, "table"), Str(r, "type"), Str(r, "possible_keys"), Str(r, "key"),
             r["rows"] is DBNull ? null : Convert.ToInt64(r["rows"]), Str(r, "Extra")), cancellationToken);
 

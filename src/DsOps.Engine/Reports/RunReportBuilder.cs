@@ -1,0 +1,306 @@
+using DsOps.Engine.Dialects;
+using DsOps.Engine.Metadata;
+
+namespace DsOps.Engine.Reports;
+
+/// <summary>What Get-DsRunReport asks for.</summary>
+public sealed class RunReportOptions
+{
+    /// <summary>The business date (a local date in <see cref="TimeZone"/>).</summary>
+    public DateOnly Date { get; init; }
+    public TimeZoneInfo TimeZone { get; init; } = TimeZoneInfo.Local;
+    /// <summary>Deadline per workflow ("workflow" or "project/workflow"): time after the start of the business date.</summary>
+    public IReadOnlyDictionary<string, TimeSpan> Deadlines { get; init; } = new Dictionary<string, TimeSpan>();
+    /// <summary>Keeps only projects for which this returns true (null keeps all).</summary>
+    public Func<string, bool>? ProjectFilter { get; init; }
+    /// <summary>How many longest runs to list.</summary>
+    public int Top { get; init; } = 10;
+    /// <summary>"Now" for running durations and pending deadlines (defaults to the current time).</summary>
+    public DateTimeOffset? AsOf { get; init; }
+}
+
+/// <summary>
+/// Builds a <see cref="RunReport"/> with four independent reads run concurrently on pooled sessions:
+/// the catalog (definitions, projects, schedules), the day's instances (range on start_time_index),
+/// the day's task instances (same range, then the workflow-instance index of t_ds_task_instance), and
+/// per-day state counts for the 7 days before (one wider range on start_time_index, aggregated in SQL).
+/// A last small read takes the usual durations of the listed workflows through (workflow code, id).
+/// </summary>
+public sealed class RunReportBuilder
+{
+    private readonly DsMetadataConnection _connection;
+
+    public RunReportBuilder(DsMetadataConnection connection) => _connection = connection ?? throw new ArgumentNullException(nameof(connection));
+
+    private DsDialect D => _connection.Dialect;
+
+    public async Task<RunReport> BuildAsync(RunReportOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var reader = new DsMetadataReader(_connection, options.TimeZone);
+        var clock = reader.Clock;
+        var asOf = options.AsOf ?? DateTimeOffset.Now;
+        var (from, to) = clock.DayWindow(options.Date);
+        var bounds = Enumerable.Range(0, 8).Select(k => clock.DayWindow(options.Date.AddDays(k - 7)).From).ToArray(); // bounds[7] == from
+
+        var catalogTask = WithSession(s => MetadataCatalog.LoadAsync(s, withSchedules: true, cancellationToken), cancellationToken);
+        var instancesTask = WithSession(s => DayInstancesAsync(s, from, to, cancellationToken), cancellationToken);
+        var tasksTask = WithSession(s => DayTasksAsync(s, from, to, cancellationToken), cancellationToken);
+        var catalog = await catalogTask.ConfigureAwait(false);
+        var historyTask = WithSession(s => HistoryCountsAsync(s, bounds, ProjectCodes(catalog, options), cancellationToken), cancellationToken);
+        var instances = await instancesTask.ConfigureAwait(false);
+        var tasks = await tasksTask.ConfigureAwait(false);
+        var history = await historyTask.ConfigureAwait(false);
+
+        var keep = options.ProjectFilter;
+        bool Kept(long code) => keep is null || keep(catalog.ProjectOfWorkflow(code));
+        var now = clock.ToServer(asOf);
+        instances = instances.Where(i => Kept(i.Code)).ToList();
+        var instanceById = instances.ToDictionary(i => i.Id);
+
+        var report = new RunReport
+        {
+            Date = options.Date, TimeZone = options.TimeZone.Id, ServerTimeZone = _connection.ServerTimeZone.Id,
+            WindowStart = clock.StartOf(options.Date), WindowEnd = clock.StartOf(options.Date.AddDays(1)),
+            GeneratedAt = asOf, DsVersion = D.Version.ToString(), Source = _connection.Name,
+        };
+
+        // ---- instances: totals, per project and workflow, timeline ----
+        var summaries = new Dictionary<long, WorkflowRunSummary>();
+        var runs = new List<DsWorkflowRun>(instances.Count);
+        for (var t = report.WindowStart; t < report.WindowEnd; t = t.AddHours(1))
+            report.Timeline.Add(new TimelineBucket { HourStart = t });
+        foreach (var i in instances)
+        {
+            var state = D.StateOf(i.State, DsStateScope.Workflow);
+            var run = new DsWorkflowRun
+            {
+                InstanceId = i.Id, WorkflowCode = i.Code, StateCode = i.State, State = state, Host = i.Host,
+                Start = clock.ToBusiness(i.Start), End = clock.ToBusiness(i.End), Duration = (i.End ?? now) - i.Start,
+                Workflow = catalog.WorkflowName(i.Code), Project = catalog.ProjectOfWorkflow(i.Code),
+            };
+            runs.Add(run);
+            if (!summaries.TryGetValue(i.Code, out var w))
+                summaries[i.Code] = w = new WorkflowRunSummary { WorkflowCode = i.Code, Workflow = run.Workflow, Project = run.Project };
+            w.Instances++;
+            var failed = DsDialect.IsFailure(state);
+            if (DsDialect.IsSuccess(state)) w.Succeeded++;
+            else if (failed) w.Failed++;
+            else if (i.End is null && DsDialect.IsInProgress(state)) w.Running++;
+            else w.Other++;
+            if (i.End is not null && run.Duration > w.LongestRun) w.LongestRun = run.Duration;
+            var bucket = (int)((run.Start!.Value - report.WindowStart).TotalHours);
+            if (bucket >= 0 && bucket < report.Timeline.Count)
+            {
+                report.Timeline[bucket].Started++;
+                if (failed) report.Timeline[bucket].Failed++;
+            }
+        }
+
+        // ---- tasks: failed tasks with host, times and retries ----
+        foreach (var t in tasks)
+        {
+            if (!instanceById.TryGetValue(t.WorkflowInstanceId, out var owner)) continue; // filtered project
+            report.Totals.TaskInstances++;
+            if (!t.IsFinalTry) report.Totals.RetriedTries++;
+            if (t.Failed is not { } f) continue;
+            report.FailedTasks.Add(new DsFailedTask
+            {
+                TaskInstanceId = t.Id, WorkflowInstanceId = t.WorkflowInstanceId, WorkflowCode = owner.Code, TaskCode = f.TaskCode,
+                Task = f.Name, TaskType = f.TaskType, Host = f.Host, StateCode = t.State, State = D.StateOf(t.State, DsStateScope.Task),
+                RetryTimes = t.RetryTimes, MaxRetryTimes = f.MaxRetryTimes, Start = clock.ToBusiness(f.Start), End = clock.ToBusiness(f.End),
+                LogPath = f.LogPath, Workflow = catalog.WorkflowName(owner.Code), Project = catalog.ProjectOfWorkflow(owner.Code),
+            });
+            summaries[owner.Code].FailedTasks++;
+        }
+        report.FailedTasks.Sort((a, b) => (a.Project, a.Workflow, a.TaskInstanceId).CompareTo((b.Project, b.Workflow, b.TaskInstanceId)));
+
+        foreach (var group in summaries.Values.GroupBy(w => w.Project).OrderBy(g => g.Key, StringComparer.Ordinal))
+        {
+            var p = new ProjectRunSummary { Project = group.Key, Workflows = group.OrderBy(w => w.Workflow, StringComparer.Ordinal).ToList() };
+            foreach (var w in p.Workflows) Add(p.Totals, w);
+            report.Projects.Add(p);
+            Add(report.Totals, p.Totals);
+        }
+
+        // ---- longest finished runs and still running, with usual durations ----
+        report.LongestRuns.AddRange(runs.Where(r => r.End is not null).OrderByDescending(r => r.Duration).ThenBy(r => r.InstanceId).Take(options.Top));
+        report.StillRunning.AddRange(runs.Where(r => r.End is null && DsDialect.IsInProgress(r.State)).OrderBy(r => r.Start));
+        var listed = report.LongestRuns.Concat(report.StillRunning).Select(r => r.WorkflowCode).Distinct().ToList();
+        if (listed.Count > 0)
+        {
+            var usual = await WithSession(s => reader.UsualWorkflowDurationsAsync(s, listed, bounds[0], from, cancellationToken), cancellationToken)
+                .ConfigureAwait(false);
+            foreach (var r in report.LongestRuns.Concat(report.StillRunning))
+                r.UsualDuration = usual.TryGetValue(r.WorkflowCode, out var u) ? u : null;
+        }
+
+        // ---- not started: online schedules that fire on the date without an instance ----
+        var ran = instances.Select(i => i.Code).ToHashSet();
+        foreach (var s in catalog.Schedules)
+        {
+            if (!catalog.Workflows.TryGetValue(s.WorkflowCode, out var wf) || !wf.Online || ran.Contains(s.WorkflowCode)) continue;
+            if (!Kept(s.WorkflowCode) || s.StartTime >= to || s.EndTime < from) continue;
+            if (QuartzCronCalendar.FiresOn(s.Crontab, options.Date) != true) continue;
+            report.NotStarted.Add(new NotStartedWorkflow
+            {
+                WorkflowCode = s.WorkflowCode, Crontab = s.Crontab, Workflow = wf.Name, Project = catalog.ProjectName(wf.ProjectCode),
+            });
+        }
+        report.NotStarted.Sort((a, b) => string.CompareOrdinal(a.Project + "/" + a.Workflow, b.Project + "/" + b.Workflow));
+
+        // ---- comparison with the previous day and the 7-day median ----
+        report.Comparison.AddRange(Compare(report.Totals, history));
+
+        // ---- deadlines ----
+        report.Deadlines.AddRange(EvaluateDeadlines(options, catalog, runs, report.WindowStart, asOf));
+        return report;
+    }
+
+    private static void Add(RunTotals into, WorkflowRunSummary w)
+    {
+        into.Workflows++;
+        into.Instances += w.Instances; into.Succeeded += w.Succeeded; into.Failed += w.Failed;
+        into.Running += w.Running; into.Other += w.Other; into.FailedTasks += w.FailedTasks;
+    }
+
+    private static void Add(RunTotals into, RunTotals p)
+    {
+        into.Workflows += p.Workflows; into.Instances += p.Instances; into.Succeeded += p.Succeeded; into.Failed += p.Failed;
+        into.Running += p.Running; into.Other += p.Other; into.FailedTasks += p.FailedTasks;
+    }
+
+    private static IEnumerable<MetricComparison> Compare(RunTotals today, int[,] history)
+    {
+        // history[day, metric]: day 0..6 = the 7 days before (6 = previous day); metric 0 runs, 1 succeeded, 2 failed.
+        string[] names = { "Runs", "Succeeded", "Failed" };
+        int[] values = { today.Instances, today.Succeeded, today.Failed };
+        for (var m = 0; m < names.Length; m++)
+        {
+            var days = Enumerable.Range(0, 7).Select(d => (double)history[d, m]).ToList();
+            yield return new MetricComparison
+            {
+                Metric = names[m], Today = values[m], PreviousDay = history[6, m], Median7Days = SqlText.Median(days) ?? 0,
+            };
+        }
+    }
+
+    private IEnumerable<DeadlineResult> EvaluateDeadlines(RunReportOptions options, MetadataCatalog catalog, List<DsWorkflowRun> runs,
+        DateTimeOffset dayStart, DateTimeOffset asOf)
+    {
+        foreach (var (key, offset) in options.Deadlines.OrderBy(k => k.Key, StringComparer.Ordinal))
+        {
+            var slash = key.IndexOf('/');
+            var project = slash >= 0 ? key[..slash] : null;
+            var name = slash >= 0 ? key[(slash + 1)..] : key;
+            var matches = catalog.Workflows.Values.Where(w => string.Equals(w.Name, name, StringComparison.OrdinalIgnoreCase)
+                && (project is null || string.Equals(catalog.ProjectName(w.ProjectCode), project, StringComparison.OrdinalIgnoreCase))).ToList();
+            if (matches.Count == 0)
+                throw new DsOpsException(DsErrorKind.InvalidInput, "DsDeadlineUnknownWorkflow",
+                    $"Deadline '{key}': no workflow of that name exists in the metadata database.");
+            foreach (var wf in matches)
+            {
+                var projectName = catalog.ProjectName(wf.ProjectCode);
+                if (options.ProjectFilter is { } keep && !keep(projectName)) continue;
+                var deadline = dayStart + offset;
+                var mine = runs.Where(r => r.WorkflowCode == wf.Code).ToList();
+                var ok = mine.Where(r => DsDialect.IsSuccess(r.State) && r.End is not null).OrderBy(r => r.End).FirstOrDefault();
+                var pendingAllowed = asOf < deadline;
+                (bool missed, bool pending, string reason, DateTimeOffset? finished) result =
+                    ok is not null && ok.End <= deadline ? (false, false, $"finished {ok.End:HH:mm}", ok.End)
+                    : ok is not null ? (true, false, $"finished late at {ok.End:yyyy-MM-dd HH:mm}", ok.End)
+                    : mine.Any(r => r.End is null && DsDialect.IsInProgress(r.State)) ? (!pendingAllowed, pendingAllowed, "still running", null)
+                    : mine.Any(r => DsDialect.IsFailure(r.State)) ? (true, false, "failed", mine.Max(r => r.End))
+                    : mine.Count > 0 ? (true, false, "did not succeed (" + mine[0].State + ")", mine.Max(r => r.End))
+                    : (!pendingAllowed, pendingAllowed, "did not run", null);
+                yield return new DeadlineResult
+                {
+                    Project = projectName, Workflow = wf.Name, Deadline = deadline, FinishedAt = result.finished,
+                    Missed = result.missed, Pending = result.pending, Reason = result.reason,
+                };
+            }
+        }
+    }
+
+    private static IReadOnlyCollection<long>? ProjectCodes(MetadataCatalog catalog, RunReportOptions options) =>
+        options.ProjectFilter is null ? null
+            : catalog.Workflows.Values.Where(w => options.ProjectFilter(catalog.ProjectName(w.ProjectCode))).Select(w => w.Code).ToList();
+
+    private async Task<T> WithSession<T>(Func<DsMetadataSession, Task<T>> work, CancellationToken ct)
+    {
+        await using var session = await _connection.OpenSessionAsync(ct).ConfigureAwait(false);
+        return await work(session).ConfigureAwait(false);
+    }
+
+    // ---- the day's reads ----
+
+    private Task<List<DsMetadataReader.InstanceRow>> DayInstancesAsync(DsMetadataSession s, DateTime from, DateTime to, CancellationToken ct)
+    {
+        var p = new Dictionary<string, object?> { ["@from"] = from, ["@to"] = to };
+        return s.QueryAsync(DayInstancesSql(), p, DsMetadataReader.ReadInstance, ct);
+    }
+
+    /// <summary>The day's instances: a range on start_time_index.</summary>
+    public string DayInstancesSql() =>
+        $"SELECT id, {D.WorkflowCodeColumn}, state, start_time, end_time, host FROM {D.WorkflowInstanceTable} " +
+        $"FORCE INDEX ({D.InstanceStartTimeIndex}) WHERE start_time >= @from AND start_time < @to";
+
+    internal sealed record FailedDetail(long TaskCode, string Name, string TaskType, string? Host, int? MaxRetryTimes, DateTime? Start, DateTime? End, string? LogPath);
+    internal sealed record DayTask(int Id, int WorkflowInstanceId, int State, bool IsFinalTry, int RetryTimes, FailedDetail? Failed);
+
+    /// <summary>
+    /// The day's task instances: instances by start_time_index, then tasks by their workflow-instance index.
+    /// Every row comes back (for counts) but text columns only for final failed tries, to keep the transfer small.
+    /// </summary>
+    public string DayTasksSql(Dictionary<string, object?> p)
+    {
+        var failed = $"ti.flag = 1 AND ti.state IN ({SqlText.In(p, "f", D.FailureStateCodes(DsStateScope.Task))})";
+        return $"SELECT ti.id, ti.{D.WorkflowInstanceIdColumn}, ti.state, ti.flag, ti.retry_times, " +
+               $"CASE WHEN {failed} THEN 1 ELSE 0 END, " +
+               $"CASE WHEN {failed} THEN ti.task_code END, CASE WHEN {failed} THEN ti.name END, CASE WHEN {failed} THEN ti.task_type END, " +
+               $"CASE WHEN {failed} THEN ti.host END, CASE WHEN {failed} THEN ti.max_retry_times END, CASE WHEN {failed} THEN ti.start_time END, " +
+               $"CASE WHEN {failed} THEN ti.end_time END, CASE WHEN {failed} THEN ti.log_path END " +
+               $"FROM {D.WorkflowInstanceTable} i FORCE INDEX ({D.InstanceStartTimeIndex}) " +
+               $"STRAIGHT_JOIN {D.TaskInstanceTable} ti FORCE INDEX ({D.TaskInstanceByWorkflowInstanceIndex}) ON ti.{D.WorkflowInstanceIdColumn} = i.id " +
+               "WHERE i.start_time >= @from AND i.start_time < @to";
+    }
+
+    private Task<List<DayTask>> DayTasksAsync(DsMetadataSession s, DateTime from, DateTime to, CancellationToken ct)
+    {
+        var p = new Dictionary<string, object?> { ["@from"] = from, ["@to"] = to };
+        return s.QueryAsync(DayTasksSql(p), p, r => new DayTask(
+            r.GetInt32(0), r.GetInt32(1), r.IsDBNull(2) ? -1 : r.GetInt32(2), r.IsDBNull(3) || r.GetInt32(3) == 1,
+            r.IsDBNull(4) ? 0 : r.GetInt32(4),
+            r.GetInt32(5) == 0 ? null : new FailedDetail(r.GetInt64(6), r.IsDBNull(7) ? "" : r.GetString(7), r.IsDBNull(8) ? "" : r.GetString(8),
+                r.IsDBNull(9) ? null : r.GetString(9), r.IsDBNull(10) ? null : r.GetInt32(10),
+                r.IsDBNull(11) ? null : r.GetDateTime(11), r.IsDBNull(12) ? null : r.GetDateTime(12), r.IsDBNull(13) ? null : r.GetString(13))), ct);
+    }
+
+    /// <summary>Per-day counts of runs, successes and failures for the 7 days before, aggregated in SQL.</summary>
+    public string HistorySql(Dictionary<string, object?> p, DateTime[] bounds, IReadOnlyCollection<long>? codes)
+    {
+        for (var k = 0; k < bounds.Length; k++) p["@b" + k] = bounds[k];
+        var day = "CASE " + string.Join(" ", Enumerable.Range(1, 6).Select(k => $"WHEN start_time < @b{k} THEN {k - 1}")) + " ELSE 6 END";
+        var ok = SqlText.In(p, "ok", D.SuccessStateCodes(DsStateScope.Workflow));
+        var bad = SqlText.In(p, "bad", D.FailureStateCodes(DsStateScope.Workflow));
+        return $"SELECT {day} AS d, COUNT(*), SUM(state IN ({ok})), SUM(state IN ({bad})) FROM {D.WorkflowInstanceTable} " +
+               $"FORCE INDEX ({D.InstanceStartTimeIndex}) WHERE start_time >= @b0 AND start_time < @b7" +
+               (codes is null ? "" : $" AND {D.WorkflowCodeColumn} IN ({SqlText.In(p, "c", codes)})") + " GROUP BY d";
+    }
+
+    private async Task<int[,]> HistoryCountsAsync(DsMetadataSession s, DateTime[] bounds, IReadOnlyCollection<long>? codes, CancellationToken ct)
+    {
+        var p = new Dictionary<string, object?>();
+        var rows = await s.QueryAsync(HistorySql(p, bounds, codes), p,
+            r => (Day: Convert.ToInt32(r.GetValue(0)), Runs: Convert.ToInt32(r.GetValue(1)),
+                Ok: r.IsDBNull(2) ? 0 : Convert.ToInt32(r.GetValue(2)), Bad: r.IsDBNull(3) ? 0 : Convert.ToInt32(r.GetValue(3))), ct).ConfigureAwait(false);
+        var result = new int[7, 3];
+        foreach (var row in rows)
+        {
+            result[row.Day, 0] = row.Runs;
+            result[row.Day, 1] = row.Ok;
+            result[row.Day, 2] = row.Bad;
+        }
+        return result;
+    }
+}
