@@ -10,8 +10,17 @@
     CompatiblePSEditions = @('Core')
     FormatsToProcess     = @(
         'DsOps.Api.Format.ps1xml'
+        'DsOps.Metadata.Format.ps1xml'
     )
     CmdletsToExport      = @(
+        'Connect-DsMetadata'
+        'Disconnect-DsMetadata'
+        'Get-DsCommandQueue'
+        'Get-DsFailedTask'
+        'Get-DsLongRunningTask'
+        'Get-DsRunReport'
+        'Get-DsStuckInstance'
+        'Test-DsMetadataIntegrity'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

@@ -46,7 +46,7 @@ public sealed class DsMetadataConnection
     /// detect the DS version. Errors name the server and database, never the password.
     /// </summary>
     public static async Task<DsMetadataConnection> ConnectAsync(string connectionString, string? name = null,
-        TimeZoneInfo? serverTimeZone = null, CancellationToken cancellationToken = default)
+        TimeZoneInfo? serverTimeZone = null, CancellationToken cancellationToken = default, MySqlSslMode? sslMode = null)
     {
         MySqlConnectionStringBuilder builder;
         try
@@ -59,16 +59,27 @@ public sealed class DsMetadataConnection
             throw new DsOpsException(DsErrorKind.InvalidInput, "DsMetadataBadConnectionString",
                 "The metadata connection string is not valid for MySQL/MariaDB (" + ex.GetType().Name + ").");
         }
+        if (sslMode is not null || !builder.ContainsKey("SslMode")) builder.SslMode = EffectiveSslMode(builder.Server, sslMode);
         return await ConnectAsync(builder, name, serverTimeZone, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// TLS is verified (VerifyFull) unless the user opts out with an explicit mode; loopback servers need no TLS.
+    /// </summary>
+    public static MySqlSslMode EffectiveSslMode(string server, MySqlSslMode? requested) =>
+        requested ?? (IsLoopback(server) ? MySqlSslMode.None : MySqlSslMode.VerifyFull);
+
+    private static bool IsLoopback(string server) => server is "127.0.0.1" or "localhost" or "::1";
+
     /// <summary>Builds a connection from parts; the password is copied into the private builder only.</summary>
     public static Task<DsMetadataConnection> ConnectAsync(string server, int port, string database, string user,
-        string? password, string? name = null, TimeZoneInfo? serverTimeZone = null, CancellationToken cancellationToken = default)
+        string? password, string? name = null, TimeZoneInfo? serverTimeZone = null, CancellationToken cancellationToken = default,
+        MySqlSslMode? sslMode = null)
     {
         var builder = new MySqlConnectionStringBuilder
         {
             Server = server, Port = (uint)port, Database = database, UserID = user, Password = password ?? "",
+            SslMode = EffectiveSslMode(server, sslMode),
         };
         return ConnectAsync(builder, name, serverTimeZone, cancellationToken);
     }
@@ -86,8 +97,6 @@ public sealed class DsMetadataConnection
         builder.ConnectionReset = true;       // sessions from the pool start clean, then get READ ONLY again
         if (builder.ConnectionTimeout == 15) builder.ConnectionTimeout = 10;
         if (builder.DefaultCommandTimeout == 30) builder.DefaultCommandTimeout = 120;
-        if (builder.SslMode == MySqlSslMode.Preferred && builder.Server is "127.0.0.1" or "localhost" or "::1")
-            builder.SslMode = MySqlSslMode.None; // loopback: TLS adds nothing; remote servers keep the user's choice
 
         var provisional = new DsMetadataConnection(builder, name ?? "", DsDialect.V3_0, serverTimeZone ?? TimeZoneInfo.Local);
         DsDialect dialect;
@@ -113,6 +122,16 @@ public sealed class DsMetadataConnection
             await connection.DisposeAsync().ConfigureAwait(false);
             throw DsMetadataSession.Wrap(ex, $"connect to metadata database '{Database}' on {Server}:{Port} as '{User}'", _builder.Password);
         }
+    }
+
+    /// <summary>How TLS is used: VerifyFull unless the user opted out.</summary>
+    public string SslMode => _builder.SslMode.ToString();
+
+    /// <summary>Closes the pooled sessions of this connection.</summary>
+    public async Task DisconnectAsync()
+    {
+        await using var connection = new MySqlConnection(_builder.ConnectionString);
+        await MySqlConnection.ClearPoolAsync(connection).ConfigureAwait(false);
     }
 
     public override string ToString() => $"{Name} ({User}@{Server}:{Port}/{Database}, {Dialect}, read-only)";
