@@ -38,6 +38,9 @@ public sealed class DsMetadataConnection
     /// </summary>
     public TimeZoneInfo ServerTimeZone { get; }
 
+    /// <summary>Counts of closed days reused by run reports (see <see cref="ClosedDayCache"/>).</summary>
+    public ClosedDayCache ClosedDays { get; } = new();
+
     /// <summary>Always true: DsOps never writes to the metadata database.</summary>
     public bool ReadOnly => true;
 

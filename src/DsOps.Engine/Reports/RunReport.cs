@@ -52,10 +52,10 @@ public sealed class RunTotals
     public int Running { get; set; }
     /// <summary>Stopped, paused and other final states that are neither success nor failure.</summary>
     public int Other { get; set; }
+    /// <summary>Task-instance rows of the day's runs, earlier tries included.</summary>
     public int TaskInstances { get; set; }
+    /// <summary>Final tries (flag = 1) that failed.</summary>
     public int FailedTasks { get; set; }
-    /// <summary>Earlier tries DS retried (task rows with flag = 0).</summary>
-    public int RetriedTries { get; set; }
     public int Workflows { get; set; }
 }
 

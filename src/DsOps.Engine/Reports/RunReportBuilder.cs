@@ -17,6 +17,8 @@ public sealed class RunReportOptions
     public int Top { get; init; } = 10;
     /// <summary>"Now" for running durations and pending deadlines (defaults to the current time).</summary>
     public DateTimeOffset? AsOf { get; init; }
+    /// <summary>Reuse per-day counts of closed days cached on the connection (default true).</summary>
+    public bool UseClosedDayCache { get; init; } = true;
 }
 
 /// <summary>
@@ -46,10 +48,12 @@ public sealed class RunReportBuilder
         var catalogTask = WithSession(s => MetadataCatalog.LoadAsync(s, withSchedules: true, cancellationToken), cancellationToken);
         var instancesTask = WithSession(s => DayInstancesAsync(s, from, to, cancellationToken), cancellationToken);
         var tasksTask = WithSession(s => DayTasksAsync(s, from, to, cancellationToken), cancellationToken);
+        var taskCountsTask = WithSession(s => TaskCountsAsync(s, from, to, cancellationToken), cancellationToken);
         var catalog = await catalogTask.ConfigureAwait(false);
-        var historyTask = WithSession(s => HistoryCountsAsync(s, bounds, ProjectCodes(catalog, options), cancellationToken), cancellationToken);
+        var historyTask = HistoryAsync(bounds, catalog, options, clock.ToServer(asOf), asOf, cancellationToken);
         var instances = await instancesTask.ConfigureAwait(false);
         var tasks = await tasksTask.ConfigureAwait(false);
+        var taskCounts = await taskCountsTask.ConfigureAwait(false);
         var history = await historyTask.ConfigureAwait(false);
 
         var keep = options.ProjectFilter;
@@ -98,11 +102,11 @@ public sealed class RunReportBuilder
         }
 
         // ---- tasks: failed tasks with host, times and retries ----
+        foreach (var (instanceId, count) in taskCounts)
+            if (instanceById.ContainsKey(instanceId)) report.Totals.TaskInstances += count;
         foreach (var t in tasks)
         {
             if (!instanceById.TryGetValue(t.WorkflowInstanceId, out var owner)) continue; // filtered project
-            report.Totals.TaskInstances++;
-            if (!t.IsFinalTry) report.Totals.RetriedTries++;
             if (t.Failed is not { } f) continue;
             report.FailedTasks.Add(new DsFailedTask
             {
@@ -249,8 +253,11 @@ public sealed class RunReportBuilder
     internal sealed record DayTask(int Id, int WorkflowInstanceId, int State, bool IsFinalTry, int RetryTimes, FailedDetail? Failed);
 
     /// <summary>
-    /// The day's task instances: instances by start_time_index, then tasks by their workflow-instance index.
-    /// Every row comes back (for counts) but text columns only for final failed tries, to keep the transfer small.
+    /// Task instances of the day's workflow instances that did not succeed: instances by start_time_index, then
+    /// tasks by their workflow-instance index. A final failed try makes its workflow instance fail, so successful
+    /// instances are skipped and only a few hundred task rows are read instead of the whole day's. Text columns
+    /// come back only for final failed tries. (A failure absorbed by a CONDITIONS branch inside a workflow that
+    /// succeeded is therefore not in the report; Get-DsFailedTask lists every failure.)
     /// </summary>
     public string DayTasksSql(Dictionary<string, object?> p)
     {
@@ -262,8 +269,22 @@ public sealed class RunReportBuilder
                $"CASE WHEN {failed} THEN ti.end_time END, CASE WHEN {failed} THEN ti.log_path END " +
                $"FROM {D.WorkflowInstanceTable} i FORCE INDEX ({D.InstanceStartTimeIndex}) " +
                $"STRAIGHT_JOIN {D.TaskInstanceTable} ti FORCE INDEX ({D.TaskInstanceByWorkflowInstanceIndex}) ON ti.{D.WorkflowInstanceIdColumn} = i.id " +
-               "WHERE i.start_time >= @from AND i.start_time < @to";
+               "WHERE i.start_time >= @from AND i.start_time < @to " +
+               $"AND i.state NOT IN ({SqlText.In(p, "ok", D.SuccessStateCodes(DsStateScope.Workflow))})";
     }
+
+    /// <summary>
+    /// Task-instance rows per workflow instance of the day, read from the two indexes alone (start_time_index
+    /// holds the instance id; the workflow-instance index of t_ds_task_instance is the count): no row lookups.
+    /// </summary>
+    public string TaskCountsSql() =>
+        $"SELECT ti.{D.WorkflowInstanceIdColumn}, COUNT(*) FROM {D.WorkflowInstanceTable} i FORCE INDEX ({D.InstanceStartTimeIndex}) " +
+        $"STRAIGHT_JOIN {D.TaskInstanceTable} ti FORCE INDEX ({D.TaskInstanceByWorkflowInstanceIndex}) ON ti.{D.WorkflowInstanceIdColumn} = i.id " +
+        $"WHERE i.start_time >= @from AND i.start_time < @to GROUP BY ti.{D.WorkflowInstanceIdColumn}";
+
+    private Task<List<(int InstanceId, int Count)>> TaskCountsAsync(DsMetadataSession s, DateTime from, DateTime to, CancellationToken ct) =>
+        s.QueryAsync(TaskCountsSql(), new Dictionary<string, object?> { ["@from"] = from, ["@to"] = to },
+            r => (r.GetInt32(0), Convert.ToInt32(r.GetValue(1))), ct);
 
     private Task<List<DayTask>> DayTasksAsync(DsMetadataSession s, DateTime from, DateTime to, CancellationToken ct)
     {
@@ -286,6 +307,29 @@ public sealed class RunReportBuilder
         return $"SELECT {day} AS d, COUNT(*), SUM(state IN ({ok})), SUM(state IN ({bad})) FROM {D.WorkflowInstanceTable} " +
                $"FORCE INDEX ({D.InstanceStartTimeIndex}) WHERE start_time >= @b0 AND start_time < @b7" +
                (codes is null ? "" : $" AND {D.WorkflowCodeColumn} IN ({SqlText.In(p, "c", codes)})") + " GROUP BY d";
+    }
+
+    /// <summary>The 7 days' counts: from the closed-day cache when every day is there, else one ranged read.</summary>
+    private async Task<int[,]> HistoryAsync(DateTime[] bounds, MetadataCatalog catalog, RunReportOptions options, DateTime serverNow,
+        DateTimeOffset now, CancellationToken ct)
+    {
+        var cache = options.UseClosedDayCache && options.ProjectFilter is null ? _connection.ClosedDays : null;
+        var result = new int[7, 3];
+        if (cache is not null)
+        {
+            var all = true;
+            for (var k = 0; k < 7 && all; k++)
+            {
+                if (!cache.TryGet(bounds[k], bounds[k + 1], now, out var c)) all = false;
+                else for (var m = 0; m < 3; m++) result[k, m] = c[m];
+            }
+            if (all) return result;
+        }
+        result = await WithSession(s => HistoryCountsAsync(s, bounds, ProjectCodes(catalog, options), ct), ct).ConfigureAwait(false);
+        if (cache is not null)
+            for (var k = 0; k < 7; k++)
+                cache.Store(bounds[k], bounds[k + 1], serverNow, now, new[] { result[k, 0], result[k, 1], result[k, 2] });
+        return result;
     }
 
     private async Task<int[,]> HistoryCountsAsync(DsMetadataSession s, DateTime[] bounds, IReadOnlyCollection<long>? codes, CancellationToken ct)

@@ -25,7 +25,7 @@ public static class RunReportRenderer
         sb.Append("### ").Append(Md(r.Title)).Append("\n\n");
         sb.Append("> ").Append(Md($"{r.WindowStart:yyyy-MM-dd HH:mm} to {r.WindowEnd:yyyy-MM-dd HH:mm} ({r.TimeZone}), DS {r.DsVersion}")).Append("\n\n");
         sb.Append($"**Runs {t.Instances}**: {t.Succeeded} succeeded, **{t.Failed} failed**, {t.Running} running, {t.Other} other; ")
-          .Append($"{t.FailedTasks} failed tasks, {t.RetriedTries} retried tries\n\n");
+          .Append($"{t.FailedTasks} failed tasks of {t.TaskInstances} task instances\n\n");
         if (r.Comparison.Count > 0)
         {
             sb.Append("#### Compared with previous day and 7-day median\n\n");
@@ -56,7 +56,7 @@ public static class RunReportRenderer
         sb.AppendLine(r.Title);
         sb.AppendLine($"Window: {r.WindowStart:yyyy-MM-dd HH:mm} to {r.WindowEnd:yyyy-MM-dd HH:mm} ({r.TimeZone}); DS {r.DsVersion}; source {r.Source}");
         sb.AppendLine($"Runs: {t.Instances}  succeeded {t.Succeeded}  failed {t.Failed}  running {t.Running}  other {t.Other}");
-        sb.AppendLine($"Tasks: {t.TaskInstances}  failed {t.FailedTasks}  retried tries {t.RetriedTries}");
+        sb.AppendLine($"Tasks: {t.TaskInstances}  failed {t.FailedTasks}");
         foreach (var c in r.Comparison)
             sb.AppendLine($"  {c.Metric,-10} today {c.Today,6}  previous {c.PreviousDay,6} ({Signed(c.ChangeFromPreviousDay)})  7-day median {Num(c.Median7Days),7} ({Signed(c.ChangeFromMedian)})");
         TextList(sb, "Failed tasks", r.FailedTasks, f =>
@@ -79,7 +79,7 @@ public static class RunReportRenderer
         sb.Append("<h1>").Append(H(r.Title)).Append("</h1><p>")
           .Append(H($"{r.WindowStart:yyyy-MM-dd HH:mm} to {r.WindowEnd:yyyy-MM-dd HH:mm} ({r.TimeZone}) · DS {r.DsVersion} · {r.Source}")).Append("</p>");
         sb.Append($"<p><b>{t.Instances}</b> runs: {t.Succeeded} succeeded, <span class=\"bad\">{t.Failed} failed</span>, {t.Running} running, {t.Other} other; ")
-          .Append($"{t.TaskInstances} task instances, <span class=\"bad\">{t.FailedTasks} failed</span>, {t.RetriedTries} retried tries.</p>");
+          .Append($"{t.TaskInstances} task instances, <span class=\"bad\">{t.FailedTasks} failed</span>.</p>");
         sb.Append("<h2>Runs and failures over the day</h2>").Append(Chart(r));
         Table(sb, "Compared with previous day and 7-day median", new[] { "Metric", "Today", "Previous day", "Change", "7-day median", "Change" },
             r.Comparison.Select(c => new[] { c.Metric, c.Today.ToString(Inv), c.PreviousDay.ToString(Inv), Signed(c.ChangeFromPreviousDay), Num(c.Median7Days), Signed(c.ChangeFromMedian) }));

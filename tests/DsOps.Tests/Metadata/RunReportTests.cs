@@ -148,4 +148,43 @@ public class RunReportTests : IClassFixture<GeneratedHistoryFixture>
         var history = await session.ExplainAsync(builder.HistorySql(h, bounds, null), h);
         Assert.Equal("start_time_index", Assert.Single(history).Key);
     }
+
+    [Fact]
+    public async Task Closed_days_are_cached_and_give_the_same_comparison()
+    {
+        var connection = _history.Schemas["3.0.1"].Connection;
+        connection.ClosedDays.Clear();
+        var fresh = await new RunReportBuilder(connection).BuildAsync(new RunReportOptions
+        {
+            Date = GeneratedHistoryFixture.LastDay, TimeZone = TimeZoneInfo.Utc, AsOf = GeneratedHistoryFixture.AsOf, UseClosedDayCache = false,
+        });
+        var first = await ReportAsync("3.0.1");
+        var clock = new MetadataClock(TimeZoneInfo.Utc, TimeZoneInfo.Utc);
+        var (from, to) = clock.DayWindow(GeneratedHistoryFixture.LastDay.AddDays(-2));
+        Assert.True(connection.ClosedDays.TryGet(from, to, GeneratedHistoryFixture.AsOf, out var counts));
+        Assert.Equal(_history.Schemas["3.0.1"].Facts.Day(GeneratedHistoryFixture.LastDay.AddDays(-2)).InstanceIds.Count, counts[0]);
+        // A day that ended less than a day before "now" is not cached (its instances may still change).
+        connection.ClosedDays.Clear();
+        var midday = new DateTimeOffset(2026, 3, 10, 12, 0, 0, TimeSpan.Zero);
+        await new RunReportBuilder(connection).BuildAsync(new RunReportOptions { Date = GeneratedHistoryFixture.LastDay, TimeZone = TimeZoneInfo.Utc, AsOf = midday });
+        var (pf, pt) = clock.DayWindow(GeneratedHistoryFixture.LastDay.AddDays(-1));
+        Assert.False(connection.ClosedDays.TryGet(pf, pt, midday, out _));
+        Assert.True(connection.ClosedDays.TryGet(from, to, midday, out _));
+        var second = await ReportAsync("3.0.1");
+        Assert.Equal(fresh.Comparison.Select(c => (c.Today, c.PreviousDay, c.Median7Days)), first.Comparison.Select(c => (c.Today, c.PreviousDay, c.Median7Days)));
+        Assert.Equal(fresh.Comparison.Select(c => (c.Today, c.PreviousDay, c.Median7Days)), second.Comparison.Select(c => (c.Today, c.PreviousDay, c.Median7Days)));
+        // Entries expire.
+        Assert.False(connection.ClosedDays.TryGet(from, to, GeneratedHistoryFixture.AsOf.AddHours(2), out _));
+    }
+
+    [Theory, MemberData(nameof(Schemas))]
+    public async Task Task_count_query_reads_indexes_only(string schema)
+    {
+        var connection = _history.Schemas[schema].Connection;
+        await using var session = await connection.OpenSessionAsync();
+        var window = new Dictionary<string, object?> { ["@from"] = new DateTime(2026, 3, 10), ["@to"] = new DateTime(2026, 3, 11) };
+        var plan = await session.ExplainAsync(new RunReportBuilder(connection).TaskCountsSql(), window);
+        Assert.All(plan, r => Assert.Contains("Using index", r.Extra));
+        Assert.Equal(connection.Dialect.TaskInstanceByWorkflowInstanceIndex, plan.Single(r => r.Table == "ti").Key);
+    }
 }
