@@ -7,7 +7,7 @@ namespace DsOps.Tests.Metadata;
 
 /// <summary>
 /// One generated history per tested dialect (3.0.1, 3.2.2, 3.3-dev), shared by the report and inspection
-/// tests of a class: 10 days, 200 workflows, 1,000 task instances a day, 10 % failures.
+/// tests (one collection): 10 days, 200 workflows, 1,000 task instances a day, 10 % failures.
 /// </summary>
 public sealed class GeneratedHistoryFixture : IAsyncLifetime
 {
@@ -39,4 +39,11 @@ public sealed class GeneratedHistoryFixture : IAsyncLifetime
     }
 
     public Task DisposeAsync() => Task.CompletedTask;
+}
+
+/// <summary>The report, rendering and inspection tests share one generated history (generated once per run).</summary>
+[CollectionDefinition(Name)]
+public sealed class GeneratedHistoryCollection : ICollectionFixture<GeneratedHistoryFixture>
+{
+    public const string Name = "Generated DS history";
 }

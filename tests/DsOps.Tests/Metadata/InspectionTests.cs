@@ -3,7 +3,8 @@ using Xunit;
 
 namespace DsOps.Tests.Metadata;
 
-public class InspectionTests : IClassFixture<GeneratedHistoryFixture>
+[Collection(GeneratedHistoryCollection.Name)]
+public class InspectionTests
 {
     private readonly GeneratedHistoryFixture _history;
     public InspectionTests(GeneratedHistoryFixture history) => _history = history;

@@ -188,6 +188,10 @@ public class MetadataCmdletTests : IClassFixture<MetadataCmdletFixture>
         Assert.Empty(integrity.Errors);
         var findings = integrity.Objects<DsIntegrityFinding>();
         Assert.Contains(findings, f => f.Check == "RunningInstanceWithoutHost" && f.Count == _db.Facts.StuckInstanceIds.Count);
+        Assert.Equal(new IntegrityChecker(Assert.Single(Connect(e).Objects<DsMetadataConnection>())).CheckIds.Count, findings.Count);
+        Assert.Contains(integrity.Progress, p => p.StatusDescription == "RunningInstanceWithoutHost");
+        var failing = e.Run("Test-DsMetadataIntegrity");
+        Assert.Equal(new[] { "RunningInstanceWithoutHost" }, failing.Objects<DsIntegrityFinding>().Select(f => f.Check));
         Assert.DoesNotContain(MetadataCmdletFixture.Password, failed.AllText() + stuck.AllText() + integrity.AllText() + queue.AllText());
     }
 

@@ -5,7 +5,8 @@ using Xunit;
 
 namespace DsOps.Tests.Metadata;
 
-public class RunReportRenderingTests : IClassFixture<GeneratedHistoryFixture>
+[Collection(GeneratedHistoryCollection.Name)]
+public class RunReportRenderingTests
 {
     private readonly GeneratedHistoryFixture _history;
     public RunReportRenderingTests(GeneratedHistoryFixture history) => _history = history;

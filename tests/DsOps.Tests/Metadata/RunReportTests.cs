@@ -5,7 +5,8 @@ using Xunit;
 
 namespace DsOps.Tests.Metadata;
 
-public class RunReportTests : IClassFixture<GeneratedHistoryFixture>
+[Collection(GeneratedHistoryCollection.Name)]
+public class RunReportTests
 {
     private readonly GeneratedHistoryFixture _history;
     public RunReportTests(GeneratedHistoryFixture history) => _history = history;

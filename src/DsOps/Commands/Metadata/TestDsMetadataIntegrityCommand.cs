@@ -31,9 +31,15 @@ public sealed class TestDsMetadataIntegrityCommand : DsMetadataCmdlet
     protected override void EndProcessing()
     {
         var checker = new IntegrityChecker(ResolveMetadataConnection());
-        var findings = Run(() => checker.RunAsync(Check, MaxEvidence, CancellationToken));
-        WriteProgressPercent(1, "Test-DsMetadataIntegrity", "done", findings.Count, findings.Count);
-        foreach (var f in findings)
-            if (IncludePassed || f.Severity != DsIntegritySeverity.Ok) WriteObject(f);
+        var ids = Check is { Length: > 0 } ? Check : checker.CheckIds.ToArray();
+        // One check at a time so progress and results reach the pipeline as each finishes.
+        for (var i = 0; i < ids.Length; i++)
+        {
+            WriteProgressPercent(1, "Test-DsMetadataIntegrity", ids[i], i, ids.Length);
+            var id = ids[i];
+            foreach (var f in Run(() => checker.RunAsync(new[] { id }, MaxEvidence, CancellationToken)))
+                if (IncludePassed || f.Severity != DsIntegritySeverity.Ok) WriteObject(f);
+        }
+        WriteProgressPercent(1, "Test-DsMetadataIntegrity", "done", ids.Length, ids.Length);
     }
 }
