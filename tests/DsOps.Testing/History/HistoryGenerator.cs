@@ -42,7 +42,6 @@ public sealed class HistoryDay
     /// <summary>All task-instance rows of the day, including flag=0 earlier tries.</summary>
     public int TaskRows { get; set; }
     public int LongestInstanceId { get; set; }
-    public long NotStartedSentinel { get; set; }
 }
 
 /// <summary>What the generator wrote: ids and codes tests can assert against.</summary>

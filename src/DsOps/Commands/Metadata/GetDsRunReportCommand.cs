@@ -31,8 +31,8 @@ public sealed class GetDsRunReportCommand : DsMetadataCmdlet
 
     /// <summary><para type="description">Deadlines: keys are workflow names or project/workflow, values a time after the
     /// start of the business date ('06:00', '1.02:00' for 02:00 the next day, or a TimeSpan).</para></summary>
-    [Parameter(HelpMessage = "Hashtable of 'workflow' or 'project/workflow' to a time after the start of the date ('06:00', '1.02:00', TimeSpan).")]
-    public Hashtable? Deadline { get; set; }
+    [Parameter(HelpMessage = "Hashtable of 'workflow' or 'project/workflow' to a time after the start of the date ('06:00', '1.02:00', TimeSpan); e.g. from Import-PowerShellDataFile.")]
+    public IDictionary? Deadline { get; set; }
 
     /// <summary><para type="description">Only projects matching these names (wildcards allowed).</para></summary>
     [Parameter(HelpMessage = "Only projects whose name matches (wildcards allowed).")]
@@ -69,7 +69,7 @@ public sealed class GetDsRunReportCommand : DsMetadataCmdlet
         });
     }
 
-    private Dictionary<string, TimeSpan> ParseDeadlines(Hashtable? table)
+    private Dictionary<string, TimeSpan> ParseDeadlines(IDictionary? table)
     {
         var result = new Dictionary<string, TimeSpan>(StringComparer.OrdinalIgnoreCase);
         if (table is null) return result;
