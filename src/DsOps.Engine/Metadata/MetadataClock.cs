@@ -44,6 +44,13 @@ public sealed class MetadataClock
         return TimeZoneInfo.ConvertTime(new DateTimeOffset(utc, TimeSpan.Zero), Business);
     }
 
+    /// <summary>The instant at wall-clock time <paramref name="sinceMidnight"/> after the start of a business date (may exceed 24 h).</summary>
+    public DateTimeOffset WallClock(DateOnly date, TimeSpan sinceMidnight)
+    {
+        var utc = ToUtc(date.ToDateTime(TimeOnly.MinValue) + sinceMidnight, Business);
+        return TimeZoneInfo.ConvertTime(new DateTimeOffset(utc, TimeSpan.Zero), Business);
+    }
+
     private static DateTime ToUtc(DateTime wallClock, TimeZoneInfo zone)
     {
         // Times that do not exist (spring-forward gap) are shifted forward; ambiguous ones take standard time.

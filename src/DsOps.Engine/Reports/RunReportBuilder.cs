@@ -45,12 +45,16 @@ public sealed class RunReportBuilder
         var (from, to) = clock.DayWindow(options.Date);
         var bounds = Enumerable.Range(0, 8).Select(k => clock.DayWindow(options.Date.AddDays(k - 7)).From).ToArray(); // bounds[7] == from
 
+        // The 7-day history is the longest read: start it first unless it needs the catalog (project filter).
+        Task<int[,]>? historyTask = options.ProjectFilter is null
+            ? HistoryAsync(bounds, null, options, clock.ToServer(asOf), asOf, cancellationToken)
+            : null;
         var catalogTask = WithSession(s => MetadataCatalog.LoadAsync(s, withSchedules: true, cancellationToken), cancellationToken);
         var instancesTask = WithSession(s => DayInstancesAsync(s, from, to, cancellationToken), cancellationToken);
         var tasksTask = WithSession(s => DayTasksAsync(s, from, to, cancellationToken), cancellationToken);
         var taskCountsTask = WithSession(s => TaskCountsAsync(s, from, to, cancellationToken), cancellationToken);
         var catalog = await catalogTask.ConfigureAwait(false);
-        var historyTask = HistoryAsync(bounds, catalog, options, clock.ToServer(asOf), asOf, cancellationToken);
+        historyTask ??= HistoryAsync(bounds, catalog, options, clock.ToServer(asOf), asOf, cancellationToken);
         var instances = await instancesTask.ConfigureAwait(false);
         var tasks = await tasksTask.ConfigureAwait(false);
         var taskCounts = await taskCountsTask.ConfigureAwait(false);
@@ -157,7 +161,7 @@ public sealed class RunReportBuilder
         report.Comparison.AddRange(Compare(report.Totals, history));
 
         // ---- deadlines ----
-        report.Deadlines.AddRange(EvaluateDeadlines(options, catalog, runs, report.WindowStart, asOf));
+        report.Deadlines.AddRange(EvaluateDeadlines(options, catalog, runs, clock, asOf));
         return report;
     }
 
@@ -190,7 +194,7 @@ public sealed class RunReportBuilder
     }
 
     private IEnumerable<DeadlineResult> EvaluateDeadlines(RunReportOptions options, MetadataCatalog catalog, List<DsWorkflowRun> runs,
-        DateTimeOffset dayStart, DateTimeOffset asOf)
+        MetadataClock clock, DateTimeOffset asOf)
     {
         foreach (var (key, offset) in options.Deadlines.OrderBy(k => k.Key, StringComparer.Ordinal))
         {
@@ -206,7 +210,7 @@ public sealed class RunReportBuilder
             {
                 var projectName = catalog.ProjectName(wf.ProjectCode);
                 if (options.ProjectFilter is { } keep && !keep(projectName)) continue;
-                var deadline = dayStart + offset;
+                var deadline = clock.WallClock(options.Date, offset); // '06:00' stays 06:00 on DST days
                 var mine = runs.Where(r => r.WorkflowCode == wf.Code).ToList();
                 var ok = mine.Where(r => DsDialect.IsSuccess(r.State) && r.End is not null).OrderBy(r => r.End).FirstOrDefault();
                 var pendingAllowed = asOf < deadline;
@@ -310,7 +314,7 @@ public sealed class RunReportBuilder
     }
 
     /// <summary>The 7 days' counts: from the closed-day cache when every day is there, else one ranged read.</summary>
-    private async Task<int[,]> HistoryAsync(DateTime[] bounds, MetadataCatalog catalog, RunReportOptions options, DateTime serverNow,
+    private async Task<int[,]> HistoryAsync(DateTime[] bounds, MetadataCatalog? catalog, RunReportOptions options, DateTime serverNow,
         DateTimeOffset now, CancellationToken ct)
     {
         var cache = options.UseClosedDayCache && options.ProjectFilter is null ? _connection.ClosedDays : null;
@@ -325,7 +329,8 @@ public sealed class RunReportBuilder
             }
             if (all) return result;
         }
-        result = await WithSession(s => HistoryCountsAsync(s, bounds, ProjectCodes(catalog, options), ct), ct).ConfigureAwait(false);
+        var codes = catalog is null ? null : ProjectCodes(catalog, options);
+        result = await WithSession(s => HistoryCountsAsync(s, bounds, codes, ct), ct).ConfigureAwait(false);
         if (cache is not null)
             for (var k = 0; k < 7; k++)
                 cache.Store(bounds[k], bounds[k + 1], serverNow, now, new[] { result[k, 0], result[k, 1], result[k, 2] });

@@ -76,3 +76,18 @@ public class MetadataClockTests
         Assert.Null(DsDialect.V3_0.TaskInstanceWorkflowNameColumn);
     }
 }
+
+public class MetadataClockWallClockTests
+{
+    [Fact]
+    public void Deadline_wall_clock_stays_local_across_DST()
+    {
+        var ny = TimeZoneInfo.FindSystemTimeZoneById("America/New_York");
+        var clock = new MetadataClock(TimeZoneInfo.Utc, ny);
+        var six = clock.WallClock(new DateOnly(2026, 3, 8), TimeSpan.FromHours(6));
+        Assert.Equal(6, six.Hour);
+        Assert.Equal(TimeSpan.FromHours(-4), six.Offset);
+        var nextDay = clock.WallClock(new DateOnly(2026, 3, 8), TimeSpan.Parse("1.02:00"));
+        Assert.Equal(new DateTimeOffset(2026, 3, 9, 2, 0, 0, TimeSpan.FromHours(-4)), nextDay);
+    }
+}
