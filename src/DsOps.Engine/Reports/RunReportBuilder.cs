@@ -22,11 +22,12 @@ public sealed class RunReportOptions
 }
 
 /// <summary>
-/// Builds a <see cref="RunReport"/> with four independent reads run concurrently on pooled sessions:
-/// the catalog (definitions, projects, schedules), the day's instances (range on start_time_index),
-/// the day's task instances (same range, then the workflow-instance index of t_ds_task_instance), and
-/// per-day state counts for the 7 days before (one wider range on start_time_index, aggregated in SQL).
-/// A last small read takes the usual durations of the listed workflows through (workflow code, id).
+/// Builds a <see cref="RunReport"/>. One index-only read of start_time_index gives the id ranges of the day and
+/// of the 7 days before; then, concurrently on pooled sessions: the catalog (definitions, projects, schedules),
+/// the day's instances, the task instances of the day's instances that did not succeed (through the
+/// workflow-instance index of t_ds_task_instance), task counts per instance, and per-day state counts of the
+/// 7 days before (aggregated in SQL, cached for closed days). A last small read takes the usual durations of
+/// the listed workflows through (workflow code, id).
 /// </summary>
 public sealed class RunReportBuilder
 {
@@ -45,16 +46,18 @@ public sealed class RunReportBuilder
         var (from, to) = clock.DayWindow(options.Date);
         var bounds = Enumerable.Range(0, 8).Select(k => clock.DayWindow(options.Date.AddDays(k - 7)).From).ToArray(); // bounds[7] == from
 
-        // The 7-day history is the longest read: start it first unless it needs the catalog (project filter).
-        Task<int[,]>? historyTask = options.ProjectFilter is null
-            ? HistoryAsync(bounds, null, options, clock.ToServer(asOf), asOf, cancellationToken)
-            : null;
+        // Step 1 (index-only on start_time_index): the id ranges of the day and of the 8 days. Step 2, concurrently:
+        // catalog, the day's instances, tasks and task counts, and the 7 days before, each scanning its id range.
         var catalogTask = WithSession(s => MetadataCatalog.LoadAsync(s, withSchedules: true, cancellationToken), cancellationToken);
-        var instancesTask = WithSession(s => DayInstancesAsync(s, from, to, cancellationToken), cancellationToken);
-        var tasksTask = WithSession(s => DayTasksAsync(s, from, to, cancellationToken), cancellationToken);
-        var taskCountsTask = WithSession(s => TaskCountsAsync(s, from, to, cancellationToken), cancellationToken);
+        var (dayRange, spanRange) = await WithSession(s => IdRangesAsync(s, bounds[0], from, to, cancellationToken), cancellationToken).ConfigureAwait(false);
+        Task<int[,]>? historyTask = options.ProjectFilter is null
+            ? HistoryAsync(bounds, spanRange, null, options, clock.ToServer(asOf), asOf, cancellationToken)
+            : null;
+        var instancesTask = WithSession(s => DayInstancesAsync(s, from, to, dayRange, cancellationToken), cancellationToken);
+        var tasksTask = WithSession(s => DayTasksAsync(s, from, to, dayRange, cancellationToken), cancellationToken);
+        var taskCountsTask = WithSession(s => TaskCountsAsync(s, from, to, dayRange, cancellationToken), cancellationToken);
         var catalog = await catalogTask.ConfigureAwait(false);
-        historyTask ??= HistoryAsync(bounds, catalog, options, clock.ToServer(asOf), asOf, cancellationToken);
+        historyTask ??= HistoryAsync(bounds, spanRange, catalog, options, clock.ToServer(asOf), asOf, cancellationToken);
         var instances = await instancesTask.ConfigureAwait(false);
         var tasks = await tasksTask.ConfigureAwait(false);
         var taskCounts = await taskCountsTask.ConfigureAwait(false);
@@ -241,59 +244,111 @@ public sealed class RunReportBuilder
     }
 
     // ---- the day's reads ----
+    //
+    // Instance ids are auto-increment in creation order and an instance starts right after it is created, so the
+    // instances of a time window sit in a narrow id range. start_time_index gives that range without touching rows
+    // (it stores the id); scanning the primary key over the range then reads rows in order instead of one random
+    // lookup per index entry (measured ~6x faster for a week of instances). Rows in the range but outside the window
+    // are filtered by start_time. When the range is sparse (e.g. old instances re-run), the plan falls back to
+    // start_time_index lookups.
 
-    private Task<List<DsMetadataReader.InstanceRow>> DayInstancesAsync(DsMetadataSession s, DateTime from, DateTime to, CancellationToken ct)
+    /// <summary>An id range of workflow instances and how many instances of the window it holds.</summary>
+    public sealed record IdRange(long Lo, long Hi, long Count)
     {
-        var p = new Dictionary<string, object?> { ["@from"] = from, ["@to"] = to };
-        return s.QueryAsync(DayInstancesSql(), p, DsMetadataReader.ReadInstance, ct);
+        /// <summary>Scan by primary key only when the range is not much wider than the rows it holds.</summary>
+        public bool Dense => Count > 0 && Hi - Lo + 1 <= Math.Max(4 * Count, Count + 10_000);
     }
 
-    /// <summary>The day's instances: a range on start_time_index.</summary>
-    public string DayInstancesSql() =>
-        $"SELECT id, {D.WorkflowCodeColumn}, state, start_time, end_time, host FROM {D.WorkflowInstanceTable} " +
-        $"FORCE INDEX ({D.InstanceStartTimeIndex}) WHERE start_time >= @from AND start_time < @to";
+    /// <summary>Min/max id and count of the 7 days before (@span to @from) and of the day (@from to @to), from start_time_index alone.</summary>
+    public string IdRangesSql() =>
+        "SELECT MIN(CASE WHEN start_time < @from THEN id END), MAX(CASE WHEN start_time < @from THEN id END), COALESCE(SUM(start_time < @from), 0), " +
+        "MIN(CASE WHEN start_time >= @from THEN id END), MAX(CASE WHEN start_time >= @from THEN id END), " +
+        $"COALESCE(SUM(start_time >= @from), 0) FROM {D.WorkflowInstanceTable} FORCE INDEX ({D.InstanceStartTimeIndex}) " +
+        "WHERE start_time >= @span AND start_time < @to";
+
+    private async Task<(IdRange? Day, IdRange? Span)> IdRangesAsync(DsMetadataSession s, DateTime span, DateTime from, DateTime to, CancellationToken ct)
+    {
+        var p = new Dictionary<string, object?> { ["@span"] = span, ["@from"] = from, ["@to"] = to };
+        var row = (await s.QueryAsync(IdRangesSql(), p, r => (
+            SpanLo: r.IsDBNull(0) ? (long?)null : Convert.ToInt64(r.GetValue(0)), SpanHi: r.IsDBNull(1) ? 0 : Convert.ToInt64(r.GetValue(1)),
+            SpanCount: Convert.ToInt64(r.GetValue(2)),
+            DayLo: r.IsDBNull(3) ? (long?)null : Convert.ToInt64(r.GetValue(3)), DayHi: r.IsDBNull(4) ? 0 : Convert.ToInt64(r.GetValue(4)),
+            DayCount: Convert.ToInt64(r.GetValue(5))), ct).ConfigureAwait(false))[0];
+        return (row.DayLo is { } dl ? new IdRange(dl, row.DayHi, row.DayCount) : null,
+            row.SpanLo is { } sl ? new IdRange(sl, row.SpanHi, row.SpanCount) : null);
+    }
+
+    /// <summary>FORCE INDEX clause and id filter for reading a window's instances (alias may be empty).</summary>
+    private (string Index, string Filter) Entry(string alias, IdRange? range, Dictionary<string, object?> p, string prefix)
+    {
+        if (range is not { Dense: true }) return ($"FORCE INDEX ({D.InstanceStartTimeIndex})", "");
+        p[$"@{prefix}lo"] = range.Lo;
+        p[$"@{prefix}hi"] = range.Hi;
+        return ("FORCE INDEX (PRIMARY)", $" AND {alias}id BETWEEN @{prefix}lo AND @{prefix}hi");
+    }
+
+    private Task<List<DsMetadataReader.InstanceRow>> DayInstancesAsync(DsMetadataSession s, DateTime from, DateTime to, IdRange? range, CancellationToken ct)
+    {
+        var p = new Dictionary<string, object?> { ["@from"] = from, ["@to"] = to };
+        return s.QueryAsync(DayInstancesSql(p, range), p, DsMetadataReader.ReadInstance, ct);
+    }
+
+    /// <summary>The day's instances: the day's id range by primary key, or a range on start_time_index.</summary>
+    public string DayInstancesSql(Dictionary<string, object?> p, IdRange? range = null)
+    {
+        var (index, filter) = Entry("", range, p, "d");
+        return $"SELECT id, {D.WorkflowCodeColumn}, state, start_time, end_time, host FROM {D.WorkflowInstanceTable} " +
+               $"{index} WHERE start_time >= @from AND start_time < @to{filter}";
+    }
 
     internal sealed record FailedDetail(long TaskCode, string Name, string TaskType, string? Host, int? MaxRetryTimes, DateTime? Start, DateTime? End, string? LogPath);
     internal sealed record DayTask(int Id, int WorkflowInstanceId, int State, bool IsFinalTry, int RetryTimes, FailedDetail? Failed);
 
     /// <summary>
-    /// Task instances of the day's workflow instances that did not succeed: instances by start_time_index, then
-    /// tasks by their workflow-instance index. A final failed try makes its workflow instance fail, so successful
-    /// instances are skipped and only a few hundred task rows are read instead of the whole day's. Text columns
-    /// come back only for final failed tries. (A failure absorbed by a CONDITIONS branch inside a workflow that
-    /// succeeded is therefore not in the report; Get-DsFailedTask lists every failure.)
+    /// Task instances of the day's workflow instances that did not succeed: the day's instances (as in
+    /// <see cref="DayInstancesSql"/>), then tasks by their workflow-instance index. A final failed try makes its
+    /// workflow instance fail, so successful instances are skipped and only a few hundred task rows are read
+    /// instead of the whole day's. Text columns come back only for final failed tries. (A failure absorbed by a
+    /// CONDITIONS branch inside a workflow that succeeded is therefore not in the report; Get-DsFailedTask lists
+    /// every failure.)
     /// </summary>
-    public string DayTasksSql(Dictionary<string, object?> p)
+    public string DayTasksSql(Dictionary<string, object?> p, IdRange? range = null)
     {
+        var (index, filter) = Entry("i.", range, p, "d");
         var failed = $"ti.flag = 1 AND ti.state IN ({SqlText.In(p, "f", D.FailureStateCodes(DsStateScope.Task))})";
         return $"SELECT ti.id, ti.{D.WorkflowInstanceIdColumn}, ti.state, ti.flag, ti.retry_times, " +
                $"CASE WHEN {failed} THEN 1 ELSE 0 END, " +
                $"CASE WHEN {failed} THEN ti.task_code END, CASE WHEN {failed} THEN ti.name END, CASE WHEN {failed} THEN ti.task_type END, " +
                $"CASE WHEN {failed} THEN ti.host END, CASE WHEN {failed} THEN ti.max_retry_times END, CASE WHEN {failed} THEN ti.start_time END, " +
                $"CASE WHEN {failed} THEN ti.end_time END, CASE WHEN {failed} THEN ti.log_path END " +
-               $"FROM {D.WorkflowInstanceTable} i FORCE INDEX ({D.InstanceStartTimeIndex}) " +
+               $"FROM {D.WorkflowInstanceTable} i {index} " +
                $"STRAIGHT_JOIN {D.TaskInstanceTable} ti FORCE INDEX ({D.TaskInstanceByWorkflowInstanceIndex}) ON ti.{D.WorkflowInstanceIdColumn} = i.id " +
-               "WHERE i.start_time >= @from AND i.start_time < @to " +
+               $"WHERE i.start_time >= @from AND i.start_time < @to{filter} " +
                $"AND i.state NOT IN ({SqlText.In(p, "ok", D.SuccessStateCodes(DsStateScope.Workflow))})";
     }
 
     /// <summary>
-    /// Task-instance rows per workflow instance of the day, read from the two indexes alone (start_time_index
-    /// holds the instance id; the workflow-instance index of t_ds_task_instance is the count): no row lookups.
+    /// Task-instance rows per workflow instance of the day. The task side is read from the workflow-instance index
+    /// of t_ds_task_instance alone (no task rows are touched).
     /// </summary>
-    public string TaskCountsSql() =>
-        $"SELECT ti.{D.WorkflowInstanceIdColumn}, COUNT(*) FROM {D.WorkflowInstanceTable} i FORCE INDEX ({D.InstanceStartTimeIndex}) " +
-        $"STRAIGHT_JOIN {D.TaskInstanceTable} ti FORCE INDEX ({D.TaskInstanceByWorkflowInstanceIndex}) ON ti.{D.WorkflowInstanceIdColumn} = i.id " +
-        $"WHERE i.start_time >= @from AND i.start_time < @to GROUP BY ti.{D.WorkflowInstanceIdColumn}";
+    public string TaskCountsSql(Dictionary<string, object?> p, IdRange? range = null)
+    {
+        var (index, filter) = Entry("i.", range, p, "d");
+        return $"SELECT ti.{D.WorkflowInstanceIdColumn}, COUNT(*) FROM {D.WorkflowInstanceTable} i {index} " +
+               $"STRAIGHT_JOIN {D.TaskInstanceTable} ti FORCE INDEX ({D.TaskInstanceByWorkflowInstanceIndex}) ON ti.{D.WorkflowInstanceIdColumn} = i.id " +
+               $"WHERE i.start_time >= @from AND i.start_time < @to{filter} GROUP BY ti.{D.WorkflowInstanceIdColumn}";
+    }
 
-    private Task<List<(int InstanceId, int Count)>> TaskCountsAsync(DsMetadataSession s, DateTime from, DateTime to, CancellationToken ct) =>
-        s.QueryAsync(TaskCountsSql(), new Dictionary<string, object?> { ["@from"] = from, ["@to"] = to },
-            r => (r.GetInt32(0), Convert.ToInt32(r.GetValue(1))), ct);
-
-    private Task<List<DayTask>> DayTasksAsync(DsMetadataSession s, DateTime from, DateTime to, CancellationToken ct)
+    private Task<List<(int InstanceId, int Count)>> TaskCountsAsync(DsMetadataSession s, DateTime from, DateTime to, IdRange? range, CancellationToken ct)
     {
         var p = new Dictionary<string, object?> { ["@from"] = from, ["@to"] = to };
-        return s.QueryAsync(DayTasksSql(p), p, r => new DayTask(
+        return s.QueryAsync(TaskCountsSql(p, range), p, r => (r.GetInt32(0), Convert.ToInt32(r.GetValue(1))), ct);
+    }
+
+    private Task<List<DayTask>> DayTasksAsync(DsMetadataSession s, DateTime from, DateTime to, IdRange? range, CancellationToken ct)
+    {
+        var p = new Dictionary<string, object?> { ["@from"] = from, ["@to"] = to };
+        return s.QueryAsync(DayTasksSql(p, range), p, r => new DayTask(
             r.GetInt32(0), r.GetInt32(1), r.IsDBNull(2) ? -1 : r.GetInt32(2), r.IsDBNull(3) || r.GetInt32(3) == 1,
             r.IsDBNull(4) ? 0 : r.GetInt32(4),
             r.GetInt32(5) == 0 ? null : new FailedDetail(r.GetInt64(6), r.IsDBNull(7) ? "" : r.GetString(7), r.IsDBNull(8) ? "" : r.GetString(8),
@@ -302,19 +357,20 @@ public sealed class RunReportBuilder
     }
 
     /// <summary>Per-day counts of runs, successes and failures for the 7 days before, aggregated in SQL.</summary>
-    public string HistorySql(Dictionary<string, object?> p, DateTime[] bounds, IReadOnlyCollection<long>? codes)
+    public string HistorySql(Dictionary<string, object?> p, DateTime[] bounds, IReadOnlyCollection<long>? codes, IdRange? spanRange = null)
     {
         for (var k = 0; k < bounds.Length; k++) p["@b" + k] = bounds[k];
+        var (index, filter) = Entry("", spanRange, p, "h");
         var day = "CASE " + string.Join(" ", Enumerable.Range(1, 6).Select(k => $"WHEN start_time < @b{k} THEN {k - 1}")) + " ELSE 6 END";
         var ok = SqlText.In(p, "ok", D.SuccessStateCodes(DsStateScope.Workflow));
         var bad = SqlText.In(p, "bad", D.FailureStateCodes(DsStateScope.Workflow));
         return $"SELECT {day} AS d, COUNT(*), SUM(state IN ({ok})), SUM(state IN ({bad})) FROM {D.WorkflowInstanceTable} " +
-               $"FORCE INDEX ({D.InstanceStartTimeIndex}) WHERE start_time >= @b0 AND start_time < @b7" +
+               $"{index} WHERE start_time >= @b0 AND start_time < @b7{filter}" +
                (codes is null ? "" : $" AND {D.WorkflowCodeColumn} IN ({SqlText.In(p, "c", codes)})") + " GROUP BY d";
     }
 
     /// <summary>The 7 days' counts: from the closed-day cache when every day is there, else one ranged read.</summary>
-    private async Task<int[,]> HistoryAsync(DateTime[] bounds, MetadataCatalog? catalog, RunReportOptions options, DateTime serverNow,
+    private async Task<int[,]> HistoryAsync(DateTime[] bounds, IdRange? spanRange, MetadataCatalog? catalog, RunReportOptions options, DateTime serverNow,
         DateTimeOffset now, CancellationToken ct)
     {
         var cache = options.UseClosedDayCache && options.ProjectFilter is null ? _connection.ClosedDays : null;
@@ -330,17 +386,18 @@ public sealed class RunReportBuilder
             if (all) return result;
         }
         var codes = catalog is null ? null : ProjectCodes(catalog, options);
-        result = await WithSession(s => HistoryCountsAsync(s, bounds, codes, ct), ct).ConfigureAwait(false);
+        result = await WithSession(s => HistoryCountsAsync(s, bounds, codes, spanRange, ct), ct).ConfigureAwait(false);
         if (cache is not null)
             for (var k = 0; k < 7; k++)
                 cache.Store(bounds[k], bounds[k + 1], serverNow, now, new[] { result[k, 0], result[k, 1], result[k, 2] });
         return result;
     }
 
-    private async Task<int[,]> HistoryCountsAsync(DsMetadataSession s, DateTime[] bounds, IReadOnlyCollection<long>? codes, CancellationToken ct)
+    private async Task<int[,]> HistoryCountsAsync(DsMetadataSession s, DateTime[] bounds, IReadOnlyCollection<long>? codes, IdRange? spanRange,
+        CancellationToken ct)
     {
         var p = new Dictionary<string, object?>();
-        var rows = await s.QueryAsync(HistorySql(p, bounds, codes), p,
+        var rows = await s.QueryAsync(HistorySql(p, bounds, codes, spanRange), p,
             r => (Day: Convert.ToInt32(r.GetValue(0)), Runs: Convert.ToInt32(r.GetValue(1)),
                 Ok: r.IsDBNull(2) ? 0 : Convert.ToInt32(r.GetValue(2)), Bad: r.IsDBNull(3) ? 0 : Convert.ToInt32(r.GetValue(3))), ct).ConfigureAwait(false);
         var result = new int[7, 3];

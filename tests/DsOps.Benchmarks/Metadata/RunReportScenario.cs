@@ -32,15 +32,25 @@ public sealed class RunReportScenario : IScenario
         var (from, to) = clock.DayWindow(RunReportData.ReportDay);
         var bounds = Enumerable.Range(0, 8).Select(k => clock.DayWindow(RunReportData.ReportDay.AddDays(k - 7)).From).ToArray();
         var w = new Dictionary<string, object?> { ["@from"] = from, ["@to"] = to };
-        var tp = new Dictionary<string, object?>(w);
-        var tasksSql = builder.DayTasksSql(tp);
-        var hp = new Dictionary<string, object?>();
-        var historySql = builder.HistorySql(hp, bounds, null);
+        var rp = new Dictionary<string, object?>(w) { ["@span"] = bounds[0] };
+        var ranges = Session(data.Connection, s => s.QueryAsync(builder.IdRangesSql(), rp, r => Enumerable.Range(0, 6).Select(i => Convert.ToInt64(r.GetValue(i))).ToArray()))
+            .GetAwaiter().GetResult()[0];
+        var history = new RunReportBuilder.IdRange(ranges[0], ranges[1], ranges[2]);
+        var day = new RunReportBuilder.IdRange(ranges[3], ranges[4], ranges[5]);
+        Console.WriteLine($"  id ranges: history {history} dense={history.Dense}; day {day} dense={day.Dense}");
         Measure("  part: catalog", iterations, () => Session(data.Connection, s => MetadataCatalog.LoadAsync(s, true, default)));
-        Measure("  part: day instances", iterations, () => Session(data.Connection, s => s.QueryAsync(builder.DayInstancesSql(), w, r => r.GetInt32(0))));
-        Measure("  part: day tasks", iterations, () => Session(data.Connection, s => s.QueryAsync(tasksSql, tp, r => r.GetInt32(0))));
-        Measure("  part: day task counts", iterations, () => Session(data.Connection, s => s.QueryAsync(builder.TaskCountsSql(), w, r => r.GetInt32(0))));
-        Measure("  part: 7-day history", iterations, () => Session(data.Connection, s => s.QueryAsync(historySql, hp, r => r.GetInt64(1))));
+        Measure("  part: id ranges (index only)", iterations, () => Session(data.Connection, s => s.QueryAsync(builder.IdRangesSql(), rp, r => r.GetValue(0))));
+        foreach (var (label, range) in new[] { ("by id", day), ("by start_time_index", (RunReportBuilder.IdRange?)null) })
+        {
+            var ip = new Dictionary<string, object?>(w); var isql = builder.DayInstancesSql(ip, range);
+            var tp = new Dictionary<string, object?>(w); var tsql = builder.DayTasksSql(tp, range);
+            var cp = new Dictionary<string, object?>(w); var csql = builder.TaskCountsSql(cp, range);
+            var hp = new Dictionary<string, object?>(); var hsql = builder.HistorySql(hp, bounds, null, range is null ? null : history);
+            Measure($"  part: day instances {label}", iterations, () => Session(data.Connection, s => s.QueryAsync(isql, ip, r => r.GetInt32(0))));
+            Measure($"  part: day tasks {label}", iterations, () => Session(data.Connection, s => s.QueryAsync(tsql, tp, r => r.GetInt32(0))));
+            Measure($"  part: task counts {label}", iterations, () => Session(data.Connection, s => s.QueryAsync(csql, cp, r => r.GetInt32(0))));
+            Measure($"  part: 7-day history {label}", iterations, () => Session(data.Connection, s => s.QueryAsync(hsql, hp, r => r.GetInt64(1))));
+        }
 
         var before = GC.GetAllocatedBytesForCurrentThread();
         var report = bench.DailyReport().GetAwaiter().GetResult();
@@ -65,6 +75,6 @@ public sealed class RunReportScenario : IScenario
             times.Add(sw.Elapsed.TotalMilliseconds);
         }
         times.Sort();
-        Console.WriteLine($"{name,-32} min {times[0],8:0.0} ms  median {times[times.Count / 2],8:0.0} ms  max {times[^1],8:0.0} ms  (n={iterations})");
+        Console.WriteLine($"{name,-44} min {times[0],8:0.0} ms  median {times[times.Count / 2],8:0.0} ms  max {times[^1],8:0.0} ms  (n={iterations})");
     }
 }

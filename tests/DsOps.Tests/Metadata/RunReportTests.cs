@@ -132,22 +132,70 @@ public class RunReportTests
         var d = connection.Dialect;
         var builder = new RunReportBuilder(connection);
         await using var session = await connection.OpenSessionAsync();
-        var window = new Dictionary<string, object?> { ["@from"] = new DateTime(2026, 3, 10), ["@to"] = new DateTime(2026, 3, 11) };
+        Dictionary<string, object?> Window() => new() { ["@from"] = new DateTime(2026, 3, 10), ["@to"] = new DateTime(2026, 3, 11), ["@span"] = new DateTime(2026, 3, 3) };
 
-        var instances = await session.ExplainAsync(builder.DayInstancesSql(), window);
-        Assert.Equal("start_time_index", Assert.Single(instances).Key);
-        Assert.Equal("range", instances[0].AccessType);
+        // Step 1: id ranges from start_time_index alone.
+        var ranges = await session.ExplainAsync(builder.IdRangesSql(), Window());
+        Assert.Equal("start_time_index", Assert.Single(ranges).Key);
+        Assert.Contains("Using index", ranges[0].Extra);
 
-        var p = new Dictionary<string, object?>(window);
+        // Dense range (generated ids follow start times): primary-key range scans.
+        var range = new RunReportBuilder.IdRange(1, 300, 200);
+        Assert.True(range.Dense);
+        var p = Window();
+        var byId = await session.ExplainAsync(builder.DayInstancesSql(p, range), p);
+        Assert.Equal("PRIMARY", Assert.Single(byId).Key);
+        Assert.Equal("range", byId[0].AccessType);
+        p = Window();
+        var tasksById = await session.ExplainAsync(builder.DayTasksSql(p, range), p);
+        Assert.Equal("PRIMARY", tasksById.Single(r => r.Table == "i").Key);
+        Assert.Equal(d.TaskInstanceByWorkflowInstanceIndex, tasksById.Single(r => r.Table == "ti").Key);
+        Assert.Equal("ref", tasksById.Single(r => r.Table == "ti").AccessType);
+        p = Window();
+        var counts = await session.ExplainAsync(builder.TaskCountsSql(p, range), p);
+        Assert.Contains("Using index", counts.Single(r => r.Table == "ti").Extra);
+
+        // Sparse or unknown range: start_time_index lookups.
+        p = Window();
+        var byTime = await session.ExplainAsync(builder.DayInstancesSql(p, new RunReportBuilder.IdRange(1, 1_000_000, 10)), p);
+        Assert.Equal("start_time_index", Assert.Single(byTime).Key);
+        Assert.Equal("range", byTime[0].AccessType);
+        p = Window();
         var tasks = await session.ExplainAsync(builder.DayTasksSql(p), p);
         Assert.Equal("start_time_index", tasks.Single(r => r.Table == "i").Key);
         Assert.Equal(d.TaskInstanceByWorkflowInstanceIndex, tasks.Single(r => r.Table == "ti").Key);
-        Assert.Equal("ref", tasks.Single(r => r.Table == "ti").AccessType);
 
-        var h = new Dictionary<string, object?>();
         var bounds = Enumerable.Range(0, 8).Select(k => new DateTime(2026, 3, 3).AddDays(k)).ToArray();
-        var history = await session.ExplainAsync(builder.HistorySql(h, bounds, null), h);
-        Assert.Equal("start_time_index", Assert.Single(history).Key);
+        var h = new Dictionary<string, object?>();
+        Assert.Equal("start_time_index", Assert.Single(await session.ExplainAsync(builder.HistorySql(h, bounds, null), h)).Key);
+        h = new Dictionary<string, object?>();
+        Assert.Equal("PRIMARY", Assert.Single(await session.ExplainAsync(builder.HistorySql(h, bounds, null, range), h)).Key);
+    }
+
+    [Theory, MemberData(nameof(Schemas))]
+    public async Task Sparse_and_dense_plans_give_the_same_report(string schema)
+    {
+        // The generated ids follow start times, so the builder takes the primary-key plan; the start_time_index
+        // plan (forced by a sparse range) must read exactly the same instances and tasks.
+        var connection = _history.Schemas[schema].Connection;
+        var builder = new RunReportBuilder(connection);
+        await using var session = await connection.OpenSessionAsync();
+        var p = new Dictionary<string, object?> { ["@from"] = new DateTime(2026, 3, 10), ["@to"] = new DateTime(2026, 3, 11), ["@span"] = new DateTime(2026, 3, 3) };
+        var row = (await session.QueryAsync(builder.IdRangesSql(), p, r => (Lo: Convert.ToInt64(r.GetValue(3)), Hi: Convert.ToInt64(r.GetValue(4)), N: Convert.ToInt64(r.GetValue(5)))))[0];
+        var dense = new RunReportBuilder.IdRange(row.Lo, row.Hi, row.N);
+        Assert.True(dense.Dense);
+        var sparse = new RunReportBuilder.IdRange(row.Lo, row.Lo + 100 * row.N, row.N);
+        Assert.False(sparse.Dense);
+        async Task<List<int>> Ids(RunReportBuilder.IdRange r)
+        {
+            var q = new Dictionary<string, object?>(p);
+            return (await session.QueryAsync(builder.DayTasksSql(q, r), q, x => x.GetInt32(0))).Order().ToList();
+        }
+        Assert.Equal(await Ids(sparse), await Ids(dense));
+        var q1 = new Dictionary<string, object?>(p);
+        var q2 = new Dictionary<string, object?>(p);
+        Assert.Equal((await session.QueryAsync(builder.DayInstancesSql(q1, sparse), q1, x => x.GetInt32(0))).Order(),
+            (await session.QueryAsync(builder.DayInstancesSql(q2, dense), q2, x => x.GetInt32(0))).Order());
     }
 
     [Fact]
@@ -176,16 +224,5 @@ public class RunReportTests
         Assert.Equal(fresh.Comparison.Select(c => (c.Today, c.PreviousDay, c.Median7Days)), second.Comparison.Select(c => (c.Today, c.PreviousDay, c.Median7Days)));
         // Entries expire.
         Assert.False(connection.ClosedDays.TryGet(from, to, GeneratedHistoryFixture.AsOf.AddHours(2), out _));
-    }
-
-    [Theory, MemberData(nameof(Schemas))]
-    public async Task Task_count_query_reads_indexes_only(string schema)
-    {
-        var connection = _history.Schemas[schema].Connection;
-        await using var session = await connection.OpenSessionAsync();
-        var window = new Dictionary<string, object?> { ["@from"] = new DateTime(2026, 3, 10), ["@to"] = new DateTime(2026, 3, 11) };
-        var plan = await session.ExplainAsync(new RunReportBuilder(connection).TaskCountsSql(), window);
-        Assert.All(plan, r => Assert.Contains("Using index", r.Extra));
-        Assert.Equal(connection.Dialect.TaskInstanceByWorkflowInstanceIndex, plan.Single(r => r.Table == "ti").Key);
     }
 }
