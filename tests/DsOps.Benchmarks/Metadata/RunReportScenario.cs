@@ -33,10 +33,10 @@ public sealed class RunReportScenario : IScenario
         var bounds = Enumerable.Range(0, 8).Select(k => clock.DayWindow(RunReportData.ReportDay.AddDays(k - 7)).From).ToArray();
         var w = new Dictionary<string, object?> { ["@from"] = from, ["@to"] = to };
         var rp = new Dictionary<string, object?>(w) { ["@span"] = bounds[0] };
-        var ranges = Session(data.Connection, s => s.QueryAsync(builder.IdRangesSql(), rp, r => Enumerable.Range(0, 6).Select(i => Convert.ToInt64(r.GetValue(i))).ToArray()))
-            .GetAwaiter().GetResult()[0];
-        var history = new RunReportBuilder.IdRange(ranges[0], ranges[1], ranges[2]);
-        var day = new RunReportBuilder.IdRange(ranges[3], ranges[4], ranges[5]);
+        var ranges = Session(data.Connection, s => s.QueryAsync(builder.IdRangesSql(), rp, r => Enumerable.Range(0, 4).Select(i => Convert.ToInt64(r.GetValue(i))).ToArray()))
+            .GetAwaiter().GetResult();
+        var history = new RunReportBuilder.IdRange(ranges[0][1], ranges[0][2], ranges[0][3]);
+        var day = new RunReportBuilder.IdRange(ranges[1][1], ranges[1][2], ranges[1][3]);
         Console.WriteLine($"  id ranges: history {history} dense={history.Dense}; day {day} dense={day.Dense}");
         Measure("  part: catalog", iterations, () => Session(data.Connection, s => MetadataCatalog.LoadAsync(s, true, default)));
         Measure("  part: id ranges (index only)", iterations, () => Session(data.Connection, s => s.QueryAsync(builder.IdRangesSql(), rp, r => r.GetValue(0))));

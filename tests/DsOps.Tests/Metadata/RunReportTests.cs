@@ -136,8 +136,12 @@ public class RunReportTests
 
         // Step 1: id ranges from start_time_index alone.
         var ranges = await session.ExplainAsync(builder.IdRangesSql(), Window());
-        Assert.Equal("start_time_index", Assert.Single(ranges).Key);
-        Assert.Contains("Using index", ranges[0].Extra);
+        Assert.Equal(2, ranges.Count(r => r.Table is not null && r.Table.StartsWith("t_ds_")));
+        Assert.All(ranges.Where(r => r.Table is not null && r.Table.StartsWith("t_ds_")), r =>
+        {
+            Assert.Equal("start_time_index", r.Key);
+            Assert.Contains("Using index", r.Extra);
+        });
 
         // Dense range (generated ids follow start times): primary-key range scans.
         var range = new RunReportBuilder.IdRange(1, 300, 200);
@@ -181,7 +185,8 @@ public class RunReportTests
         var builder = new RunReportBuilder(connection);
         await using var session = await connection.OpenSessionAsync();
         var p = new Dictionary<string, object?> { ["@from"] = new DateTime(2026, 3, 10), ["@to"] = new DateTime(2026, 3, 11), ["@span"] = new DateTime(2026, 3, 3) };
-        var row = (await session.QueryAsync(builder.IdRangesSql(), p, r => (Lo: Convert.ToInt64(r.GetValue(3)), Hi: Convert.ToInt64(r.GetValue(4)), N: Convert.ToInt64(r.GetValue(5)))))[0];
+        var row = (await session.QueryAsync(builder.IdRangesSql(), p, r => (Which: Convert.ToInt32(r.GetValue(0)), Lo: Convert.ToInt64(r.GetValue(1)),
+            Hi: Convert.ToInt64(r.GetValue(2)), N: Convert.ToInt64(r.GetValue(3))))).Single(r => r.Which == 1);
         var dense = new RunReportBuilder.IdRange(row.Lo, row.Hi, row.N);
         Assert.True(dense.Dense);
         var sparse = new RunReportBuilder.IdRange(row.Lo, row.Lo + 100 * row.N, row.N);
