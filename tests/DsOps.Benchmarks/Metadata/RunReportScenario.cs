@@ -52,6 +52,14 @@ public sealed class RunReportScenario : IScenario
             Measure($"  part: 7-day history {label}", iterations, () => Session(data.Connection, s => s.QueryAsync(hsql, hp, r => r.GetInt64(1))));
         }
 
+        // Integrity checks and inspection queries on the same data (one run each, for orientation).
+        var reader = new DsMetadataReader(data.Connection, TimeZoneInfo.Utc);
+        var asOf = new DateTimeOffset(RunReportData.LastDay.AddDays(1).ToDateTime(new TimeOnly(8, 0)), TimeSpan.Zero);
+        Measure("Test-DsMetadataIntegrity (all checks)", 3, () => new IntegrityChecker(data.Connection).RunAsync());
+        Measure("Get-DsFailedTask (24 h)", 5, () => reader.GetFailedTasksAsync(asOf.UtcDateTime.AddDays(-1), asOf.UtcDateTime));
+        Measure("Get-DsStuckInstance (7 days)", 5, () => reader.GetStuckInstancesAsync(asOf, TimeSpan.FromDays(7), 3, TimeSpan.FromMinutes(30)));
+        Measure("Get-DsLongRunningTask (7 days)", 5, () => reader.GetLongRunningTasksAsync(TimeSpan.FromHours(1), asOf, TimeSpan.FromDays(7)));
+
         var before = GC.GetAllocatedBytesForCurrentThread();
         var report = bench.DailyReport().GetAwaiter().GetResult();
         Console.WriteLine($"Report: {report:N0} runs; allocated on the calling thread ~{(GC.GetAllocatedBytesForCurrentThread() - before) / 1024.0 / 1024:0.0} MB");
