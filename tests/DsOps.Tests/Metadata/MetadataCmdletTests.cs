@@ -162,6 +162,36 @@ public class MetadataCmdletTests : IClassFixture<MetadataCmdletFixture>
     }
 
     [Fact]
+    public void Deadlines_from_a_file_and_errors_naming_file_and_line()
+    {
+        using var e = new HostedEngine();
+        Connect(e);
+        var dir = Directory.CreateTempSubdirectory("dsops-deadlines-").FullName;
+        try
+        {
+            var workflow = _db.Facts.WorkflowNames.Values.First();
+            var good = Path.Combine(dir, "good.yaml");
+            File.WriteAllText(good, $"deadlines:\n  {workflow}: '23:00'\n");
+            var date = _db.Facts.LastDay.Date.ToDateTime(TimeOnly.MinValue);
+            var r = e.Run("Get-DsRunReport", new { Date = date, TimeZone = "UTC", DeadlinePath = good });
+            Assert.Empty(r.Errors);
+            Assert.Equal(workflow, Assert.Single(Assert.Single(r.Objects<RunReport>()).Deadlines).Workflow);
+
+            var bad = Path.Combine(dir, "bad.yaml");
+            File.WriteAllText(bad, $"{workflow}: '06:00'\nother: tomorrow\n");
+            var error = TerminatingError(e, "Get-DsRunReport", new Hashtable { ["TimeZone"] = "UTC", ["DeadlinePath"] = bad });
+            Assert.Equal("DsInvalidDeadline,DsOps.Commands.Metadata.GetDsRunReportCommand", error.FullyQualifiedErrorId);
+            Assert.Contains(bad + ":2:", error.Exception.Message);
+            var missing = TerminatingError(e, "Get-DsRunReport", new Hashtable { ["TimeZone"] = "UTC", ["DeadlinePath"] = Path.Combine(dir, "none.yaml") });
+            Assert.Equal("DsDeadlineFileNotFound,DsOps.Commands.Metadata.GetDsRunReportCommand", missing.FullyQualifiedErrorId);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
     public void Inspection_cmdlets_return_typed_rows()
     {
         using var e = new HostedEngine();

@@ -87,3 +87,36 @@ public class RunReportRenderingTests
     public void Quartz_cron_day_matching(string cron, string date, bool? expected) =>
         Assert.Equal(expected, QuartzCronCalendar.FiresOn(cron, DateOnly.Parse(date)));
 }
+
+public class DeadlineConfigTests
+{
+    [Fact]
+    public void Reads_a_top_level_mapping_or_a_deadlines_section_from_yaml_or_json()
+    {
+        var yaml = DeadlineConfig.Parse("deadlines:\n  load_orders: '06:00'\n  dw/daily_kpi: 1.02:00\n", "d.yaml");
+        Assert.Equal(TimeSpan.FromHours(6), yaml["load_orders"]);
+        Assert.Equal(TimeSpan.FromHours(26), yaml["DW/DAILY_KPI"]);
+        var json = DeadlineConfig.Parse("{\"a\": \"07:30\"}", "d.json");
+        Assert.Equal(new TimeSpan(7, 30, 0), json["a"]);
+    }
+
+    [Fact]
+    public void Bad_values_name_the_file_and_line()
+    {
+        var ex = Assert.Throws<Engine.DsOpsException>(() => DeadlineConfig.Parse("a: '06:00'\nb: soon\n", "team.yaml"));
+        Assert.Equal("DsInvalidDeadline", ex.ErrorId);
+        Assert.StartsWith("team.yaml:2:", ex.Message);
+        Assert.Contains("'b'", ex.Message);
+        var syntax = Assert.Throws<Engine.DsOpsException>(() => DeadlineConfig.Parse("a: [1,\n", "x.yaml"));
+        Assert.StartsWith("x.yaml:", syntax.Message);
+        var list = Assert.Throws<Engine.DsOpsException>(() => DeadlineConfig.Parse("- a\n- b\n", "l.yaml"));
+        Assert.Contains("mapping", list.Message);
+    }
+
+    [Fact]
+    public void Yaml_tags_do_not_instantiate_types()
+    {
+        var ex = Assert.Throws<Engine.DsOpsException>(() => DeadlineConfig.Parse("a: !!System.IO.FileInfo /etc/passwd\n", "t.yaml"));
+        Assert.Equal("DsInvalidDeadline", ex.ErrorId);
+    }
+}

@@ -1,6 +1,6 @@
 using System.Collections;
-using System.Globalization;
 using System.Management.Automation;
+using DsOps.Engine;
 using DsOps.Engine.Reports;
 
 namespace DsOps.Commands.Metadata;
@@ -34,6 +34,11 @@ public sealed class GetDsRunReportCommand : DsMetadataCmdlet
     [Parameter(HelpMessage = "Hashtable of 'workflow' or 'project/workflow' to a time after the start of the date ('06:00', '1.02:00', TimeSpan); e.g. from Import-PowerShellDataFile.")]
     public IDictionary? Deadline { get; set; }
 
+    /// <summary><para type="description">A YAML or JSON file of deadlines (workflow or project/workflow: "06:00"),
+    /// at the top level or under a 'deadlines:' key. Entries in -Deadline take precedence.</para></summary>
+    [Parameter(HelpMessage = "YAML or JSON file mapping 'workflow' or 'project/workflow' to a deadline ('06:00'); -Deadline entries take precedence.")]
+    public string? DeadlinePath { get; set; }
+
     /// <summary><para type="description">Only projects matching these names (wildcards allowed).</para></summary>
     [Parameter(HelpMessage = "Only projects whose name matches (wildcards allowed).")]
     [SupportsWildcards]
@@ -55,7 +60,7 @@ public sealed class GetDsRunReportCommand : DsMetadataCmdlet
         var date = Date is { } d ? DateOnly.FromDateTime(d) : DateOnly.FromDateTime(System.TimeZoneInfo.ConvertTime(DateTimeOffset.Now, zone).DateTime).AddDays(-1);
         var options = new RunReportOptions
         {
-            Date = date, TimeZone = zone, Deadlines = ParseDeadlines(Deadline), ProjectFilter = WildcardFilter(Project), Top = Top,
+            Date = date, TimeZone = zone, Deadlines = Deadlines(), ProjectFilter = WildcardFilter(Project), Top = Top,
         };
         WriteVerbose($"Business date {date:yyyy-MM-dd} in {zone.Id} from {connection}.");
         var report = Run(() => new RunReportBuilder(connection).BuildAsync(options, CancellationToken));
@@ -69,24 +74,35 @@ public sealed class GetDsRunReportCommand : DsMetadataCmdlet
         });
     }
 
-    private Dictionary<string, TimeSpan> ParseDeadlines(IDictionary? table)
+    private Dictionary<string, TimeSpan> Deadlines()
     {
         var result = new Dictionary<string, TimeSpan>(StringComparer.OrdinalIgnoreCase);
-        if (table is null) return result;
-        foreach (DictionaryEntry e in table)
+        if (!string.IsNullOrWhiteSpace(DeadlinePath))
+        {
+            var path = GetUnresolvedProviderPathFromPSPath(DeadlinePath);
+            if (!File.Exists(path))
+                ThrowDsError("DsDeadlineFileNotFound", ErrorCategory.ObjectNotFound, $"-DeadlinePath: '{path}' does not exist.", DeadlinePath);
+            try
+            {
+                foreach (var (k, v) in DeadlineConfig.Load(path)) result[k] = v;
+            }
+            catch (DsOpsException ex)
+            {
+                ThrowDsError(ex, DeadlinePath);
+            }
+        }
+        if (Deadline is null) return result;
+        foreach (DictionaryEntry e in Deadline)
         {
             var key = e.Key?.ToString() ?? "";
             var value = e.Value is PSObject p ? p.BaseObject : e.Value;
-            TimeSpan? parsed = value switch
+            if (string.IsNullOrWhiteSpace(key) || DeadlineConfig.ParseOffset(value) is not { } span)
             {
-                TimeSpan t => t,
-                string s when TimeSpan.TryParse(s, CultureInfo.InvariantCulture, out var t) => t,
-                _ => null,
-            };
-            if (string.IsNullOrWhiteSpace(key) || parsed is not { } span || span < TimeSpan.Zero || span > TimeSpan.FromDays(7))
                 ThrowDsError("DsInvalidDeadline", ErrorCategory.InvalidArgument,
                     $"-Deadline: entry '{key}' = '{value}' is not a time after the start of the business date (use '06:00', '1.02:00' or a TimeSpan).", key);
-            result[key] = parsed!.Value;
+                continue;
+            }
+            result[key] = span;
         }
         return result;
     }
