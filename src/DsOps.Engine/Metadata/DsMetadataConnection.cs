@@ -49,7 +49,7 @@ public sealed class DsMetadataConnection
     /// detect the DS version. Errors name the server and database, never the password.
     /// </summary>
     public static async Task<DsMetadataConnection> ConnectAsync(string connectionString, string? name = null,
-        TimeZoneInfo? serverTimeZone = null, CancellationToken cancellationToken = default, MySqlSslMode? sslMode = null)
+        TimeZoneInfo? serverTimeZone = null, MySqlSslMode? sslMode = null, CancellationToken cancellationToken = default)
     {
         MySqlConnectionStringBuilder builder;
         try
@@ -76,8 +76,8 @@ public sealed class DsMetadataConnection
 
     /// <summary>Builds a connection from parts; the password is copied into the private builder only.</summary>
     public static Task<DsMetadataConnection> ConnectAsync(string server, int port, string database, string user,
-        string? password, string? name = null, TimeZoneInfo? serverTimeZone = null, CancellationToken cancellationToken = default,
-        MySqlSslMode? sslMode = null)
+        string? password, string? name = null, TimeZoneInfo? serverTimeZone = null, MySqlSslMode? sslMode = null,
+        CancellationToken cancellationToken = default)
     {
         var builder = new MySqlConnectionStringBuilder
         {

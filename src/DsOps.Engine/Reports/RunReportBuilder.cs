@@ -302,7 +302,7 @@ public sealed class RunReportBuilder
     }
 
     internal sealed record FailedDetail(long TaskCode, string Name, string TaskType, string? Host, int? MaxRetryTimes, DateTime? Start, DateTime? End, string? LogPath);
-    internal sealed record DayTask(int Id, int WorkflowInstanceId, int State, bool IsFinalTry, int RetryTimes, FailedDetail? Failed);
+    internal sealed record DayTask(int Id, int WorkflowInstanceId, int State, int RetryTimes, FailedDetail? Failed);
 
     /// <summary>
     /// Task instances of the day's workflow instances that did not succeed: the day's instances (as in
@@ -349,7 +349,7 @@ public sealed class RunReportBuilder
     {
         var p = new Dictionary<string, object?> { ["@from"] = from, ["@to"] = to };
         return s.QueryAsync(DayTasksSql(p, range), p, r => new DayTask(
-            r.GetInt32(0), r.GetInt32(1), r.IsDBNull(2) ? -1 : r.GetInt32(2), r.IsDBNull(3) || r.GetInt32(3) == 1,
+            r.GetInt32(0), r.GetInt32(1), r.IsDBNull(2) ? -1 : r.GetInt32(2),
             r.IsDBNull(4) ? 0 : r.GetInt32(4),
             r.GetInt32(5) == 0 ? null : new FailedDetail(r.GetInt64(6), r.IsDBNull(7) ? "" : r.GetString(7), r.IsDBNull(8) ? "" : r.GetString(8),
                 r.IsDBNull(9) ? null : r.GetString(9), r.IsDBNull(10) ? null : r.GetInt32(10),

@@ -73,9 +73,9 @@ public sealed class ConnectDsMetadataCommand : DsCmdlet
         try
         {
             connection = ParameterSetName == ConnectionStringSet
-                ? Await(DsMetadataConnection.ConnectAsync(new NetworkCredential("", ConnectionString).Password, Name, zone, CancellationToken, SslMode))
+                ? Await(DsMetadataConnection.ConnectAsync(new NetworkCredential("", ConnectionString).Password, Name, zone, SslMode, CancellationToken))
                 : Await(DsMetadataConnection.ConnectAsync(Server, Port, Database, Credential.UserName,
-                    Credential.GetNetworkCredential().Password, Name, zone, CancellationToken, SslMode));
+                    Credential.GetNetworkCredential().Password, Name, zone, SslMode, CancellationToken));
         }
         catch (Exception ex) when (ex is not PipelineStoppedException)
         {

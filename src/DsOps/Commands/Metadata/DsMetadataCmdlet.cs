@@ -22,8 +22,8 @@ public abstract class DsMetadataCmdlet : DsCmdlet
     protected DsMetadataConnection ResolveMetadataConnection()
     {
         if (MetadataConnection is not null) return MetadataConnection;
-        if (SessionState.PSVariable.GetValue("global:" + DefaultConnectionVariable) is DsMetadataConnection c) return c;
-        if (SessionState.PSVariable.GetValue("global:" + DefaultConnectionVariable) is PSObject { BaseObject: DsMetadataConnection wrapped }) return wrapped;
+        var value = SessionState.PSVariable.GetValue("global:" + DefaultConnectionVariable);
+        if ((value is PSObject pso ? pso.BaseObject : value) is DsMetadataConnection c) return c;
         ThrowDsError("DsMetadataNotConnected", ErrorCategory.ConnectionError,
             "No metadata connection: run Connect-DsMetadata first or pass -MetadataConnection.");
         return null!; // not reached
