@@ -49,6 +49,41 @@ public sealed class DsMetadataReader
         return await QueryFailedTasksAsync(sql, p, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Workflow instances that ended in a failure state in [<paramref name="sinceUtc"/>, <paramref name="untilUtc"/>),
+    /// found through start_time_index (end_time is its second column, so the end filter needs no row lookups).
+    /// For the alert sweep's workflow-scope failures; <see cref="DsWorkflowRun.RunTimes"/> tells reruns apart.
+    /// </summary>
+    public async Task<IReadOnlyList<DsWorkflowRun>> GetFailedWorkflowInstancesAsync(DateTime sinceUtc, DateTime untilUtc,
+        CancellationToken cancellationToken = default)
+    {
+        if (untilUtc <= sinceUtc)
+            throw new DsOpsException(DsErrorKind.InvalidInput, "DsInvalidTimeWindow", "The end of the time window must be after its start.");
+        var since = Clock.ToServer(new DateTimeOffset(DateTime.SpecifyKind(sinceUtc, DateTimeKind.Utc)));
+        var until = Clock.ToServer(new DateTimeOffset(DateTime.SpecifyKind(untilUtc, DateTimeKind.Utc)));
+        var p = new Dictionary<string, object?> { ["@from"] = since - InstanceLookback, ["@since"] = since, ["@until"] = until };
+        var sql = $"SELECT id, {D.WorkflowCodeColumn}, state, start_time, end_time, host, run_times FROM {D.WorkflowInstanceTable} " +
+                  $"FORCE INDEX ({D.InstanceStartTimeIndex}) WHERE start_time >= @from AND start_time < @until " +
+                  "AND end_time >= @since AND end_time < @until " +
+                  $"AND state IN ({SqlText.In(p, "f", D.FailureStateCodes(DsStateScope.Workflow))}) ORDER BY end_time, id";
+        await using var session = await _connection.OpenSessionAsync(cancellationToken).ConfigureAwait(false);
+        var catalog = await MetadataCatalog.LoadAsync(session, false, cancellationToken).ConfigureAwait(false);
+        return await session.QueryAsync(sql, p, r =>
+        {
+            var code = r.GetInt64(1);
+            var state = r.GetInt32(2);
+            var start = r.GetDateTime(3);
+            var end = r.GetDateTime(4);
+            return new DsWorkflowRun
+            {
+                InstanceId = r.GetInt32(0), WorkflowCode = code, StateCode = state, State = D.StateOf(state, DsStateScope.Workflow),
+                Start = Clock.ToBusiness(start), End = Clock.ToBusiness(end), Duration = end - start,
+                Host = r.IsDBNull(5) ? null : r.GetString(5), RunTimes = r.IsDBNull(6) ? 0 : r.GetInt32(6),
+                Workflow = catalog.WorkflowName(code), Project = catalog.ProjectOfWorkflow(code),
+            };
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>The SELECT (through FROM) shared by the failed-task queries.</summary>
     internal string FailedTaskSelect(Dictionary<string, object?> p) =>
         $"SELECT ti.id, ti.{D.WorkflowInstanceIdColumn}, i.{D.WorkflowCodeColumn}, ti.task_code, ti.name, ti.task_type, ti.host, ti.state, " +

@@ -41,6 +41,8 @@ public sealed class DsWorkflowRun
     public DsRunState State { get; init; }
     public int StateCode { get; init; }
     public string? Host { get; init; }
+    /// <summary>How many times DS ran this instance (run_times; a rerun increments it).</summary>
+    public int RunTimes { get; init; }
     public DateTimeOffset? Start { get; init; }
     public DateTimeOffset? End { get; init; }
     /// <summary>End − start, or time running so far (to the report's "as of") when not finished.</summary>

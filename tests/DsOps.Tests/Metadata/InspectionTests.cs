@@ -38,6 +38,23 @@ public class InspectionTests
     }
 
     [Theory, MemberData(nameof(Schemas))]
+    public async Task Failed_workflow_instances_ending_in_the_window(string schema)
+    {
+        var facts = _history.Schemas[schema].Facts;
+        var until = GeneratedHistoryFixture.AsOf.UtcDateTime;
+        var rows = await Reader(schema).GetFailedWorkflowInstancesAsync(DayStartUtc, until);
+        var ids = rows.Select(r => r.InstanceId).ToHashSet();
+        Assert.Superset(facts.LastDay.FailedInstanceIds.ToHashSet(), ids);
+        Assert.Subset(facts.LastDay.FailedInstanceIds.Concat(facts.Day(GeneratedHistoryFixture.LastDay.AddDays(-1)).FailedInstanceIds).ToHashSet(), ids);
+        Assert.All(rows, r =>
+        {
+            Assert.Equal(Engine.Dialects.DsRunState.Failed, r.State);
+            Assert.InRange(r.End!.Value.UtcDateTime, DayStartUtc, until);
+            Assert.Equal(1, r.RunTimes);
+        });
+    }
+
+    [Theory, MemberData(nameof(Schemas))]
     public async Task Long_running_tasks_are_the_running_and_stuck_instances_tasks(string schema)
     {
         var facts = _history.Schemas[schema].Facts;
