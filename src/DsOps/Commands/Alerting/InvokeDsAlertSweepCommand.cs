@@ -1,6 +1,8 @@
 using System.Management.Automation;
 using DsOps.Commands.Notifications;
 using DsOps.Engine.Alerting;
+using DsOps.Engine.Metadata;
+using DsOps.Infrastructure;
 using DsOps.Engine.Notifications;
 
 namespace DsOps.Commands.Alerting;
@@ -30,9 +32,13 @@ public sealed class InvokeDsAlertSweepCommand : DsCmdlet
     [ValidateNotNullOrEmpty]
     public NotificationTarget[] Target { get; set; } = Array.Empty<NotificationTarget>();
 
-    /// <summary><para type="description">Where failures come from. Defaults to the feed registered for the session's DS connection.</para></summary>
-    [Parameter(HelpMessage = "The failure feed (defaults to the session's registered feed).")]
+    /// <summary><para type="description">Where failures come from. Defaults to failed task instances in the DS metadata database of -MetadataConnection or of the session (Connect-DsMetadata).</para></summary>
+    [Parameter(HelpMessage = "The failure feed; defaults to the metadata database (Connect-DsMetadata).")]
     public IFailureFeed? Feed { get; set; }
+
+    /// <summary><para type="description">The metadata connection to read failures from; defaults to the session's (Connect-DsMetadata).</para></summary>
+    [Parameter(HelpMessage = "The metadata connection to read failures from; defaults to the session's.")]
+    public DsMetadataConnection? MetadataConnection { get; set; }
 
     /// <summary><para type="description">Start of the window instead of the state's high-water mark. Failures still
     /// inside the remembered window (the overlap) are not sent twice; older ones are alerted again.</para></summary>
@@ -58,10 +64,11 @@ public sealed class InvokeDsAlertSweepCommand : DsCmdlet
 
     protected override void ProcessRecord()
     {
-        var feed = Feed ?? FailureFeedSource.Default?.Invoke(this);
+        var metadata = MetadataConnection ?? MetadataConnectionStore.GetDefault(SessionState);
+        var feed = Feed ?? (metadata is null ? null : new MetadataFailureFeed(new DsMetadataReader(metadata)));
         if (feed is null)
             ThrowDsError("DsAlertFeedMissing", ErrorCategory.InvalidArgument,
-                "-Feed: no failure feed was given and none is registered for this session.", StateFile);
+                "-Feed: no failure feed was given and there is no metadata connection (run Connect-DsMetadata or pass -MetadataConnection).", StateFile);
 
         var defaults = new AlertSweepOptions();
         var options = new AlertSweepOptions

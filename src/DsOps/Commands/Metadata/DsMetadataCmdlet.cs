@@ -10,7 +10,7 @@ namespace DsOps.Commands.Metadata;
 public abstract class DsMetadataCmdlet : DsCmdlet
 {
     /// <summary>Name of the global variable holding the default metadata connection.</summary>
-    public const string DefaultConnectionVariable = "DsOpsDefaultMetadataConnection";
+    public const string DefaultConnectionVariable = Infrastructure.MetadataConnectionStore.VariableName;
 
     /// <summary>
     /// <para type="description">The metadata connection to use (from Connect-DsMetadata). Defaults to the connection made last in this session.</para>
@@ -21,9 +21,7 @@ public abstract class DsMetadataCmdlet : DsCmdlet
     /// <summary>The explicit connection, else the session default; a terminating error when there is none.</summary>
     protected DsMetadataConnection ResolveMetadataConnection()
     {
-        if (MetadataConnection is not null) return MetadataConnection;
-        var value = SessionState.PSVariable.GetValue("global:" + DefaultConnectionVariable);
-        if ((value is PSObject pso ? pso.BaseObject : value) is DsMetadataConnection c) return c;
+        if ((MetadataConnection ?? Infrastructure.MetadataConnectionStore.GetDefault(SessionState)) is { } c) return c;
         ThrowDsError("DsMetadataNotConnected", ErrorCategory.ConnectionError,
             "No metadata connection: run Connect-DsMetadata first or pass -MetadataConnection.");
         return null!; // not reached
