@@ -361,8 +361,9 @@ public sealed class DsWireConverter
     {
         var name = Str(t, "name") ?? throw Invalid(location, "a task definition has no name.");
         var type = DsDialect.CanonicalTaskType(Str(t, "taskType") ?? "");
-        var p = JsonOrString(t, "taskParams") is { ValueKind: JsonValueKind.Object } tp
-            ? (JsonObject)JsonNode.Parse(tp.GetRawText())! : new JsonObject();
+        var paramsElement = JsonOrString(t, "taskParams");
+        // JsonObject.Create wraps the element without re-serializing it (thousands of tasks are read per plan).
+        var p = paramsElement is { ValueKind: JsonValueKind.Object } tp ? JsonObject.Create(tp)! : new JsonObject();
 
         var spec = new TaskSpec(name, type)
         {
@@ -382,7 +383,7 @@ public sealed class DsWireConverter
 
         spec = spec with
         {
-            Parameters = ParamsFromWire(p["localParams"] is JsonArray lp ? JsonDocument.Parse(lp.ToJsonString()).RootElement : null),
+            Parameters = ParamsFromWire(paramsElement is { ValueKind: JsonValueKind.Object } pe && pe.TryGetProperty("localParams", out var lpe) && lpe.ValueKind == JsonValueKind.Array ? lpe : null),
             Resources = ResourcesFromWire(p["resourceList"] as JsonArray),
         };
         foreach (var k in AlwaysLifted) p.Remove(k);
