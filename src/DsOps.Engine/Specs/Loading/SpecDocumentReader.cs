@@ -29,12 +29,12 @@ public sealed record SpecLoadOptions
 /// </summary>
 public sealed class SpecDocumentReader
 {
-    private static readonly string[] TopKeys = { "project", "description", "workflows", "workflow" };
-    private static readonly string[] WorkflowKeys =
+    internal static readonly string[] TopKeys = { "project", "description", "workflows", "workflow" };
+    internal static readonly string[] WorkflowKeys =
         { "name", "project", "description", "renamedFrom", "timeout", "executionType", "releaseState", "tenant", "parameters", "schedule", "tasks" };
-    private static readonly string[] ScheduleKeys =
+    internal static readonly string[] ScheduleKeys =
         { "cron", "timezone", "start", "end", "online", "failureStrategy", "warningType", "warningGroup", "priority", "workerGroup", "environment" };
-    private static readonly string[] TaskKeys =
+    internal static readonly string[] TaskKeys =
     {
         "name", "type", "description", "renamedFrom", "dependsOn", "script", "scriptFile", "workerGroup", "environment",
         "dataSource", "dataSourceType", "dataTarget", "dataTargetType", "subWorkflow", "retries", "retryInterval", "timeout",
