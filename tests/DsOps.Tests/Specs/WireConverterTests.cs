@@ -177,3 +177,21 @@ public class WireConverterTests
         Assert.Equal("NO", (string)load["isCache"]!);                // 3.2 only
     }
 }
+
+public class WireNoiseTests
+{
+    [Fact]
+    public void Empty_ui_noise_keys_are_not_part_of_the_spec()
+    {
+        var dag = System.Text.Json.JsonDocument.Parse("""
+            {"workflowDefinition":{"name":"w","projectCode":1,"releaseState":"OFFLINE","globalParams":"[]"},
+             "workflowTaskRelationList":[{"preTaskCode":0,"postTaskCode":11}],
+             "taskDefinitionList":[{"code":11,"name":"t","taskType":"SHELL","flag":"YES","timeoutFlag":"CLOSE",
+               "taskParams":"{\"rawScript\":\"echo\",\"localParams\":[],\"resourceList\":[],\"conditionResult\":{\"successNode\":[],\"failedNode\":[]},\"dependence\":{},\"switchResult\":{},\"waitStartTimeout\":{}}"}]}
+            """).RootElement;
+        var w = new DsWireConverter(DsDialect.V3_3).FromDag(dag, "p");
+        var t = w.Tasks.Single();
+        Assert.Equal(("echo", "{}"), (t.Script, t.Params));
+        Assert.Equal("OFFLINE", w.ReleaseState);
+    }
+}

@@ -35,7 +35,36 @@ public static class SpecValidator
             else seen[w.Key] = w;
         }
         foreach (var w in workflows) ValidateWorkflow(w, seen, sink);
+        CheckSubWorkflowLoops(seen, sink);
         return sink.Items;
+    }
+
+    /// <summary>A workflow that (indirectly) runs itself as a sub-workflow never finishes.</summary>
+    private static void CheckSubWorkflowLoops(Dictionary<string, WorkflowSpec> all, FindingSink sink)
+    {
+        var reported = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var start in all.Values.OrderBy(w => w.Key, StringComparer.Ordinal))
+        {
+            // Follow sub-workflow edges breadth-first; a path back to the start is a loop.
+            var queue = new Queue<List<string>>();
+            queue.Enqueue(new List<string> { start.Key });
+            var seen = new HashSet<string>(StringComparer.Ordinal) { start.Key };
+            while (queue.Count > 0)
+            {
+                var path = queue.Dequeue();
+                if (!all.TryGetValue(path[^1], out var w)) continue;
+                foreach (var child in w.Tasks.Where(t => t.SubWorkflow is not null).Select(t => w.Project + "/" + t.SubWorkflow).Distinct().Order(StringComparer.Ordinal))
+                {
+                    if (child == start.Key && path.Count > 1)
+                    {
+                        var key = string.Join("\u0001", path.Order(StringComparer.Ordinal));
+                        if (reported.Add(key))
+                            sink.Error("SubWorkflowCycle", start.Location, $"workflows run each other as sub-workflows: {string.Join(" -> ", path.Append(child))}.", start.Name);
+                    }
+                    else if (seen.Add(child)) queue.Enqueue(new List<string>(path) { child });
+                }
+            }
+        }
     }
 
     private static string Where(SourceLocation l) => l.IsKnown ? l.ToString() : "another source";
