@@ -73,6 +73,9 @@ public class SpecCmdletTests
         var specs = e.Run("Get-DsWorkflowSpec", new { Path = SpecTestFiles.ExampleFolder, Environment = "UAT" }).Objects<WorkflowSpec>();
         Assert.Equal(2, specs.Count);
         Assert.Equal("uat-workers", specs[0].Tasks[0].WorkerGroup);
+        var progress = e.Run("Get-DsWorkflowSpec", new { Path = SpecTestFiles.ExampleFolder }).Progress;
+        Assert.Contains(progress, p => p.Activity == "Reading workflow specs" && p.StatusDescription == "sales.yaml");
+        Assert.Equal(System.Management.Automation.ProgressRecordType.Completed, progress[^1].RecordType);
         var exported = e.Run("Get-DsWorkflowSpec", new { Path = SharedPaths.Example("export_3.0.1.json") }).Objects<WorkflowSpec>();
         Assert.Equal("daily_sales", exported.Single().Name);
         var missing = e.Run("Get-DsWorkflowSpec", new { Path = "/nonexistent/specs" });

@@ -18,6 +18,8 @@ public sealed record SpecLoadOptions
     public string? Root { get; init; }
     /// <summary>Per-environment mapping applied after loading (see <see cref="EnvironmentOverlay"/>).</summary>
     public EnvironmentOverlay? Overlay { get; init; }
+    /// <summary>Reports (files done, files total, current file) while a folder loads; called on the loading thread.</summary>
+    public Action<int, int, string>? Progress { get; init; }
 
     public static readonly SpecLoadOptions Default = new();
 }

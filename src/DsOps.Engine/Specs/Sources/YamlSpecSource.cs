@@ -25,8 +25,11 @@ public static class YamlSpecSource
             throw new FileNotFoundException($"Spec path '{path}' does not exist.", path);
         var root = isDir ? Path.GetFullPath(path) : Path.GetDirectoryName(Path.GetFullPath(path))!;
         var reader = new SpecDocumentReader(findings, options with { Root = options.Root ?? root });
-        foreach (var file in isDir ? SpecFiles(root) : new[] { path })
+        var files = isDir ? SpecFiles(root).ToList() : new List<string> { path };
+        var done = 0;
+        foreach (var file in files)
         {
+            options.Progress?.Invoke(done++, files.Count, file);
             try
             {
                 workflows.AddRange(reader.Read(SafeYamlReader.ReadFile(file, options.Limits), file));
@@ -36,6 +39,7 @@ public static class YamlSpecSource
                 findings.Error(ex.ErrorId.Replace("DsSpec", ""), ex.Location, ex.Detail);
             }
         }
+        options.Progress?.Invoke(files.Count, files.Count, "");
         var result = options.Overlay is null ? workflows : workflows.Select(options.Overlay.Apply).ToList();
         return new SpecSet(result, findings.Items);
     }

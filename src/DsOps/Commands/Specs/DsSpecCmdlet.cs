@@ -62,6 +62,8 @@ public abstract class DsSpecCmdlet : DsCmdlet
         Environment = Environment,
         EnvironmentFile = EnvironmentFile is null ? null : ResolvePath(EnvironmentFile),
         DefaultProject = Project,
+        // Loading runs synchronously on the pipeline thread, so progress can be written directly.
+        Progress = (done, total, file) => WriteProgressPercent(41, "Reading workflow specs", file.Length == 0 ? "done" : System.IO.Path.GetFileName(file), done, total),
     };
 
     /// <summary>Loads from -Path or from the config table (exactly one must be given); validates when asked.</summary>
