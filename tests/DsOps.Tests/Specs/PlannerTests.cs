@@ -184,3 +184,22 @@ public class WorkflowApplyOrderTests
         Assert.Contains("p/a -> p/b -> p/a", f.Message);
     }
 }
+
+public class PlannerReferenceTests
+{
+    [Fact]
+    public void Deleting_a_task_another_workflow_waits_for_is_flagged()
+    {
+        var current = SpecSources.Load(SpecTestFiles.ExampleFolder).Workflows.ToList();
+        var desired = current.ToList();
+        // weekly_report now waits for task 'load' of daily_sales, which the desired daily_sales drops.
+        var weekly = desired[1];
+        var wait = weekly.FindTask("wait_sales")!;
+        var item = wait.Dependence!.Groups[0].Items[0] with { Task = "load" };
+        desired[1] = weekly with { Tasks = weekly.Tasks.Replace(wait, wait with { Dependence = wait.Dependence with { Groups = [new DependGroupSpec("AND", [item])] } }) };
+        desired[0] = desired[0] with { Tasks = desired[0].Tasks.Where(t => t.Name != "load").ToImmutableArray() };
+        var plan = WorkflowPlanner.Plan(desired, current);
+        var delete = plan.Items.Single(i => i.Action == PlanAction.Delete && i.Task == "load");
+        Assert.Contains("still referenced by analytics/weekly_report/wait_sales", delete.Note);
+    }
+}

@@ -111,6 +111,13 @@ public class SpecValidatorTests
     }
 
     [Fact]
+    public void Self_referencing_parameter_is_a_warning()
+    {
+        var f = Only(Check("    - { name: a, type: SHELL, script: x, parameters: { d: '${d}-1' } }\n"), "SelfReferencingParameter");
+        Assert.Equal(SpecSeverity.Warning, f.Severity);
+    }
+
+    [Fact]
     public async Task Connected_checks_report_names_missing_on_the_target()
     {
         var set = SpecSources.Load(SpecTestFiles.ExampleFolder);

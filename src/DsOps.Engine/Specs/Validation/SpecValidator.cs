@@ -256,6 +256,8 @@ public static class SpecValidator
             if (p.Type is "INTEGER" or "LONG" && p.Value.Length > 0 && !p.Value.Contains('$') && !long.TryParse(p.Value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out _))
                 sink.Error("InvalidParameter", p.Location, $"parameter '{p.Name}' is {p.Type} but its value '{p.Value}' is not a whole number.", workflow, task);
             CheckDatePatterns(p.Value, p.Location, sink, workflow, task);
+            if (p.Value.Contains("${" + p.Name + "}", StringComparison.Ordinal))
+                sink.Warning("SelfReferencingParameter", p.Location, $"parameter '{p.Name}' refers to itself (${{{p.Name}}}); DS cannot resolve it.", workflow, task);
         }
     }
 
