@@ -193,7 +193,7 @@ public sealed class DsWireConverter
             ["failRetryTimes"] = t.Retries,
             ["failRetryInterval"] = t.RetryInterval,
             ["timeoutFlag"] = t.Timeout > 0 ? "OPEN" : "CLOSE",
-            ["timeoutNotifyStrategy"] = t.Timeout > 0 ? t.TimeoutStrategy ?? "WARN" : null,
+            ["timeoutNotifyStrategy"] = Planning.SpecFields.TimeoutStrategyOf(t),
             ["timeout"] = t.Timeout,
             ["delayTime"] = t.DelayTime,
             ["taskGroupId"] = 0,
