@@ -9,14 +9,28 @@
     PowerShellVersion    = '7.4'
     CompatiblePSEditions = @('Core')
     FormatsToProcess     = @(
-        'DsOps.Api.Format.ps1xml'
+        'DsOps.Api.Format.ps1xml',
         'DsOps.Specs.Format.ps1xml'
     )
     CmdletsToExport      = @(
         'Compare-DsWorkflow'
+        'Connect-DsServer'
+        'Disconnect-DsServer'
         'Export-DsWorkflowSpec'
+        'Get-DsAlertGroup'
+        'Get-DsConnection'
+        'Get-DsDataSource'
+        'Get-DsEnvironment'
+        'Get-DsProject'
+        'Get-DsServerNode'
+        'Get-DsTaskInstance'
+        'Get-DsTenant'
+        'Get-DsWorkerGroup'
+        'Get-DsWorkflow'
+        'Get-DsWorkflowInstance'
         'Get-DsWorkflowSpec'
         'New-DsConfigTable'
+        'Sync-DsWorkflow'
         'Test-DsWorkflowSpec'
     )
     FunctionsToExport    = @()

@@ -3,6 +3,8 @@ using System.Net;
 using System.Net.Sockets;
 using MySqlConnector;
 
+[assembly: System.Runtime.CompilerServices.InternalsVisibleTo("DsOps.Tests")]
+
 namespace DsOps.Testing;
 
 /// <summary>
@@ -36,8 +38,14 @@ public sealed class MariaDbServer : IAsyncDisposable, IDisposable
     public string ConnectionString(string database) =>
         new MySqlConnectionStringBuilder(AdminConnectionString) { Database = database }.ConnectionString;
 
-    public static string FindServerBinary()
+    /// <summary>mariadbd's path: DSOPS_MARIADBD if set, else PATH, /usr/sbin and /usr/local/sbin.</summary>
+    public static string FindServerBinary() => FindServerBinary(Environment.GetEnvironmentVariable("DSOPS_MARIADBD"));
+
+    internal static string FindServerBinary(string? configured)
     {
+        if (!string.IsNullOrEmpty(configured))
+            return File.Exists(configured) ? configured : throw new InvalidOperationException(
+                $"DSOPS_MARIADBD points to '{configured}', which does not exist. Install MariaDB ('apt-get install mariadb-server') or fix the variable.");
         foreach (var name in new[] { "mariadbd", "mysqld" })
         {
             foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Append("/usr/sbin").Append("/usr/local/sbin"))

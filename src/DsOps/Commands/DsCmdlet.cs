@@ -24,20 +24,64 @@ public abstract class DsCmdlet : PSCmdlet, IDisposable
     protected void Await(Task task) => task.GetAwaiter().GetResult();
 
     /// <summary>Drains an async stream on the pipeline thread, writing each item as it arrives.</summary>
-    protected void WriteEach<T>(IAsyncEnumerable<T> items, Func<T, bool>? filter = null)
+    protected void WriteEach<T>(IAsyncEnumerable<T> items, Func<T, bool>? filter = null) =>
+        WriteEachCore(items, item =>
+        {
+            if (filter is null || filter(item)) WriteObject(item);
+        });
+
+    private void WriteEachCore<T>(IAsyncEnumerable<T> items, Action<T> onItem)
     {
         var e = items.GetAsyncEnumerator(CancellationToken);
         try
         {
-            while (e.MoveNextAsync().AsTask().GetAwaiter().GetResult())
-            {
-                if (filter is null || filter(e.Current)) WriteObject(e.Current);
-            }
+            while (e.MoveNextAsync().AsTask().GetAwaiter().GetResult()) onItem(e.Current);
         }
         finally
         {
             e.DisposeAsync().AsTask().GetAwaiter().GetResult();
         }
+    }
+
+    /// <summary>
+    /// Waits for long engine work while turning its progress reports (raised on other threads) into
+    /// Write-Progress on the pipeline thread.
+    /// </summary>
+    protected T AwaitWithProgress<T, TProgress>(Func<IProgress<TProgress>, Task<T>> start, Func<TProgress, ProgressRecord> toRecord)
+    {
+        var reports = new System.Collections.Concurrent.ConcurrentQueue<TProgress>();
+        var task = start(new QueueProgress<TProgress>(reports));
+        while (!task.Wait(200))
+        {
+            TProgress? last = default;
+            var any = false;
+            while (reports.TryDequeue(out var r)) { last = r; any = true; }
+            if (any) WriteProgress(toRecord(last!));
+        }
+        return task.GetAwaiter().GetResult();
+    }
+
+    private sealed class QueueProgress<TItem>(System.Collections.Concurrent.ConcurrentQueue<TItem> queue) : IProgress<TItem>
+    {
+        public void Report(TItem value) => queue.Enqueue(value);
+    }
+
+    /// <summary>Drains an async stream on the pipeline thread into a list.</summary>
+    protected List<T> ToList<T>(IAsyncEnumerable<T> items)
+    {
+        var list = new List<T>();
+        WriteEachCore(items, list.Add);
+        return list;
+    }
+
+    /// <summary>The given connection or the session default; a terminating DsNotConnected error when there is none.</summary>
+    protected DsOps.Engine.Api.DsConnection ResolveConnection(DsOps.Engine.Api.DsConnection? explicitConnection)
+    {
+        var connection = explicitConnection ?? ConnectionStore.GetDefault(SessionState);
+        if (connection is null)
+            ThrowDsError("DsNotConnected", ErrorCategory.ConnectionError,
+                "There is no DS connection. Run Connect-DsServer first, or pass -Connection.", null);
+        return connection!;
     }
 
     /// <summary>Writes a non-terminating error for one input item; processing continues.</summary>

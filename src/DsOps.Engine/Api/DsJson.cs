@@ -1,0 +1,52 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace DsOps.Engine.Api;
+
+/// <summary>JSON conventions of the DS API: camelCase, enums by name, dates as "yyyy-MM-dd HH:mm:ss".</summary>
+public static class DsJson
+{
+    public const string DateFormat = "yyyy-MM-dd HH:mm:ss";
+
+    public static readonly JsonSerializerOptions Options = Create();
+
+    private static JsonSerializerOptions Create()
+    {
+        var o = new JsonSerializerOptions(JsonSerializerDefaults.Web)
+        {
+            NumberHandling = JsonNumberHandling.AllowReadingFromString,
+            DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        };
+        // Generated metadata first (fast first use); reflection for shapes added elsewhere.
+        o.TypeInfoResolver = System.Text.Json.Serialization.Metadata.JsonTypeInfoResolver.Combine(
+            Dto.DsJsonContext.Default, new System.Text.Json.Serialization.Metadata.DefaultJsonTypeInfoResolver());
+        o.Converters.Add(new DsDateTimeConverter());
+        o.Converters.Add(new JsonStringEnumConverter());
+        o.MakeReadOnly();
+        return o;
+    }
+
+    public static string FormatDate(DateTime value) => value.ToString(DateFormat, CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// Reads DS dates. DS writes them as text in its Jackson time zone (UTC in the shipped
+    /// api application.yaml); values are returned with Kind Unspecified and interpreted by the caller.
+    /// Also accepts epoch milliseconds, which some DS beans emit.
+    /// </summary>
+    private sealed class DsDateTimeConverter : JsonConverter<DateTime>
+    {
+        public override DateTime Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+        {
+            if (reader.TokenType == JsonTokenType.Number)
+                return DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64()).UtcDateTime;
+            var text = reader.GetString();
+            if (string.IsNullOrEmpty(text)) return default;
+            if (DateTime.TryParseExact(text, DateFormat, CultureInfo.InvariantCulture, DateTimeStyles.None, out var d)) return d;
+            return DateTime.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal);
+        }
+
+        public override void Write(Utf8JsonWriter writer, DateTime value, JsonSerializerOptions options) =>
+            writer.WriteStringValue(FormatDate(value));
+    }
+}

@@ -1,0 +1,68 @@
+using System.Management.Automation;
+using System.Text.Json;
+using DsOps.Engine.Models;
+using DsOps.Infrastructure;
+
+namespace DsOps.Commands;
+
+/// <summary>
+/// <para type="synopsis">Gets workflow (process) definitions.</para>
+/// <para type="description">Lists the workflow definitions of a project, or of every project when -Project is
+/// omitted. -Name takes wildcards. -IncludeTasks adds each workflow's tasks and DAG edges (one request per project:
+/// DS's 'all' route). Workflows pipe into Get-DsWorkflowInstance by WorkflowCode and ProjectCode.</para>
+/// <example><code>Get-DsWorkflow -Project etl -Name 'daily_*'</code><para>Lists the daily workflows of project etl.</para></example>
+/// <example><code>Get-DsProject etl | Get-DsWorkflow -IncludeTasks</code><para>Gets every workflow of etl with its tasks.</para></example>
+/// </summary>
+[Cmdlet(VerbsCommon.Get, "DsWorkflow")]
+[OutputType(typeof(DsWorkflow))]
+public sealed class GetDsWorkflowCommand : DsApiCmdlet
+{
+    /// <summary>Project name or code; all projects when omitted.</summary>
+    [Parameter(Position = 0, ValueFromPipelineByPropertyName = true, HelpMessage = "Project name or code; all projects when omitted.")]
+    [Alias("ProjectCode")]
+    [ProjectCompleter]
+    public string? Project { get; set; }
+
+    /// <summary>Workflow names; wildcards allowed.</summary>
+    [Parameter(Position = 1, HelpMessage = "Workflow names; wildcards allowed.")]
+    [SupportsWildcards]
+    [WorkflowCompleter]
+    public string[]? Name { get; set; }
+
+    /// <summary>Include each workflow's tasks (with upstream task names) and relations.</summary>
+    [Parameter(HelpMessage = "Include each workflow's tasks and DAG edges.")]
+    public SwitchParameter IncludeTasks { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        try
+        {
+            var projects = string.IsNullOrEmpty(Project)
+                ? ToList(Client.GetProjectsAsync(null, CancellationToken))
+                : new List<DsProject> { Await(Client.ResolveProjectAsync(Project, CancellationToken)) };
+            var patterns = Wildcards.Compile(Name);
+            foreach (var project in projects)
+            {
+                if (IncludeTasks)
+                {
+                    var all = Await(Client.GetAllWorkflowDagsJsonAsync(project.ProjectCode, CancellationToken));
+                    if (all.ValueKind != JsonValueKind.Array) continue;
+                    foreach (var dag in all.EnumerateArray())
+                    {
+                        var workflow = Client.MapDag(dag, project.ProjectCode);
+                        if (Wildcards.Matches(patterns, workflow.Name)) WriteObject(workflow);
+                    }
+                }
+                else
+                {
+                    var search = Name is [var only] && !WildcardPattern.ContainsWildcardCharacters(only) ? only : null;
+                    WriteEach(Client.GetWorkflowsAsync(project.ProjectCode, search, CancellationToken), w => Wildcards.Matches(patterns, w.Name));
+                }
+            }
+        }
+        catch (Exception ex) when (ex is not PipelineStoppedException)
+        {
+            WriteDsError(ex, Project);
+        }
+    }
+}

@@ -1,0 +1,144 @@
+using System.Management.Automation;
+using DsOps.Engine.Api;
+using DsOps.Engine.Dialects;
+using DsOps.Engine.Models;
+using DsOps.Infrastructure;
+
+namespace DsOps.Commands;
+
+/// <summary>
+/// <para type="synopsis">Gets workflow instances (runs) of a project.</para>
+/// <para type="description">Lists top-level workflow instances newest first, filtered on the server by workflow,
+/// state, host and start-time window. -State takes DsOps's version-independent states (Failed, Running, ...), which
+/// are translated to the connected version's DS state names. Instances pipe into Get-DsTaskInstance.</para>
+/// <example><code>Get-DsWorkflowInstance -Project etl -State Failed -Since (Get-Date).Date.AddDays(-1)</code><para>Failed runs since yesterday midnight.</para></example>
+/// <example><code>Get-DsWorkflow -Project etl -Name daily_sales | Get-DsWorkflowInstance -State Running</code><para>Running instances of one workflow.</para></example>
+/// </summary>
+[Cmdlet(VerbsCommon.Get, "DsWorkflowInstance")]
+[OutputType(typeof(DsWorkflowInstance))]
+public sealed class GetDsWorkflowInstanceCommand : DsApiCmdlet
+{
+    /// <summary>Project name or code.</summary>
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true, HelpMessage = "Project name or code.")]
+    [Alias("ProjectCode")]
+    [ProjectCompleter]
+    public string Project { get; set; } = null!;
+
+    /// <summary>Workflow name or code.</summary>
+    [Parameter(Position = 1, ValueFromPipelineByPropertyName = true, HelpMessage = "Workflow name or code.")]
+    [Alias("WorkflowCode")]
+    [WorkflowCompleter]
+    public string? Workflow { get; set; }
+
+    /// <summary>Only instances in these states.</summary>
+    [Parameter(HelpMessage = "Only instances in these states, e.g. Failed, Running, Succeeded.")]
+    public DsRunState[]? State { get; set; }
+
+    /// <summary>Only instances that started at or after this time (local time unless the value is UTC).</summary>
+    [Parameter(HelpMessage = "Only instances started at or after this time.")]
+    public DateTime? Since { get; set; }
+
+    /// <summary>Only instances that started before this time.</summary>
+    [Parameter(HelpMessage = "Only instances started before this time.")]
+    public DateTime? Until { get; set; }
+
+    /// <summary>Only instances run by this master host (ip:port, substring match as DS does).</summary>
+    [Parameter(HelpMessage = "Only instances owned by this master host (substring).")]
+    public string? HostName { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        try
+        {
+            var project = Await(Client.ResolveProjectAsync(Project, CancellationToken));
+            long? workflowCode = string.IsNullOrEmpty(Workflow) ? null
+                : Await(Client.ResolveWorkflowAsync(project.ProjectCode, Workflow, CancellationToken)).WorkflowCode;
+            foreach (var stateName in StateNames.For(Client.Dialect, State, DsStateScope.Workflow, this))
+            {
+                var filter = new DsInstanceFilter { WorkflowCode = workflowCode, StateName = stateName, Since = Since, Until = Until, Host = HostName };
+                WriteEach(Client.GetWorkflowInstancesAsync(project.ProjectCode, filter, CancellationToken));
+            }
+        }
+        catch (Exception ex) when (ex is not PipelineStoppedException)
+        {
+            WriteDsError(ex, Workflow ?? Project);
+        }
+    }
+}
+
+/// <summary>
+/// <para type="synopsis">Gets task instances (task runs) of a project or of one workflow instance.</para>
+/// <para type="description">Lists task instances newest first, filtered on the server by workflow instance, task name,
+/// state, host and start-time window.</para>
+/// <example><code>Get-DsWorkflowInstance -Project etl -State Failed | Get-DsTaskInstance -State Failed</code><para>The failed tasks of failed runs.</para></example>
+/// </summary>
+[Cmdlet(VerbsCommon.Get, "DsTaskInstance")]
+[OutputType(typeof(DsTaskInstance))]
+public sealed class GetDsTaskInstanceCommand : DsApiCmdlet
+{
+    /// <summary>Project name or code.</summary>
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true, HelpMessage = "Project name or code.")]
+    [Alias("ProjectCode")]
+    [ProjectCompleter]
+    public string Project { get; set; } = null!;
+
+    /// <summary>Only tasks of this workflow instance.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true, HelpMessage = "Only tasks of this workflow instance id.")]
+    public int? WorkflowInstanceId { get; set; }
+
+    /// <summary>Only tasks with this exact name.</summary>
+    [Parameter(HelpMessage = "Only tasks with this exact name.")]
+    public string? TaskName { get; set; }
+
+    /// <summary>Only task instances in these states.</summary>
+    [Parameter(HelpMessage = "Only task instances in these states, e.g. Failed, Running.")]
+    public DsRunState[]? State { get; set; }
+
+    /// <summary>Only task instances started at or after this time.</summary>
+    [Parameter(HelpMessage = "Only task instances started at or after this time.")]
+    public DateTime? Since { get; set; }
+
+    /// <summary>Only task instances started before this time.</summary>
+    [Parameter(HelpMessage = "Only task instances started before this time.")]
+    public DateTime? Until { get; set; }
+
+    /// <summary>Only task instances run by this worker host (substring).</summary>
+    [Parameter(HelpMessage = "Only task instances run on this worker host (substring).")]
+    public string? HostName { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        try
+        {
+            var project = Await(Client.ResolveProjectAsync(Project, CancellationToken));
+            foreach (var stateName in StateNames.For(Client.Dialect, State, DsStateScope.Task, this))
+            {
+                var filter = new DsInstanceFilter
+                {
+                    WorkflowInstanceId = WorkflowInstanceId, TaskName = TaskName, StateName = stateName, Since = Since, Until = Until, Host = HostName,
+                };
+                WriteEach(Client.GetTaskInstancesAsync(project.ProjectCode, filter, CancellationToken));
+            }
+        }
+        catch (Exception ex) when (ex is not PipelineStoppedException)
+        {
+            WriteDsError(ex, WorkflowInstanceId?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? Project);
+        }
+    }
+}
+
+/// <summary>Translates -State values to the connected version's DS state names (one server query per state).</summary>
+internal static class StateNames
+{
+    public static IEnumerable<string?> For(DsDialect dialect, DsRunState[]? states, DsStateScope scope, DsCmdlet cmdlet)
+    {
+        if (states is null || states.Length == 0) return new string?[] { null };
+        var names = new List<string?>();
+        foreach (var state in states.Distinct())
+        {
+            if (dialect.StateCode(state, scope) is { } sc) names.Add(sc.Name);
+            else cmdlet.WriteWarning($"DS {dialect.Version} has no {scope.ToString().ToLowerInvariant()} state {state}; it is skipped.");
+        }
+        return names;
+    }
+}

@@ -1,0 +1,177 @@
+using System.Management.Automation;
+using DsOps.Engine.Api;
+using DsOps.Engine.Apply;
+using DsOps.Engine.Planning;
+using DsOps.Engine.Specs.Model;
+using DsOps.Engine.Specs.Sources;
+using DsOps.Engine.Specs.Validation;
+
+namespace DsOps.Commands.Specs;
+
+/// <summary>
+/// <para type="synopsis">Applies workflow specs to a DolphinScheduler server: creates, updates, renames and (with -Prune) deletes workflows.</para>
+/// <para type="description">Validates the specs (offline, then against the server's data sources, worker groups,
+/// environments, tenants and alert groups), reads the server's current state of the projects they name (two
+/// requests per project), plans field by field, and applies only what differs, with bounded parallelism and
+/// progress. A workflow whose definition did not change is not written, so DS creates no new version. Online
+/// workflows are taken offline to edit and their release and schedule state is set back to the spec's. Task
+/// identity is kept by name (renamedFrom keeps codes); removed tasks' definitions are deleted. A failure is
+/// reported for its workflow while the rest proceed, and a rerun converges. With -WhatIf it shows the plan and
+/// writes nothing. -Plan applies a plan saved by Compare-DsWorkflow -OutFile exactly, and refuses when the server
+/// changed since it was made. Workflows the specs do not name are left alone unless -Prune (which asks for
+/// confirmation unless -Force). The last-applied state (-StatePath) lets later runs flag edits made in the UI (drift).</para>
+/// <example><code>Sync-DsWorkflow ./specs -WhatIf</code><para>Shows what would change on the default connection.</para></example>
+/// <example><code>Sync-DsWorkflow ./specs -Environment PROD -Connection $prod -ThrottleLimit 8</code><para>Applies the PROD mapping of the specs to the production server.</para></example>
+/// <example><code>Sync-DsWorkflow -Plan ./plan.json -Connection $prod</code><para>Applies a reviewed plan exactly, or refuses if the server changed since.</para></example>
+/// </summary>
+[Cmdlet(VerbsData.Sync, "DsWorkflow", SupportsShouldProcess = true, DefaultParameterSetName = "Specs")]
+[OutputType(typeof(WorkflowApplyResult))]
+public sealed class SyncDsWorkflowCommand : DsSpecCmdlet
+{
+    /// <summary><para type="description">The DS connection to apply to; defaults to the session's (Connect-DsServer).</para></summary>
+    [Parameter(HelpMessage = "The DS connection to apply to; defaults to the one made by Connect-DsServer.")]
+    public DsConnection? Connection { get; set; }
+
+    /// <summary><para type="description">A plan file saved by Compare-DsWorkflow -OutFile; its specs are reloaded and checked by fingerprint.</para></summary>
+    [Parameter(HelpMessage = "A saved plan (Compare-DsWorkflow -OutFile) to apply exactly.")]
+    [ValidateNotNullOrEmpty]
+    public string? Plan { get; set; }
+
+    /// <summary><para type="description">Also delete workflows of the specs' projects that no spec declares.</para></summary>
+    [Parameter(HelpMessage = "Delete workflows of the specs' projects that no spec declares.")]
+    public SwitchParameter Prune { get; set; }
+
+    /// <summary><para type="description">Do not ask before deleting workflows (-Prune) in scheduled jobs.</para></summary>
+    [Parameter(HelpMessage = "Do not ask for confirmation before deletes.")]
+    public SwitchParameter Force { get; set; }
+
+    /// <summary><para type="description">How many workflows are written at the same time (default 4).</para></summary>
+    [Parameter(HelpMessage = "Workflows written at the same time.")]
+    [ValidateRange(1, 64)]
+    public int ThrottleLimit { get; set; } = 4;
+
+    /// <summary><para type="description">Last-applied state file; default .dsops-state.json in the spec folder. Use -NoState to keep none.</para></summary>
+    [Parameter(HelpMessage = "Last-applied state file (default: .dsops-state.json in the spec folder).")]
+    [ValidateNotNullOrEmpty]
+    public string? StatePath { get; set; }
+
+    /// <summary><para type="description">Keep no last-applied state (no drift detection).</para></summary>
+    [Parameter(HelpMessage = "Keep no last-applied state.")]
+    public SwitchParameter NoState { get; set; }
+
+    /// <summary><para type="description">Also output workflows that are unchanged.</para></summary>
+    [Parameter(HelpMessage = "Also output unchanged workflows.")]
+    public SwitchParameter IncludeUnchanged { get; set; }
+
+    protected override void EndProcessing()
+    {
+        var connection = ResolveConnection(Connection);
+        var client = connection.Client;
+        SavedPlan? saved = null;
+        SpecSet specs;
+        try
+        {
+            if (Plan is not null)
+            {
+                saved = PlanFile.Load(ResolvePath(Plan));
+                if (Path is null && ConnectionString is null && saved.Source is { } source)
+                {
+                    Path = source.Path;
+                    if (Enum.TryParse<SpecFormat>(source.Format, out var f)) Format = f;
+                    Environment ??= source.Environment;
+                }
+            }
+            specs = LoadSpecs(validate: true);
+        }
+        catch (Exception ex) when (ex is not PipelineStoppedException)
+        {
+            ThrowDsError(ex, Plan ?? SourceLabel);
+            return;
+        }
+        WriteLoadFindings(specs.Findings);
+        if (specs.HasErrors)
+            ThrowDsError("DsSpecInvalid", ErrorCategory.InvalidData, "The specs have errors (written above); nothing was applied.", SourceLabel);
+
+        var targetFindings = Await(SpecValidator.ValidateTargetAsync(specs.Workflows, new DsServerInventory(client), CancellationToken));
+        WriteLoadFindings(targetFindings);
+        if (targetFindings.Any(f => f.Severity == SpecSeverity.Error))
+            ThrowDsError("DsSpecTargetMismatch", ErrorCategory.InvalidData,
+                $"The specs name data sources, worker groups, environments, tenants or alert groups that {connection.Uri.GetLeftPart(UriPartial.Authority)} does not have (written above); nothing was applied.", SourceLabel);
+
+        var statePath = NoState ? null : StatePath is not null ? ResolvePath(StatePath)
+            : Path is not null && Directory.Exists(ResolvePath(Path)) ? System.IO.Path.Combine(ResolvePath(Path), AppliedState.DefaultFileName) : null;
+        AppliedState? state = null;
+        WorkflowPlan plan;
+        try
+        {
+            state = statePath is null ? null : AppliedState.Load(statePath);
+            var projects = specs.Workflows.Select(w => w.Project).Concat(saved?.Projects ?? Array.Empty<string>()).Distinct(StringComparer.Ordinal).ToList();
+            WriteVerbose($"Reading the current state of {projects.Count} project(s) from {connection.Name}.");
+            var snapshot = Await(DsServerSnapshot.ReadAsync(client, projects, CancellationToken));
+            if (saved is not null)
+            {
+                saved.VerifyDesired(specs.Workflows);
+                saved.VerifyCurrent(snapshot.Workflows);
+            }
+            plan = WorkflowPlanner.Plan(specs.Workflows, snapshot.Workflows, new PlanOptions { Prune = saved?.Prune ?? Prune, State = state });
+            WriteVerbose("Plan: " + plan.Summary);
+            Apply(plan, snapshot, client, state, statePath);
+        }
+        catch (Exception ex) when (ex is not PipelineStoppedException)
+        {
+            ThrowDsError(ex, Plan ?? SourceLabel);
+        }
+    }
+
+    private void Apply(WorkflowPlan plan, DsServerSnapshot snapshot, DsClient client, AppliedState? state, string? statePath)
+    {
+        var approved = new HashSet<string>(StringComparer.Ordinal);
+        var declined = new List<PlanItem>();
+        var deletes = plan.Items.Count(i => i.Level == PlanLevel.Workflow && i.Action == PlanAction.Delete);
+        var confirmDeletes = deletes == 0 || Force || WhatIfRequested ||
+                             ShouldContinue($"Delete {deletes} workflow(s) from the server? They are not in the specs.", "Confirm deletes");
+        foreach (var item in plan.Items.Where(i => i.Level == PlanLevel.Workflow && i.Action != PlanAction.Unchanged))
+        {
+            var action = item.Action switch
+            {
+                PlanAction.Create => "Create workflow",
+                PlanAction.Delete => "Delete workflow",
+                PlanAction.Rename => $"Rename workflow from '{item.PreviousName}'",
+                _ => "Update workflow" + (item.Changes.Length > 0 ? $" ({string.Join(", ", item.Changes.Select(c => c.Field))})" : ""),
+            } + (item.Drift ? " [overwrites changes made outside DsOps]" : "");
+            if ((item.Action != PlanAction.Delete || confirmDeletes) && ShouldProcess(item.Target, action)) approved.Add(item.Target);
+            else declined.Add(item);
+        }
+
+        var filtered = new WorkflowPlan(
+            plan.Items.Where(i => i.Action == PlanAction.Unchanged || approved.Contains(i.Project + "/" + i.Workflow)).ToList(),
+            plan.Desired, plan.Projects, plan.CurrentFingerprint, plan.DesiredFingerprint, plan.Prune);
+        var applier = new WorkflowApplier(client, snapshot);
+        var results = AwaitWithProgress<IReadOnlyList<WorkflowApplyResult>, ApplyProgress>(
+            progress => applier.ApplyAsync(filtered, new ApplyOptions { ThrottleLimit = ThrottleLimit, State = state }, progress, CancellationToken),
+            p => new ProgressRecord(1, "Sync-DsWorkflow", $"{p.Done} of {p.Total} workflows: {p.Current}")
+            {
+                PercentComplete = p.Total == 0 ? 100 : p.Done * 100 / p.Total,
+            });
+        WriteProgress(new ProgressRecord(1, "Sync-DsWorkflow", "Done") { RecordType = ProgressRecordType.Completed });
+
+        if (state is not null && statePath is not null && !WhatIfRequested) state.Save(statePath);
+        foreach (var r in results)
+        {
+            if (r.Status == ApplyStatus.Failed) WriteDsError(r.Error ?? new InvalidOperationException(r.Message), r.Target, "DsSyncWorkflowFailed");
+            if (r.Status != ApplyStatus.Unchanged || IncludeUnchanged) WriteObject(r);
+        }
+        foreach (var d in declined)
+            WriteObject(new WorkflowApplyResult
+            {
+                Project = d.Project, Workflow = d.Workflow, Action = d.Action, Status = ApplyStatus.Skipped, PreviousName = d.PreviousName,
+                Drift = d.Drift, Changes = d.ChangeSummary.Length == 0 ? null : d.ChangeSummary, Message = WhatIfRequested ? "WhatIf" : "declined",
+            });
+        var summary = $"{results.Count(r => r.Status == ApplyStatus.Applied)} applied, {results.Count(r => r.Status == ApplyStatus.Unchanged)} unchanged, " +
+                      $"{results.Count(r => r.Status == ApplyStatus.Failed)} failed, {declined.Count} skipped; {client.Statistics}";
+        WriteVerbose(summary);
+        WriteInformation(new InformationRecord(summary, "Sync-DsWorkflow"));
+    }
+
+    private bool WhatIfRequested => MyInvocation.BoundParameters.TryGetValue("WhatIf", out var w) && w is SwitchParameter { IsPresent: true };
+}

@@ -1,0 +1,3 @@
+using DsOps.Emulator;
+
+return await EmulatorProgram.RunAsync(args).ConfigureAwait(false);

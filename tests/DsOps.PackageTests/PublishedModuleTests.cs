@@ -1,0 +1,61 @@
+using System.Management.Automation;
+using System.Management.Automation.Runspaces;
+using DsOps.Testing;
+using Xunit;
+
+namespace DsOps.PackageTests;
+
+/// <summary>
+/// Imports the published out/DsOps/DsOps.psd1 exactly as a user would, in a process that has no reference to the
+/// module, and invokes cmdlets so missing dependencies (which only fail at JIT time) are caught.
+/// </summary>
+public class PublishedModuleTests
+{
+    private static Runspace OpenWithModule(out PSModuleInfo module)
+    {
+        Assert.True(File.Exists(SharedPaths.ModuleManifest), $"{SharedPaths.ModuleManifest} is missing: run `dotnet publish src/DsOps`.");
+        var runspace = RunspaceFactory.CreateRunspace(InitialSessionState.CreateDefault2());
+        runspace.Open();
+        using var ps = PowerShell.Create();
+        ps.Runspace = runspace;
+        module = ps.AddCommand("Import-Module").AddParameter("Name", SharedPaths.ModuleManifest).AddParameter("PassThru").Invoke<PSModuleInfo>().Single();
+        Assert.Empty(ps.Streams.Error);
+        return runspace;
+    }
+
+    [Fact]
+    public void The_published_module_imports_and_exports_its_cmdlets()
+    {
+        using var runspace = OpenWithModule(out var module);
+        Assert.Equal("DsOps", module.Name);
+        Assert.StartsWith(Path.GetDirectoryName(SharedPaths.ModuleManifest)!, module.ModuleBase);
+        Assert.Contains("Connect-DsServer", module.ExportedCmdlets.Keys);
+        Assert.Contains("Get-DsWorkflow", module.ExportedCmdlets.Keys);
+        // Loaded from the published folder, not a build output.
+        Assert.StartsWith(Path.GetDirectoryName(SharedPaths.ModuleManifest)!, module.ImplementingAssembly!.Location);
+    }
+
+    [Fact]
+    public void A_first_command_runs_with_its_dependencies_from_the_module_folder()
+    {
+        using var runspace = OpenWithModule(out _);
+        using var ps = PowerShell.Create();
+        ps.Runspace = runspace;
+        // Connecting to a closed port exercises Refit, Polly and the HTTP pipeline from out/DsOps.
+        ps.AddCommand("Connect-DsServer").AddParameter("Uri", "http://127.0.0.1:9/dolphinscheduler")
+            .AddParameter("Token", new System.Net.NetworkCredential("", "t").SecurePassword).AddParameter("TimeoutSec", 5);
+        var ex = Assert.Throws<CmdletInvocationException>(() => ps.Invoke());
+        Assert.Equal("DsServerUnavailable,DsOps.Commands.ConnectDsServerCommand", ex.ErrorRecord.FullyQualifiedErrorId);
+        var refit = AppDomain.CurrentDomain.GetAssemblies().Single(a => a.GetName().Name == "Refit");
+        Assert.StartsWith(Path.GetDirectoryName(SharedPaths.ModuleManifest)!, refit.Location);
+    }
+
+    [Fact]
+    public void The_published_folder_has_no_copy_of_the_PowerShell_reference_assembly()
+    {
+        var folder = Path.GetDirectoryName(SharedPaths.ModuleManifest)!;
+        Assert.False(File.Exists(Path.Combine(folder, "System.Management.Automation.dll")));
+        Assert.True(File.Exists(Path.Combine(folder, "en-US", "DsOps.dll-Help.xml")));
+        Assert.True(File.Exists(Path.Combine(folder, "DsOps.Engine.dll")));
+    }
+}

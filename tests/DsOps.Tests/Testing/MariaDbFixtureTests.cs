@@ -1,0 +1,50 @@
+using DsOps.Testing;
+using MySqlConnector;
+using Xunit;
+
+namespace DsOps.Tests.Testing;
+
+public class MariaDbFixtureTests
+{
+    [Theory]
+    [InlineData("3.0.1", "t_ds_process_definition", 59)]
+    [InlineData("3.2.2", "t_ds_process_definition", 67)]
+    [InlineData("3.3-dev", "t_ds_workflow_definition", 70)]
+    public async Task Loads_ds_s_verbatim_schema_into_a_fresh_database(string version, string definitionTable, int tables)
+    {
+        var server = await MariaDbFixture.Shared;
+        var cs = await server.CreateDsDatabaseAsync(version);
+        await using var conn = new MySqlConnection(cs);
+        await conn.OpenAsync();
+        await using var cmd = new MySqlCommand("SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = DATABASE()", conn);
+        Assert.Equal(tables, Convert.ToInt32(await cmd.ExecuteScalarAsync()));
+        cmd.CommandText = $"SELECT COUNT(*) FROM {definitionTable}";
+        Assert.Equal(0, Convert.ToInt32(await cmd.ExecuteScalarAsync()));
+        cmd.CommandText = "SELECT user_name FROM t_ds_user WHERE id = 1";
+        Assert.Equal("admin", await cmd.ExecuteScalarAsync());
+        await server.DropDatabaseAsync(cs);
+    }
+
+    [Fact]
+    public async Task A_server_of_its_own_starts_on_loopback_and_is_removed_on_dispose()
+    {
+        var server = await MariaDbServer.StartAsync();
+        var port = server.Port;
+        await using (var conn = new MySqlConnection(server.AdminConnectionString))
+        {
+            await conn.OpenAsync();
+            Assert.Contains("MariaDB", conn.ServerVersion);
+        }
+        server.Dispose();
+        await using var again = new MySqlConnection(new MySqlConnectionStringBuilder(server.AdminConnectionString) { ConnectionTimeout = 2 }.ConnectionString);
+        await Assert.ThrowsAsync<MySqlException>(() => again.OpenAsync());
+        Assert.True(port > 0);
+    }
+
+    [Fact]
+    public void A_missing_mariadbd_gets_a_message_that_says_what_to_install()
+    {
+        var ex = Assert.Throws<InvalidOperationException>(() => MariaDbServer.FindServerBinary("/nonexistent/mariadbd"));
+        Assert.Contains("apt-get install mariadb-server", ex.Message);
+    }
+}
