@@ -83,6 +83,18 @@ public class SpecCmdletTests
     }
 
     [Fact]
+    public void Get_DsWorkflowSpec_imports_pydolphinscheduler_yaml_with_config_values()
+    {
+        using var files = new SpecTestFiles();
+        files.Write("flow.yaml", "workflow:\n  name: flow\n  project: pyds\ntasks:\n  - { name: q, task_type: Sql, datasource_name: '${CONFIG.DS}', sql: select 1 }\n");
+        using var e = new HostedEngine();
+        var spec = e.Run("Get-DsWorkflowSpec", new { Path = Path.Combine(files.Root, "flow.yaml"), PyDsConfig = new System.Collections.Hashtable { ["DS"] = "ods" } }).Objects<WorkflowSpec>().Single();
+        Assert.Equal("ods", spec.Tasks.Single().DataSource);
+        var missing = e.Run("Get-DsWorkflowSpec", new { Path = Path.Combine(files.Root, "flow.yaml") });
+        Assert.StartsWith("DsSpecUnknownConfigKey", missing.Errors.Single().FullyQualifiedErrorId);
+    }
+
+    [Fact]
     public void Compare_DsWorkflow_plans_and_saves_a_deterministic_plan()
     {
         using var files = new SpecTestFiles();

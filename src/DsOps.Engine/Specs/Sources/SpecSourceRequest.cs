@@ -36,7 +36,10 @@ public sealed record SpecSourceRequest(string Path)
         return SpecLoadOptions.Default with { Overlay = overlay, DefaultProject = DefaultProject, EnvironmentVariables = EnvironmentVariables, Progress = Progress };
     }
 
-    public SpecSet Load() => SpecSources.Load(Path, Format, ToOptions());
+    /// <summary>pydolphinscheduler settings (${CONFIG.key} values) for that format.</summary>
+    public PyDsOptions? PyDs { get; init; }
 
-    public SpecSet LoadAndValidate() => SpecSources.LoadAndValidate(Path, Format, ToOptions());
+    public SpecSet Load() => SpecSources.Load(Path, Format, ToOptions(), PyDs);
+
+    public SpecSet LoadAndValidate() => SpecSources.LoadAndValidate(Path, Format, ToOptions(), PyDs);
 }
