@@ -95,6 +95,24 @@ public class SpecCmdletTests
     }
 
     [Fact]
+    public void Export_as_ds_json_round_trips_a_ds_export_and_explains_unresolvable_names()
+    {
+        using var files = new SpecTestFiles();
+        using var e = new HostedEngine();
+        var fromExport = e.Run("Get-DsWorkflowSpec", new { Path = SharedPaths.Example("export_3.0.1.json") }).Objects<WorkflowSpec>().ToArray();
+        var target = Path.Combine(files.Root, "export.json");
+        var written = e.Run("Export-DsWorkflowSpec", new Dictionary<string, object> { ["InputObject"] = fromExport, ["Destination"] = target, ["Format"] = "DsExport", ["Dialect"] = "3.0" });
+        Assert.Empty(written.Errors);
+        var back = e.Run("Get-DsWorkflowSpec", new { Path = target }).Objects<WorkflowSpec>().ToArray();
+        Assert.False(WorkflowPlanner.Plan(back, fromExport).HasChanges);
+
+        var named = e.Run("Get-DsWorkflowSpec", new { Path = SpecTestFiles.ExampleFolder }).Objects<WorkflowSpec>().ToArray();
+        var ex = Assert.ThrowsAny<RuntimeException>(() => e.Run("Export-DsWorkflowSpec", new Dictionary<string, object> { ["InputObject"] = named, ["Destination"] = Path.Combine(files.Root, "named.json"), ["Format"] = "DsExport" }));
+        Assert.StartsWith("DsSpecUnresolvedName,", ex.ErrorRecord.FullyQualifiedErrorId);
+        Assert.False(File.Exists(Path.Combine(files.Root, "named.json")));
+    }
+
+    [Fact]
     public void Compare_DsWorkflow_plans_and_saves_a_deterministic_plan()
     {
         using var files = new SpecTestFiles();
