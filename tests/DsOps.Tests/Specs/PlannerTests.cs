@@ -193,3 +193,18 @@ public class PlannerReferenceTests
         Assert.Contains("still referenced by analytics/weekly_report/wait_sales", delete.Note);
     }
 }
+
+public class PlanFileErrorTests
+{
+    [Theory]
+    [InlineData("not json")]
+    [InlineData("{\"formatVersion\":\"one\"}")]
+    [InlineData("{\"formatVersion\":1,\"items\":[{\"level\":\"Galaxy\",\"action\":\"Create\",\"project\":\"p\",\"workflow\":\"w\"}],\"currentFingerprint\":\"a\",\"desiredFingerprint\":\"b\"}")]
+    [InlineData("{\"formatVersion\":1,\"currentFingerprint\":\"a\",\"desiredFingerprint\":\"b\"}")]
+    public void Broken_plan_files_fail_with_one_clear_error(string json)
+    {
+        var ex = Assert.Throws<DsOps.Engine.DsOpsException>(() => PlanFile.Parse(json, "plan.json"));
+        Assert.Equal("DsPlanFileInvalid", ex.ErrorId);
+        Assert.Contains("'plan.json'", ex.Message);
+    }
+}
