@@ -27,6 +27,8 @@ public class YamlSpecSourceTests
         var weekly = set.Workflows[1];
         Assert.Equal("SUB_WORKFLOW", weekly.FindTask("report_eu")!.Type);
         Assert.Equal("report_all", weekly.FindTask("route")!.Switch!.Default);
+        var project = Assert.Single(set.Projects);
+        Assert.Equal(("analytics", "Sales analytics pipelines", 2), (project.Name, project.Description, project.Workflows.Length));
     }
 
     [Fact]

@@ -31,8 +31,8 @@ public static partial class YamlSpecWriter
     /// interpolation (<c>${env:X}</c>) is escaped (<c>$${env:X}</c>) so it loads unchanged, except the
     /// placeholders named in <paramref name="placeholders"/> (secrets moved to environment variables).
     /// </summary>
-    public static string WriteProject(string project, IEnumerable<WorkflowSpec> workflows, IReadOnlyCollection<string>? placeholders = null) =>
-        Write(EscapeInterpolation(SpecDocumentWriter.Document(project, workflows.OrderBy(w => w.Name, StringComparer.Ordinal)), placeholders ?? Array.Empty<string>()),
+    public static string WriteProject(string project, IEnumerable<WorkflowSpec> workflows, IReadOnlyCollection<string>? placeholders = null, string? projectDescription = null) =>
+        Write(EscapeInterpolation(SpecDocumentWriter.Document(project, workflows.OrderBy(w => w.Name, StringComparer.Ordinal), projectDescription), placeholders ?? Array.Empty<string>()),
             "DsOps workflow spec. Schema: dsops-workflow.schema.json (see docs/workflows-as-config.md).");
 
     private static SpecNode EscapeInterpolation(SpecNode node, IReadOnlyCollection<string> keep) => node switch

@@ -44,6 +44,10 @@ public sealed class SpecDocumentReader
     };
 
     private readonly FindingSink _findings;
+    private readonly Dictionary<string, string> _projectDescriptions = new(StringComparer.Ordinal);
+
+    /// <summary>Top-level descriptions of the documents read so far, by project.</summary>
+    public IReadOnlyDictionary<string, string> ProjectDescriptions => _projectDescriptions;
     private readonly SpecInterpolator _interpolator;
     private readonly SpecLoadOptions _options;
     private string? _file;
@@ -68,6 +72,12 @@ public sealed class SpecDocumentReader
         }
         CheckKeys(top, TopKeys, "document");
         var project = Str(top, "project") ?? _options.DefaultProject;
+        if (project is not null && Str(top, "description") is { } description)
+        {
+            if (_projectDescriptions.TryGetValue(project, out var other) && other != description)
+                _findings.Warning("ConflictingProjectDescription", top["description"]!.Location, $"project '{project}' has another description in a different file; the first one is used.");
+            else _projectDescriptions[project] = description;
+        }
         if (top["workflows"] is { } list)
         {
             if (list is SpecSequence seq)

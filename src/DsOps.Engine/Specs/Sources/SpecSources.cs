@@ -38,7 +38,7 @@ public static class SpecSources
     {
         var set = Load(path, format, options, pyds);
         var findings = set.Findings.Concat(SpecValidator.Validate(set.Workflows)).ToList();
-        return new SpecSet(set.Workflows, findings);
+        return new SpecSet(set.Workflows, findings) { ProjectDescriptions = set.ProjectDescriptions };
     }
 
     public static SpecFormat Detect(string path)

@@ -41,7 +41,7 @@ public static class YamlSpecSource
         }
         options.Progress?.Invoke(files.Count, files.Count, "");
         var result = options.Overlay is null ? workflows : workflows.Select(options.Overlay.Apply).ToList();
-        return new SpecSet(result, findings.Items);
+        return new SpecSet(result, findings.Items) { ProjectDescriptions = reader.ProjectDescriptions };
     }
 
     /// <summary>Spec files under a folder in a stable (ordinal) order.</summary>
