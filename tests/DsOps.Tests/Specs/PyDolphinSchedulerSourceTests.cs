@@ -133,6 +133,20 @@ public class PyDolphinSchedulerSourceTests
     }
 
     [Fact]
+    public void Http_params_become_the_ds_list_shape()
+    {
+        using var files = new SpecTestFiles();
+        var path = files.Write("http.yaml", "workflow: { name: w, project: p }\ntasks:\n  - name: call\n    task_type: Http\n    url: http://x/y\n    http_method: POST\n" +
+            "    http_params:\n      date: { http_parameters_type: PARAMETER, value: '${bizdate}' }\n      X-Token: { http_parameters_type: HEADERS, value: abc }\n");
+        var set = PyDolphinSchedulerSource.Load(path);
+        Assert.Empty(set.Findings);
+        var p = set.Workflows.Single().Tasks.Single().Params;
+        Assert.Contains("\"httpMethod\":\"POST\"", p);
+        Assert.Contains("\"httpParams\":[{\"httpParametersType\":\"PARAMETER\",\"prop\":\"date\",\"value\":\"${bizdate}\"},{\"httpParametersType\":\"HEADERS\",\"prop\":\"X-Token\",\"value\":\"abc\"}]", p);
+        Assert.Contains("\"url\":\"http://x/y\"", p);
+    }
+
+    [Fact]
     public void Unset_env_and_unknown_config_fail_instead_of_passing_through()
     {
         using var files = new SpecTestFiles();
