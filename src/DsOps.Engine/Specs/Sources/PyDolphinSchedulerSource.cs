@@ -209,7 +209,7 @@ public static partial class PyDolphinSchedulerSource
             {
                 Description = Text(m["description"]),
                 DependsOn = deps.Select(d => d.Item1).Distinct().Order(StringComparer.Ordinal).ToImmutableArray(),
-                DependencyLocations = deps.GroupBy(d => d.Item1).ToImmutableDictionary(g => g.Key, g => g.First().Item2),
+                DependencyLocations = deps.GroupBy(d => d.Item1).ToDictionary(g => g.Key, g => g.First().Item2, StringComparer.Ordinal),
                 WorkerGroup = Text(m["worker_group"]) ?? defaultWorkerGroup,
                 Environment = Text(m["environment_name"]),
                 Retries = Int(m["fail_retry_times"]) ?? 0,
