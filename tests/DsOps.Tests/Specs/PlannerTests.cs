@@ -208,3 +208,29 @@ public class PlanFileErrorTests
         Assert.Contains("'plan.json'", ex.Message);
     }
 }
+
+public class SecretRedactorTests
+{
+    [Theory]
+    [InlineData("db_password", true)]
+    [InlineData("API_KEY", true)]
+    [InlineData("Authorization", true)]
+    [InlineData("x-auth-token", true)]
+    [InlineData("db.pass", true)]
+    [InlineData("author", false)]
+    [InlineData("bypass_cache", false)]
+    [InlineData("bizdate", false)]
+    public void Sensitive_names(string name, bool sensitive) => Assert.Equal(sensitive, SecretRedactor.IsSensitive(name));
+
+    [Fact]
+    public void Json_values_under_sensitive_keys_and_header_items_are_masked()
+    {
+        var json = "{\"password\":\"p1\",\"nested\":{\"token\":\"t1\",\"keep\":\"k\"},\"httpParams\":[{\"prop\":\"Authorization\",\"value\":\"Bearer x\"},{\"prop\":\"date\",\"value\":\"d\"}]}";
+        var masked = SecretRedactor.RedactJson(json);
+        Assert.DoesNotContain("p1", masked);
+        Assert.DoesNotContain("t1", masked);
+        Assert.DoesNotContain("Bearer x", masked);
+        Assert.Contains("\"keep\":\"k\"", masked);
+        Assert.Contains("\"value\":\"d\"", masked);
+    }
+}
