@@ -363,6 +363,28 @@ public static class SpecValidator
         }
     }
 
+    /// <summary>
+    /// Checks that need the target's DS version (known once connected): task types and fields that
+    /// version does not have. Facts live in <see cref="DsDialect"/>.
+    /// </summary>
+    public static IReadOnlyList<SpecFinding> ValidateForDialect(IReadOnlyList<WorkflowSpec> workflows, DsDialect dialect)
+    {
+        var sink = new FindingSink();
+        foreach (var w in workflows)
+        foreach (var t in w.Tasks)
+        {
+            if (!dialect.HasTaskType(t.Type))
+                sink.Error("TaskTypeNotInVersion", t.Location, $"task '{t.Name}' is {t.Type}, which {dialect} no longer has.", w.Name, t.Name);
+            else if (dialect.MayLackTaskType(t.Type))
+                sink.Warning("TaskTypeNotInVersion", t.Location, $"task type {t.Type} is documented for later DS versions; {dialect} may not have it (unverified).", w.Name, t.Name);
+            if (t.Type == "HTTP" && !dialect.HttpSupportsHead && t.Params.Contains("\"httpMethod\":\"HEAD\"", StringComparison.Ordinal))
+                sink.Error("InvalidValue", t.Location, $"HTTP task '{t.Name}' uses HEAD, which {dialect} does not support.", w.Name, t.Name);
+            if (t.Dependence is { } d && !dialect.DependentHasFailurePolicy && (d.CheckInterval is not null || d.FailurePolicy is not null || d.FailureWaitingTime is not null))
+                sink.Warning("IgnoredField", t.Location, $"dependence checkInterval/failurePolicy/failureWaitingTime of task '{t.Name}' exist from DS 3.2; {dialect} ignores them.", w.Name, t.Name);
+        }
+        return sink.Items;
+    }
+
     /// <summary>Checks names the specs use against what exists on the target.</summary>
     public static async Task<IReadOnlyList<SpecFinding>> ValidateTargetAsync(IReadOnlyList<WorkflowSpec> workflows, ITargetInventory target, CancellationToken cancellationToken = default)
     {
