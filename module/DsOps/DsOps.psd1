@@ -10,6 +10,8 @@
     CompatiblePSEditions = @('Core')
     FormatsToProcess     = @(
         'DsOps.Api.Format.ps1xml',
+        'DsOps.Apply.Format.ps1xml',
+        'DsOps.Notifications.Format.ps1xml',
         'DsOps.Specs.Format.ps1xml'
     )
     CmdletsToExport      = @(
@@ -29,7 +31,11 @@
         'Get-DsWorkflow'
         'Get-DsWorkflowInstance'
         'Get-DsWorkflowSpec'
+        'Invoke-DsAlertSweep'
         'New-DsConfigTable'
+        'New-DsNotificationTarget'
+        'Send-DsNotification'
+        'Send-DsRunReport'
         'Sync-DsWorkflow'
         'Test-DsWorkflowSpec'
     )

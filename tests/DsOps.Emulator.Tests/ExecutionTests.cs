@@ -308,3 +308,66 @@ public class ExecutionTests
         Assert.Equal(1, counts.Single(c => c!["commandState"]!.GetValue<string>() == "START_PROCESS")!["errorCount"]!.GetValue<long>());
     }
 }
+
+/// <summary>Delay, timeout, pause and the analysis state counts.</summary>
+public class TaskTimingTests
+{
+    [Theory]
+    [InlineData("3.0")]
+    [InlineData("3.2")]
+    [InlineData("3.3")]
+    public async Task Delay_timeout_pause_and_state_counts(string dialect)
+    {
+        await using var emu = await DsEmulator.StartAsync(new EmulatorOptions { Dialect = dialect, ClockStart = new DateTime(2024, 5, 1, 0, 0, 0) });
+        using var c = new DsTestClient(emu);
+        var s = new Scenario(c);
+        var project = await s.CreateProjectAsync();
+        var k = await s.GenCodesAsync(project, 3);
+        var delayed = Scenario.ShellTask(k[0], "delayed", "echo");
+        delayed["delayTime"] = 2;
+        var slow = Scenario.ShellTask(k[1], "too_slow", "sleep 300");
+        slow["timeoutFlag"] = "OPEN";
+        slow["timeoutNotifyStrategy"] = "FAILED";
+        slow["timeout"] = 1;
+        var tasks = new JsonArray(delayed, slow);
+        var rels = new JsonArray(Scenario.Edge(0, k[0]), Scenario.Edge(k[0], k[1]));
+        var code = DsTestClient.Ok(await c.PostAsync(string.Format(s.Wf, project), s.WorkflowForm("timing", tasks, rels)))!["code"]!.GetValue<long>();
+        await s.ReleaseAsync(project, code, "ONLINE");
+        var start = new Dictionary<string, string>
+        {
+            [c.Dialect.WorkflowCodeParameter] = code.ToString(), ["scheduleTime"] = "", ["failureStrategy"] = "END", ["warningType"] = "NONE",
+        };
+        DsTestClient.Ok(await c.PostAsync($"projects/{project}/executors/{c.Dialect.StartWorkflowAction}", start));
+        await emu.AdvanceAsync(TimeSpan.FromMinutes(1));
+        Assert.Equal(12, await c.ScalarAsync("SELECT state FROM t_ds_task_instance WHERE name = 'delayed'")); // DELAY_EXECUTION
+        await emu.RunUntilIdleAsync();
+        var rows = await c.RowsAsync("SELECT * FROM t_ds_task_instance ORDER BY id");
+        Assert.Equal(7, Convert.ToInt32(rows[0]["state"]));
+        Assert.Equal(TimeSpan.FromMinutes(2), (DateTime)rows[0]["start_time"]! - (DateTime)rows[0]["submit_time"]!);
+        Assert.Equal(6, Convert.ToInt32(rows[1]["state"]));
+        Assert.Equal(TimeSpan.FromMinutes(1), (DateTime)rows[1]["end_time"]! - (DateTime)rows[1]["start_time"]!);
+
+        var counts = DsTestClient.Ok(await c.GetAsync("projects/analysis/task-state-count", new { projectCode = project }))!;
+        Assert.Equal(2, counts["totalCount"]!.GetValue<long>());
+        Assert.Equal(1, counts["taskCountDtos"]!.AsArray().Single(x => x!["taskStateType"]!.GetValue<string>() == "FAILURE")!["count"]!.GetValue<long>());
+        var wfCounts = DsTestClient.Ok(await c.GetAsync(c.Dialect.WorkflowStateCountPath, new { projectCode = project }))!;
+        Assert.Equal(1, wfCounts["taskCountDtos"]!.AsArray().Single(x => x!["taskStateType"]!.GetValue<string>() == "FAILURE")!["count"]!.GetValue<long>());
+
+        // PAUSE lets the running task finish, then the instance is PAUSE (3); recovery completes it.
+        var (chain, _) = await s.CreateChainAsync(project, "pausable", "sleep 60", "echo");
+        await s.ReleaseAsync(project, chain, "ONLINE");
+        start[c.Dialect.WorkflowCodeParameter] = chain.ToString();
+        DsTestClient.Ok(await c.PostAsync($"projects/{project}/executors/{c.Dialect.StartWorkflowAction}", start));
+        await emu.AdvanceAsync(TimeSpan.FromSeconds(5));
+        var table = c.T("t_ds_process_instance");
+        var codeCol = dialect == "3.3" ? "workflow_definition_code" : "process_definition_code";
+        var id = await c.ScalarAsync($"SELECT id FROM {table} WHERE {codeCol} = @c", ("c", chain));
+        DsTestClient.Ok(await c.PostAsync($"projects/{project}/executors/execute", new Dictionary<string, string> { [c.Dialect.WorkflowInstanceIdParameter] = id.ToString(), ["executeType"] = "PAUSE" }));
+        await emu.AdvanceAsync(TimeSpan.FromMinutes(2));
+        Assert.Equal(3, await c.ScalarAsync($"SELECT state FROM {table} WHERE id = @id", ("id", id)));
+        Assert.Equal(1, await c.ScalarAsync($"SELECT COUNT(*) FROM t_ds_task_instance WHERE {(dialect == "3.3" ? "workflow_instance_id" : "process_instance_id")} = @id", ("id", id)));
+        DsTestClient.Ok(await c.PostAsync($"projects/{project}/executors/execute", new Dictionary<string, string> { [c.Dialect.WorkflowInstanceIdParameter] = id.ToString(), ["executeType"] = "RECOVER_SUSPENDED_PROCESS" }));
+        await emu.RunUntilIdleAsync();
+        Assert.Equal(7, await c.ScalarAsync($"SELECT state FROM {table} WHERE id = @id", ("id", id)));
+    }
+}

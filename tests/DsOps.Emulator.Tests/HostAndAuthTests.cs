@@ -139,3 +139,63 @@ public class HostAndAuthTests
         Assert.Equal(3, emu.RequestLog.Total);
     }
 }
+
+/// <summary>Access tokens (shared/reference §1.4): created tokens authenticate, deleted ones stop working.</summary>
+public class AccessTokenTests
+{
+    [Theory]
+    [InlineData("3.0")]
+    [InlineData("3.2")]
+    [InlineData("3.3")]
+    public async Task Created_token_authenticates_until_deleted(string dialect)
+    {
+        await using var emu = await DsEmulator.StartAsync(new EmulatorOptions { Dialect = dialect });
+        using var admin = new DsTestClient(emu);
+        var expire = DsOps.Emulator.Hosting.DsJson.Format(emu.Clock.Now.AddDays(1));
+        var created = DsTestClient.Ok(await admin.PostAsync("access-tokens", new { userId = 1, expireTime = expire }))!;
+        var token = created["token"]!.GetValue<string>();
+        Assert.Equal(32, token.Length);
+        Assert.Equal(1, await admin.ScalarAsync("SELECT COUNT(*) FROM t_ds_access_token WHERE token = @t AND user_id = 1", ("t", token)));
+
+        using var user = new DsTestClient(emu, token: token);
+        DsTestClient.Ok(await user.GetAsync("projects/list"));
+        DsTestClient.Code(10001, await admin.PostAsync("access-tokens", new { userId = 1, expireTime = "tomorrow" }));
+
+        DsTestClient.Ok(await admin.DeleteAsync($"access-tokens/{created["id"]}"));
+        using var res = await user.SendAsync(HttpMethod.Get, "projects/list");
+        Assert.Equal(System.Net.HttpStatusCode.Unauthorized, res.StatusCode);
+    }
+}
+
+/// <summary>Users and grants: a general user sees only granted projects and cannot do admin work.</summary>
+public class UserPermissionTests
+{
+    [Theory]
+    [InlineData("3.0")]
+    [InlineData("3.2")]
+    [InlineData("3.3")]
+    public async Task General_user_needs_project_grants(string dialect)
+    {
+        await using var emu = await DsEmulator.StartAsync(new EmulatorOptions { Dialect = dialect });
+        using var admin = new DsTestClient(emu);
+        var s = new Scenario(admin);
+        var granted = await s.CreateProjectAsync("granted");
+        var hidden = await s.CreateProjectAsync("hidden");
+        var tenant = DsTestClient.Ok(await admin.PostAsync("tenants", new { tenantCode = "ops", queueId = 1 }))!["id"]!.GetValue<int>();
+        var user = DsTestClient.Ok(await admin.PostAsync("users/create", new { userName = "bob", userPassword = "Bob12345", tenantId = tenant, email = "bob@example.com" }))!;
+        Assert.False(user.AsObject().ContainsKey("userPassword"));
+        DsTestClient.Code(10003, await admin.PostAsync("users/create", new { userName = "bob", userPassword = "x1234567", tenantId = tenant, email = "b@example.com" }));
+        DsTestClient.Ok(await admin.PostAsync("users/grant-project-by-code", new { userId = user["id"]!.GetValue<int>(), projectCode = granted }));
+
+        using var anon = new DsTestClient(emu, withToken: false);
+        var session = (await anon.PostAsync("login", new { userName = "bob", userPassword = "Bob12345" }))["data"]!["sessionId"]!.GetValue<string>();
+        using var bob = new HttpClient { BaseAddress = emu.BaseUri };
+        bob.DefaultRequestHeaders.Add("sessionId", session);
+        async Task<JsonObject> Get(string path) => JsonNode.Parse(await bob.GetStringAsync(path))!.AsObject();
+
+        var list = DsTestClient.Ok(await Get("projects?pageNo=1&pageSize=10"))!;
+        Assert.Equal("granted", list["totalList"]!.AsArray().Single()!["name"]!.GetValue<string>());
+        DsTestClient.Code(30002, await Get($"projects/{hidden}"));
+        DsTestClient.Code(30001, await Get("users/list-paging?pageNo=1&pageSize=10"));
+    }
+}

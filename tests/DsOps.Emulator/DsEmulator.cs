@@ -12,6 +12,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using MySqlConnector;
 
@@ -56,6 +57,9 @@ public sealed class DsEmulator : IAsyncDisposable
     public SimulatedMaster Master => _ctx.Master;
     internal EmulatorContext Context => _ctx;
 
+    /// <summary>Route keys ("METHOD /path/{}/…") the emulator answers; every one is a route of the dialect's endpoint file.</summary>
+    public IReadOnlyCollection<string> EmulatedRoutes => _handlers.Keys.ToList();
+
     public static async Task<DsEmulator> StartAsync(EmulatorOptions? options = null, CancellationToken ct = default)
     {
         options ??= new EmulatorOptions();
@@ -91,6 +95,7 @@ public sealed class DsEmulator : IAsyncDisposable
 
         var token = await EnsureAdminTokenAsync(ctx).ConfigureAwait(false);
         await AlertPlugins.RegisterAsync(ctx).ConfigureAwait(false);
+        await ctx.Master.RecoverAsync().ConfigureAwait(false);
         var emu = new DsEmulator(ctx, handlers, options, token);
         options.Faults?.Invoke(emu.Faults);
         await emu.StartHostAsync(options.Port, ct).ConfigureAwait(false);
@@ -128,6 +133,8 @@ public sealed class DsEmulator : IAsyncDisposable
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
+        // Stop quickly: a restart or dispose should not wait for clients' idle keep-alive connections.
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(1));
         builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = 1024L * 1024 * 1024);
         var app = builder.Build();
@@ -175,9 +182,10 @@ public sealed class DsEmulator : IAsyncDisposable
                     await _ctx.Master.AdvanceAsync(TimeSpan.FromSeconds(tick.TotalSeconds * _ctx.Clock.Acceleration)).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException) { break; }
-                catch (Exception ex) when (ex is MySqlException or InvalidOperationException)
+                catch (Exception ex) when (ex is not OperationCanceledException)
                 {
-                    Console.Error.WriteLine("emulator master: " + ex.Message);
+                    // Keep the sandbox alive; the next tick retries (e.g. after a database hiccup).
+                    Console.Error.WriteLine("emulator master: " + ex.GetType().Name + ": " + ex.Message);
                 }
             }
         }, token);
@@ -240,6 +248,13 @@ public sealed class DsEmulator : IAsyncDisposable
 
     private async Task HandleCoreAsync(HttpContext http, string method, string path, EndpointRoute? route, Dictionary<string, string> pathValues)
     {
+        if (path == "actuator/health")
+        {
+            // Spring Boot actuator under the context path, outside DS's login interceptor (details text unverified).
+            http.Response.ContentType = "application/json";
+            await http.Response.WriteAsync("{\"status\":\"UP\",\"components\":{\"db\":{\"status\":\"UP\",\"details\":{\"database\":\"MySQL\",\"validationQuery\":\"isValid()\"}}}}").ConfigureAwait(false);
+            return;
+        }
         DsUser? user = null;
         if (!AuthFreePrefixes.Any(p => path.StartsWith(p, StringComparison.Ordinal)))
         {
@@ -291,8 +306,9 @@ public sealed class DsEmulator : IAsyncDisposable
                 envelope = ApiExceptionEnvelope(route, missing.Message);
             }
         }
-        catch (Exception ex) when (ex is DsBindingException or MySqlException or NotImplementedException or FormatException or System.Text.Json.JsonException)
+        catch (Exception ex) when (ex is not OperationCanceledException)
         {
+            // DS's global exception handler: binding failures, SQL errors (e.g. duplicate keys) and anything unexpected.
             envelope = ApiExceptionEnvelope(route, ex.Message);
         }
         http.Response.StatusCode = 200;

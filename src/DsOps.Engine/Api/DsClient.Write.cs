@@ -121,7 +121,8 @@ public sealed partial class DsClient
             ["environmentCode"] = s.EnvironmentCode.ToString(CultureInfo.InvariantCulture),
             [Dialect.WorkflowInstancePriorityParameter] = s.Priority,
         };
-        if (s.WarningGroupId is { } g) form["warningGroupId"] = g.ToString(CultureInfo.InvariantCulture);
+        // DS defaults a missing warningGroupId to 1 on create; 0 says "no alert group" and reads back as none.
+        form["warningGroupId"] = (s.WarningGroupId ?? 0).ToString(CultureInfo.InvariantCulture);
         if (Dialect.TenantOnRun) form["tenantCode"] = s.TenantCode ?? "default";
         return form;
     }

@@ -176,6 +176,15 @@ public sealed partial class DsClient : IDisposable
         return CallForJsonAsync($"GET projects/{projectCode}/{segment}/all", (api, t) => api.GetAllWorkflowDags(projectCode, segment, t), ct);
     }
 
+    /// <summary>Like <see cref="GetAllWorkflowDagsJsonAsync"/> without copying the answer; dispose the envelope when done.</summary>
+    public async Task<DsEnvelope> GetAllWorkflowDagsAsync(long projectCode, CancellationToken ct = default)
+    {
+        var segment = Dialect.WorkflowDefinitionSegment;
+        var endpoint = $"GET projects/{projectCode}/{segment}/all";
+        var response = await SendAsync(endpoint, (api, t) => api.GetAllWorkflowDags(projectCode, segment, t), ct).ConfigureAwait(false);
+        return await DsResponseReader.ReadEnvelopeAsync(response, endpoint, Dialect, ct).ConfigureAwait(false);
+    }
+
     /// <summary>Reads a DagData element into a workflow with its tasks and relations.</summary>
     public DsWorkflow MapDag(JsonElement dag, long projectCode)
     {

@@ -22,12 +22,40 @@ public static class DsJson
         o.TypeInfoResolver = System.Text.Json.Serialization.Metadata.JsonTypeInfoResolver.Combine(
             Dto.DsJsonContext.Default, new System.Text.Json.Serialization.Metadata.DefaultJsonTypeInfoResolver());
         o.Converters.Add(new DsDateTimeConverter());
+        // DS's Java beans use boxed Integer/Long for many fields and may send null: read null as 0/false.
+        o.Converters.Add(new NullAsDefault<int>());
+        o.Converters.Add(new NullAsDefault<long>());
+        o.Converters.Add(new NullAsDefault<double>());
+        o.Converters.Add(new NullAsDefault<bool>());
         o.Converters.Add(new JsonStringEnumConverter());
         o.MakeReadOnly();
         return o;
     }
 
     public static string FormatDate(DateTime value) => value.ToString(DateFormat, CultureInfo.InvariantCulture);
+
+    private sealed class NullAsDefault<T> : JsonConverter<T> where T : struct
+    {
+        public override bool HandleNull => true;
+
+        public override T Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+        {
+            if (reader.TokenType == JsonTokenType.Null) return default;
+            if (reader.TokenType == JsonTokenType.String && typeof(T) != typeof(bool))
+            {
+                var text = reader.GetString();
+                if (string.IsNullOrEmpty(text)) return default;
+                return (T)Convert.ChangeType(text, typeof(T), CultureInfo.InvariantCulture);
+            }
+            if (typeof(T) == typeof(int)) return (T)(object)reader.GetInt32();
+            if (typeof(T) == typeof(long)) return (T)(object)reader.GetInt64();
+            if (typeof(T) == typeof(double)) return (T)(object)reader.GetDouble();
+            return (T)(object)(reader.TokenType == JsonTokenType.String ? bool.Parse(reader.GetString()!) : reader.GetBoolean());
+        }
+
+        public override void Write(Utf8JsonWriter writer, T value, JsonSerializerOptions options) =>
+            JsonSerializer.Serialize(writer, value, typeof(T));
+    }
 
     /// <summary>
     /// Reads DS dates. DS writes them as text in its Jackson time zone (UTC in the shipped

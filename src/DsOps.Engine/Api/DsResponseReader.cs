@@ -23,18 +23,36 @@ internal static class DsResponseReader
         using (response)
         {
             ThrowForStatus(response, endpoint);
-            var bytes = await response.Content.ReadAsByteArrayAsync(ct).ConfigureAwait(false);
-            if (LooksLikeHtml(response, bytes))
-                throw EndpointMissing(endpoint, dialect);
             JsonDocument doc;
-            try
+            var mediaType = response.Content.Headers.ContentType?.MediaType;
+            if (mediaType is not null && mediaType.Contains("json", StringComparison.OrdinalIgnoreCase))
             {
-                doc = JsonDocument.Parse(bytes);
+                // Large answers (e.g. every DAG of a project) are parsed straight from the stream into pooled buffers.
+                await using var stream = await response.Content.ReadAsStreamAsync(ct).ConfigureAwait(false);
+                try
+                {
+                    doc = await JsonDocument.ParseAsync(stream, default, ct).ConfigureAwait(false);
+                }
+                catch (JsonException ex)
+                {
+                    throw new DsApiException(DsErrorKind.InvalidResponse, "DsInvalidResponse",
+                        $"{endpoint} answered with malformed JSON: {ex.Message}", endpoint, response.StatusCode, inner: ex);
+                }
             }
-            catch (JsonException ex)
+            else
             {
-                throw new DsApiException(DsErrorKind.InvalidResponse, "DsInvalidResponse",
-                    $"{endpoint} answered with content that is not JSON ({Snippet(bytes)}).", endpoint, response.StatusCode, inner: ex);
+                var bytes = await response.Content.ReadAsByteArrayAsync(ct).ConfigureAwait(false);
+                if (LooksLikeHtml(response, bytes))
+                    throw EndpointMissing(endpoint, dialect);
+                try
+                {
+                    doc = JsonDocument.Parse(bytes);
+                }
+                catch (JsonException ex)
+                {
+                    throw new DsApiException(DsErrorKind.InvalidResponse, "DsInvalidResponse",
+                        $"{endpoint} answered with content that is not JSON ({Snippet(bytes)}).", endpoint, response.StatusCode, inner: ex);
+                }
             }
             var root = doc.RootElement;
             if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("code", out var codeEl))
@@ -133,12 +151,12 @@ internal static class DsResponseReader
     }
 }
 
-/// <summary>A parsed envelope; <see cref="Data"/> is valid until disposed.</summary>
-internal sealed class DsEnvelope : IDisposable
+/// <summary>A parsed envelope; <see cref="Data"/> is valid until disposed (no copy of a large answer is made).</summary>
+public sealed class DsEnvelope : IDisposable
 {
     private readonly JsonDocument _doc;
 
-    public DsEnvelope(JsonDocument doc, JsonElement data)
+    internal DsEnvelope(JsonDocument doc, JsonElement data)
     {
         _doc = doc;
         Data = data;

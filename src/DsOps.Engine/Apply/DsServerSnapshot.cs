@@ -59,57 +59,67 @@ public sealed class DsServerSnapshot
         // Fetch every in-scope project's DAGs and schedules; register all codes before converting,
         // because sub-workflow and dependent tasks refer to other workflows by code.
         var fetched = new List<(string Project, long Code, JsonElement Dags, IReadOnlyList<DsSchedule> Schedules, JsonElement RawSchedules)>();
-        foreach (var (project, code) in projectCodes.OrderBy(p => p.Key, StringComparer.Ordinal))
+        var answers = new List<DsEnvelope>();
+        try
         {
-            var dags = await client.GetAllWorkflowDagsJsonAsync(code, ct).ConfigureAwait(false);
-            var rawSchedules = await client.GetProjectSchedulesJsonAsync(code, ct).ConfigureAwait(false);
-            var schedules = client.MapSchedules(rawSchedules);
-            fetched.Add((project, code, dags, schedules, rawSchedules));
-            foreach (var dag in Elements(dags))
+            foreach (var (project, code) in projectCodes.OrderBy(p => p.Key, StringComparer.Ordinal))
             {
-                var def = Definition(dag, client);
-                var wfName = def.GetProperty("name").GetString()!;
-                var wfCode = def.GetProperty("code").GetInt64();
-                names.AddWorkflow(project, wfName, wfCode);
-                foreach (var t in Tasks(dag))
-                    names.AddTask(project, wfName, t.GetProperty("name").GetString()!, t.GetProperty("code").GetInt64());
-            }
-        }
-
-        var converter = new DsWireConverter(client.Dialect, names);
-        var specs = new List<WorkflowSpec>();
-        var byKey = new Dictionary<string, DsServerWorkflow>(StringComparer.Ordinal);
-        foreach (var (project, projectCode, dags, schedules, rawSchedules) in fetched)
-        {
-            var scheduleByWorkflow = new Dictionary<long, (DsSchedule Model, JsonElement Raw)>();
-            var i = 0;
-            foreach (var raw in Elements(rawSchedules))
-            {
-                var s = schedules[i++];
-                scheduleByWorkflow.TryAdd(s.WorkflowCode, (s, raw)); // at most one per workflow (DB-enforced from 3.3.2)
-            }
-            foreach (var dag in Elements(dags))
-            {
-                var def = Definition(dag, client);
-                var wfCode = def.GetProperty("code").GetInt64();
-                var hasSchedule = scheduleByWorkflow.TryGetValue(wfCode, out var schedule);
-                var spec = converter.FromDag(hasSchedule ? WithSchedule(dag, schedule.Raw) : dag, project);
-                specs.Add(spec);
-                var tasks = new Dictionary<string, (long, int)>(StringComparer.Ordinal);
-                foreach (var t in Tasks(dag))
-                    tasks[t.GetProperty("name").GetString()!] = (t.GetProperty("code").GetInt64(), t.TryGetProperty("version", out var v) ? v.GetInt32() : 1);
-                byKey[spec.Key] = new DsServerWorkflow
+                var envelope = await client.GetAllWorkflowDagsAsync(code, ct).ConfigureAwait(false);
+                answers.Add(envelope);
+                var dags = envelope.Data;
+                var rawSchedules = await client.GetProjectSchedulesJsonAsync(code, ct).ConfigureAwait(false);
+                var schedules = client.MapSchedules(rawSchedules);
+                fetched.Add((project, code, dags, schedules, rawSchedules));
+                foreach (var dag in Elements(dags))
                 {
-                    Key = spec.Key,
-                    ProjectCode = projectCode,
-                    WorkflowCode = wfCode,
-                    Online = def.TryGetProperty("releaseState", out var rs) && rs.GetString() == "ONLINE",
-                    Tasks = tasks,
-                    Schedule = hasSchedule ? schedule.Model : null,
-                };
+                    var def = Definition(dag, client);
+                    var wfName = def.GetProperty("name").GetString()!;
+                    var wfCode = def.GetProperty("code").GetInt64();
+                    names.AddWorkflow(project, wfName, wfCode);
+                    foreach (var t in Tasks(dag))
+                        names.AddTask(project, wfName, t.GetProperty("name").GetString()!, t.GetProperty("code").GetInt64());
+                }
             }
+
+            var converter = new DsWireConverter(client.Dialect, names);
+            var specs = new List<WorkflowSpec>();
+            var byKey = new Dictionary<string, DsServerWorkflow>(StringComparer.Ordinal);
+            foreach (var (project, projectCode, dags, schedules, rawSchedules) in fetched)
+            {
+                var scheduleByWorkflow = new Dictionary<long, (DsSchedule Model, JsonElement Raw)>();
+                var i = 0;
+                foreach (var raw in Elements(rawSchedules))
+                {
+                    var s = schedules[i++];
+                    scheduleByWorkflow.TryAdd(s.WorkflowCode, (s, raw)); // at most one per workflow (DB-enforced from 3.3.2)
+                }
+                foreach (var dag in Elements(dags))
+                {
+                    var def = Definition(dag, client);
+                    var wfCode = def.GetProperty("code").GetInt64();
+                    var hasSchedule = scheduleByWorkflow.TryGetValue(wfCode, out var schedule);
+                    var spec = converter.FromDag(hasSchedule ? WithSchedule(dag, schedule.Raw) : dag, project);
+                    specs.Add(spec);
+                    var tasks = new Dictionary<string, (long, int)>(StringComparer.Ordinal);
+                    foreach (var t in Tasks(dag))
+                        tasks[t.GetProperty("name").GetString()!] = (t.GetProperty("code").GetInt64(), t.TryGetProperty("version", out var v) ? v.GetInt32() : 1);
+                    byKey[spec.Key] = new DsServerWorkflow
+                    {
+                        Key = spec.Key,
+                        ProjectCode = projectCode,
+                        WorkflowCode = wfCode,
+                        Online = def.TryGetProperty("releaseState", out var rs) && rs.GetString() == "ONLINE",
+                        Tasks = tasks,
+                        Schedule = hasSchedule ? schedule.Model : null,
+                    };
+                }
+            }
+            return new DsServerSnapshot(names, projectCodes, specs, byKey);
         }
-        return new DsServerSnapshot(names, projectCodes, specs, byKey);
+        finally
+        {
+            foreach (var a in answers) a.Dispose();
+        }
     }
 
     private static IEnumerable<JsonElement> Elements(JsonElement array) =>

@@ -234,7 +234,7 @@ public sealed class WorkflowApplier
         s.Crontab == spec.Cron && s.TimezoneId == spec.TimeZone
         && Text(s.StartTime) == spec.Start && Text(s.EndTime) == spec.End
         && s.FailureStrategy == wire.FailureStrategy && s.WarningType == wire.WarningType
-        && (wire.WarningGroupId is null || s.WarningGroupId == wire.WarningGroupId)
+        && s.WarningGroupId == (wire.WarningGroupId ?? 0)
         && s.WorkerGroup == wire.WorkerGroup && s.EnvironmentCode == wire.EnvironmentCode && s.Priority == wire.Priority
         && (wire.TenantCode is null || s.TenantCode == wire.TenantCode);
 

@@ -9,6 +9,8 @@ public static class ApiRegistration
     public static void RegisterAll(EmulatorContext ctx, HandlerTable t)
     {
         AuthApi.Register(ctx, t);
+        AccessTokensApi.Register(ctx, t);
+        UsersApi.Register(ctx, t);
         ProjectsApi.Register(ctx, t);
         WorkflowDefinitionApi.Register(ctx, t);
         TaskDefinitionApi.Register(ctx, t);

@@ -51,6 +51,13 @@ public static class ExecutorsApi
             return null;
         });
 
+        // batch-execute exists from 3.1 on (not in 3.0.1's endpoint list).
+        if (d.Version >= new Version(3, 1, 0)) MapBatchExecute(ctx, t, seg);
+    }
+
+    private static void MapBatchExecute(EmulatorContext ctx, HandlerTable t, string seg)
+    {
+        var d = ctx.Dialect;
         t.Map("POST", seg + "batch-execute", async r =>
         {
             var projectCode = r.PathLong(0);

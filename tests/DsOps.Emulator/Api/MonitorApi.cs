@@ -72,6 +72,32 @@ public static class MonitorApi
             };
         });
 
+        // {totalCount, taskCountDtos:[{count, taskStateType}]} over the version's state enum, instances started in
+        // [startDate, endDate] of visible projects (every state listed, zero counts included — unverified).
+        async Task<object?> StateCount(DsRequest r, bool tasks)
+        {
+            var scope = tasks ? DsStateScope.Task : DsStateScope.Workflow;
+            var args = new Dictionary<string, object?>
+            {
+                ["projectCode"] = r.Long("projectCode"),
+                ["start"] = DsJson.TryParseDate(r.Str("startDate"), out var a) ? a : null,
+                ["end"] = DsJson.TryParseDate(r.Str("endDate"), out var b) ? b : null,
+            };
+            var sql = tasks
+                ? "SELECT ti.state, COUNT(*) AS n FROM t_ds_task_instance ti JOIN t_ds_process_instance i ON i.id = ti.process_instance_id " +
+                  "JOIN t_ds_process_definition d ON d.code = i.process_definition_code WHERE ti.flag = 1 AND (@projectCode = 0 OR d.project_code = @projectCode) " +
+                  "AND (@start IS NULL OR ti.start_time >= @start) AND (@end IS NULL OR ti.start_time <= @end) GROUP BY ti.state"
+                : "SELECT i.state, COUNT(*) AS n FROM t_ds_process_instance i JOIN t_ds_process_definition d ON d.code = i.process_definition_code " +
+                  "WHERE (@projectCode = 0 OR d.project_code = @projectCode) AND (@start IS NULL OR i.start_time >= @start) AND (@end IS NULL OR i.start_time <= @end) GROUP BY i.state";
+            var counts = (await ctx.Db.QueryAsync(sql, args).ConfigureAwait(false)).ToDictionary(x => x.Int("state"), x => x.Long("n"));
+            var dtos = new JsonArray();
+            foreach (var code in d.StateCodes(scope))
+                dtos.Add(new JsonObject { ["count"] = counts.GetValueOrDefault(code), ["taskStateType"] = d.StateName(code, scope) });
+            return new JsonObject { ["totalCount"] = counts.Values.Sum(), ["taskCountDtos"] = dtos };
+        }
+        t.Map("GET", "/projects/analysis/task-state-count", r => StateCount(r, tasks: true));
+        t.Map("GET", "/" + d.WorkflowStateCountPath, r => StateCount(r, tasks: false));
+
         // One entry per command type: rows waiting in t_ds_command and rows in t_ds_error_command (all types listed; unverified whether DS omits zero rows).
         t.Map("GET", "/projects/analysis/command-state-count", async _ =>
         {

@@ -27,6 +27,7 @@ public static class ResourcesApi
         RegisterEnvironments(ctx, t);
         RegisterWorkerGroups(ctx, t);
         RegisterTenants(ctx, t);
+        RegisterQueues(ctx, t);
         RegisterAlerts(ctx, t);
     }
 
@@ -47,7 +48,7 @@ public static class ResourcesApi
                 ["connection_params"] = p.ConnectionParams, ["create_time"] = now, ["update_time"] = now,
             }).ConfigureAwait(false);
             // 3.0.1 answers null data; later versions the created entity (unverified: treated alike here).
-            return ctx.V32Plus ? DataSourceJson(ctx, await GetDataSourceAsync(ctx, (int)id).ConfigureAwait(false), masked: true) : null;
+            return ctx.V32Plus ? DataSourceJson(await GetDataSourceAsync(ctx, (int)id).ConfigureAwait(false), masked: true) : null;
         });
 
         t.Map("PUT", "/datasources/{id}", async r =>
@@ -60,10 +61,10 @@ public static class ResourcesApi
             CheckConnection(p);
             await ctx.Db.ExecAsync("UPDATE t_ds_datasource SET name = @name, note = @note, type = @type, connection_params = @cp, update_time = @now WHERE id = @id",
                 new { name = p.Name, note = p.Note, type = p.TypeCode, cp = p.ConnectionParams, now = ctx.Now, id }).ConfigureAwait(false);
-            return DataSourceJson(ctx, await GetDataSourceAsync(ctx, id).ConfigureAwait(false), masked: true);
+            return DataSourceJson(await GetDataSourceAsync(ctx, id).ConfigureAwait(false), masked: true);
         });
 
-        t.Map("GET", "/datasources/{id}", async r => DataSourceJson(ctx, await GetDataSourceAsync(ctx, (int)r.PathLong(0)).ConfigureAwait(false), masked: true));
+        t.Map("GET", "/datasources/{id}", async r => DataSourceJson(await GetDataSourceAsync(ctx, (int)r.PathLong(0)).ConfigureAwait(false), masked: true));
 
         t.Map("DELETE", "/datasources/{id}", async r =>
         {
@@ -154,13 +155,12 @@ public static class ResourcesApi
         ?? throw new DsServiceException(20004);
 
     /// <summary>GET /datasources/{id}: the parameter DTO, password masked (DS replaces it with "******"; unverified per version).</summary>
-    private static JsonObject DataSourceJson(EmulatorContext ctx, Row d, bool masked)
+    private static JsonObject DataSourceJson(Row d, bool masked)
     {
         var cp = JsonNode.Parse(d.Str("connection_params") ?? "{}") as JsonObject ?? new JsonObject();
         var address = WorkflowDag.Str(cp["address"]) ?? "";
         var hostPort = address.Contains("//", StringComparison.Ordinal) ? address[(address.IndexOf("//", StringComparison.Ordinal) + 2)..] : address;
         var colon = hostPort.LastIndexOf(':');
-        _ = ctx;
         return new JsonObject
         {
             ["id"] = d.Int("id"), ["name"] = d.Str("name"), ["note"] = d.Str("note"), ["type"] = DbTypes[d.Int("type")],
@@ -211,7 +211,7 @@ public static class ResourcesApi
         t.Map("POST", "/environment/update", async r =>
         {
             var code = r.Long("code");
-            var env = await GetEnvironmentAsync(ctx, code).ConfigureAwait(false);
+            await GetEnvironmentAsync(ctx, code).ConfigureAwait(false); // 1200009 when unknown
             var name = r.Required("name");
             var config = r.Required("config");
             if (name.Trim().Length == 0) throw new DsServiceException(120003);
@@ -230,7 +230,6 @@ public static class ResourcesApi
                     ["environment_code"] = code, ["worker_group"] = g, ["operator"] = r.LoginUser.Id, ["create_time"] = now, ["update_time"] = now,
                 }).ToList()).ConfigureAwait(false);
             }).ConfigureAwait(false);
-            _ = env;
             return JsonValue.Create(code);
         });
 
@@ -412,7 +411,7 @@ public static class ResourcesApi
         {
             if (!r.LoginUser.IsAdmin) throw new DsServiceException(30001);
             var id = (int)r.PathLong(0);
-            var tenant = await ctx.Db.QuerySingleAsync("SELECT * FROM t_ds_tenant WHERE id = @id", new { id }).ConfigureAwait(false) ?? throw new DsServiceException(10017, id);
+            _ = await ctx.Db.QuerySingleAsync("SELECT id FROM t_ds_tenant WHERE id = @id", new { id }).ConfigureAwait(false) ?? throw new DsServiceException(10017, id);
             var users = await ctx.Db.ScalarAsync("SELECT COUNT(*) FROM t_ds_user WHERE tenant_id = @id", new { id }).ConfigureAwait(false);
             if (users > 0) throw new DsServiceException(10144, users);
             if (ctx.Db.HasColumn("t_ds_process_definition", "tenant_id"))
@@ -420,7 +419,6 @@ public static class ResourcesApi
                 var defs = await ctx.Db.ScalarAsync("SELECT COUNT(*) FROM t_ds_process_definition WHERE tenant_id = @id", new { id }).ConfigureAwait(false);
                 if (defs > 0) throw new DsServiceException(10143, defs);
             }
-            _ = tenant;
             await ctx.Db.ExecAsync("DELETE FROM t_ds_tenant WHERE id = @id", new { id }).ConfigureAwait(false);
             return null;
         });
@@ -446,6 +444,45 @@ public static class ResourcesApi
             if (await ctx.Db.ScalarAsync("SELECT COUNT(*) FROM t_ds_tenant WHERE tenant_code = @code", new { code }).ConfigureAwait(false) > 0)
                 throw new DsServiceException(10009, code);
             return null;
+        });
+    }
+
+    // ---------------- queues ----------------
+
+    private static void RegisterQueues(EmulatorContext ctx, HandlerTable t)
+    {
+        static JsonObject Json(Row q) => new()
+        {
+            ["id"] = q.Int("id"), ["queueName"] = q.Str("queue_name"), ["queue"] = q.Str("queue"),
+            ["createTime"] = DsJson.Date(q.Date("create_time")), ["updateTime"] = DsJson.Date(q.Date("update_time")),
+        };
+
+        t.Map("GET", "/queues/list", async r =>
+            new JsonArray((await ctx.Db.QueryAsync("SELECT * FROM t_ds_queue ORDER BY id").ConfigureAwait(false)).Select(x => (JsonNode)Json(x)).ToArray()));
+
+        t.Map("GET", "/queues", async r =>
+        {
+            var (pageNo, pageSize) = r.Paging();
+            var args = new { search = "%" + (r.Str("searchVal") ?? "") + "%", offset = (pageNo - 1) * pageSize, pageSize };
+            var total = await ctx.Db.ScalarAsync("SELECT COUNT(*) FROM t_ds_queue WHERE queue_name LIKE @search", args).ConfigureAwait(false);
+            var rows = await ctx.Db.QueryAsync("SELECT * FROM t_ds_queue WHERE queue_name LIKE @search ORDER BY update_time DESC, id LIMIT @offset, @pageSize", args).ConfigureAwait(false);
+            return r.PageInfo(pageNo, pageSize, total, new JsonArray(rows.Select(x => (JsonNode)Json(x)).ToArray()));
+        });
+
+        t.Map("POST", "/queues", async r =>
+        {
+            if (!r.LoginUser.IsAdmin) throw new DsServiceException(30001);
+            var queue = r.Required("queue");
+            var name = r.Required("queueName");
+            if (await ctx.Db.ScalarAsync("SELECT COUNT(*) FROM t_ds_queue WHERE queue_name = @name", new { name }).ConfigureAwait(false) > 0)
+                throw new DsServiceException("QUEUE_NAME_EXIST", name);
+            if (await ctx.Db.ScalarAsync("SELECT COUNT(*) FROM t_ds_queue WHERE queue = @queue", new { queue }).ConfigureAwait(false) > 0)
+                throw new DsServiceException("QUEUE_VALUE_EXIST", queue);
+            var id = await ctx.Db.InsertAsync("t_ds_queue", new Dictionary<string, object?>
+            {
+                ["queue_name"] = name, ["queue"] = queue, ["create_time"] = ctx.Now, ["update_time"] = ctx.Now,
+            }).ConfigureAwait(false);
+            return Json((await ctx.Db.QuerySingleAsync("SELECT * FROM t_ds_queue WHERE id = @id", new { id }).ConfigureAwait(false))!);
         });
     }
 

@@ -34,6 +34,27 @@ public static class TaskDefinitionApi
 
         if (ctx.Dialect.HasStandaloneTaskDefinitionRoutes)
         {
+            // DELETE …/task-definition/{code} (3.0-3.2): refused while a relation still points at the task from
+            // an online workflow (TASK_DEFINE_STATE_ONLINE) or while it has downstream tasks (TASK_HAS_DOWNSTREAM);
+            // otherwise the definition and its upstream edges go (DS TaskDefinitionServiceImpl, read via search).
+            t.Map("DELETE", seg + "/{code}", async r =>
+            {
+                var projectCode = r.PathLong(0);
+                await ProjectsApi.RequireAsync(ctx, r, projectCode).ConfigureAwait(false);
+                var code = r.PathLong(1);
+                if (code == 0) throw new DsServiceException("DELETE_TASK_DEFINE_BY_CODE_ERROR");
+                var row = await ctx.Db.QuerySingleAsync("SELECT * FROM t_ds_task_definition WHERE code = @code AND project_code = @projectCode",
+                    new { code, projectCode }).ConfigureAwait(false) ?? throw new DsServiceException(50030, code);
+                var online = await ctx.Db.ScalarAsync("SELECT COUNT(*) FROM t_ds_process_task_relation r JOIN t_ds_process_definition d " +
+                    "ON d.code = r.process_definition_code WHERE r.post_task_code = @code AND d.release_state = 1", new { code }).ConfigureAwait(false);
+                if (online > 0 && row.Long("flag") == 1) throw new DsServiceException(50050, code);
+                var downstream = await ctx.Db.ScalarAsync("SELECT COUNT(*) FROM t_ds_process_task_relation WHERE pre_task_code = @code", new { code }).ConfigureAwait(false);
+                if (downstream > 0) throw new DsServiceException(50051, code);
+                await ctx.Db.ExecAsync("DELETE FROM t_ds_task_definition WHERE code = @code", new { code }).ConfigureAwait(false);
+                await ctx.Db.ExecAsync("DELETE FROM t_ds_process_task_relation WHERE post_task_code = @code", new { code }).ConfigureAwait(false);
+                return null;
+            });
+
             t.Map("GET", seg, async r =>
             {
                 var projectCode = r.PathLong(0);

@@ -143,10 +143,7 @@ public static class WorkflowDefinitionApi
         {
             var projectCode = r.PathLong(0);
             await ProjectsApi.RequireAsync(ctx, r, projectCode).ConfigureAwait(false);
-            var codes = await ctx.Db.QueryAsync("SELECT code FROM t_ds_process_definition WHERE project_code = @projectCode ORDER BY id", new { projectCode }).ConfigureAwait(false);
-            var list = new JsonArray();
-            foreach (var c in codes) list.Add(await store.DagDataAsync((await store.FindAsync(projectCode, c.Long("code")).ConfigureAwait(false))!).ConfigureAwait(false));
-            return list;
+            return await store.AllDagDataAsync(projectCode).ConfigureAwait(false);
         });
 
         t.Map("GET", seg + "/list", async r =>

@@ -25,10 +25,14 @@ public sealed class WorkflowStore(EmulatorContext ctx)
         var codes = tasks.Select(t => t.Code).ToList();
         var inList = string.Join(",", codes.Select((_, i) => "@c" + i));
         var codeArgs = codes.Select((c, i) => new KeyValuePair<string, object?>("c" + i, c)).ToList();
-        var current = (await Db.QueryAsync($"SELECT * FROM t_ds_task_definition WHERE code IN ({inList})", codeArgs, conn, tx).ConfigureAwait(false))
-            .ToDictionary(r => r.Long("code"));
+        // Every saved task has log rows; the log is indexed on (code, version) while t_ds_task_definition has no
+        // index on code in DS's DDL, so the current rows are only looked up for codes the log knows.
         var maxLog = (await Db.QueryAsync($"SELECT code, MAX(version) AS v FROM t_ds_task_definition_log WHERE code IN ({inList}) GROUP BY code", codeArgs, conn, tx).ConfigureAwait(false))
             .ToDictionary(r => r.Long("code"), r => r.Int("v"));
+        var known = codes.Where(maxLog.ContainsKey).ToList();
+        var current = known.Count == 0 ? new Dictionary<long, Row>()
+            : (await Db.QueryAsync($"SELECT * FROM t_ds_task_definition WHERE code IN ({string.Join(",", known.Select((_, i) => "@k" + i))})",
+                known.Select((c, i) => new KeyValuePair<string, object?>("k" + i, c)).ToList(), conn, tx).ConfigureAwait(false)).ToDictionary(r => r.Long("code"));
 
         var newTaskRows = new List<IReadOnlyDictionary<string, object?>>();
         var logRows = new List<IReadOnlyDictionary<string, object?>>();
@@ -187,9 +191,47 @@ public sealed class WorkflowStore(EmulatorContext ctx)
         };
     }
 
+    /// <summary>
+    /// GET …/all: every DagData of a project with four queries in total (definitions, relations, task definitions,
+    /// schedules) instead of several per workflow: DS's DDL has no index on t_ds_task_definition.code, so per-workflow
+    /// lookups would scan the table once per workflow and make the emulator, not DsOps, dominate scale benchmarks.
+    /// </summary>
+    public async Task<JsonArray> AllDagDataAsync(long projectCode)
+    {
+        var defs = await Db.QueryAsync(
+            "SELECT d.*, u.user_name, p.name AS project_name FROM t_ds_process_definition d LEFT JOIN t_ds_user u ON u.id = d.user_id " +
+            "LEFT JOIN t_ds_project p ON p.code = d.project_code WHERE d.project_code = @projectCode ORDER BY d.id", new { projectCode }).ConfigureAwait(false);
+        var relations = await Db.QueryAsync("SELECT * FROM t_ds_process_task_relation WHERE project_code = @projectCode ORDER BY id", new { projectCode }).ConfigureAwait(false);
+        var tasks = await Db.QueryAsync("SELECT t.*, u.user_name FROM t_ds_task_definition t LEFT JOIN t_ds_user u ON u.id = t.user_id " +
+            "WHERE t.project_code = @projectCode ORDER BY t.id", new { projectCode }).ConfigureAwait(false);
+        var schedules = await Db.QueryAsync("SELECT s.process_definition_code, s.release_state FROM t_ds_schedules s JOIN t_ds_process_definition d " +
+            "ON d.code = s.process_definition_code WHERE d.project_code = @projectCode", new { projectCode }).ConfigureAwait(false);
+
+        var relationsByWorkflow = relations.GroupBy(r => r.Long("process_definition_code")).ToDictionary(g => g.Key, g => g.ToList());
+        var taskByCode = new Dictionary<long, Row>();
+        foreach (var t in tasks) taskByCode.TryAdd(t.Long("code"), t);
+        var scheduleByWorkflow = new Dictionary<long, Row>();
+        foreach (var sc in schedules) scheduleByWorkflow.TryAdd(sc.Long("process_definition_code"), sc);
+
+        var list = new JsonArray();
+        foreach (var def in defs)
+        {
+            var code = def.Long("code");
+            var rels = relationsByWorkflow.GetValueOrDefault(code) ?? new List<Row>();
+            var taskRows = rels.Select(r => r.Long("post_task_code")).Distinct().Select(c => taskByCode.GetValueOrDefault(c))
+                .Where(t => t is not null).OrderBy(t => t!.Long("id")).ToList();
+            list.Add(new JsonObject
+            {
+                [ctx.Dialect.DagDefinitionKey] = await DefinitionJsonAsync(def, scheduleByWorkflow.GetValueOrDefault(code)).ConfigureAwait(false),
+                [ctx.Dialect.DagRelationListKey] = new JsonArray(rels.Select(r => (JsonNode)RelationJson(r)).ToArray()),
+                ["taskDefinitionList"] = new JsonArray(taskRows.Select(t => (JsonNode)TaskJson(t!)).ToArray()),
+            });
+        }
+        return list;
+    }
+
     public async Task<JsonObject> DefinitionJsonAsync(Row d, Row? schedule)
     {
-        var wf = ctx.V33;
         var globalParams = d.Str("global_params") ?? "[]";
         var globalList = DsJson.Raw(globalParams) as JsonArray ?? new JsonArray();
         var globalMap = new JsonObject();
@@ -215,7 +257,6 @@ public sealed class WorkflowStore(EmulatorContext ctx)
             json["tenantCode"] = tenantId == -1 ? "default"
                 : (await Db.QuerySingleAsync("SELECT tenant_code FROM t_ds_tenant WHERE id = @tenantId", new { tenantId }).ConfigureAwait(false))?.Str("tenant_code");
         }
-        _ = wf;
         return json;
     }
 

@@ -82,6 +82,17 @@ public sealed class SimulatedMaster(EmulatorContext ctx)
         finally { _gate.Release(); }
     }
 
+    /// <summary>
+    /// Picks up instances a previous run of the emulator left executing on this master's address (a persistent
+    /// --mysql database), the way a restarted master's failover takes them back.
+    /// </summary>
+    public async Task RecoverAsync()
+    {
+        var ids = await Db.QueryAsync($"SELECT id FROM t_ds_process_instance WHERE state IN ({Submitted}, {Running}, {ReadyPause}, {ReadyStop}) AND host = @host",
+            new { host = ctx.MasterAddress }).ConfigureAwait(false);
+        foreach (var row in ids) await LoadRunAsync(row.Int("id")).ConfigureAwait(false);
+    }
+
     /// <summary>3.3: the API asks a master to trigger a workflow and gets the instance id back synchronously.</summary>
     public async Task<int> TriggerNowAsync(IReadOnlyDictionary<string, object?> command)
     {
@@ -339,6 +350,12 @@ public sealed class SimulatedMaster(EmulatorContext ctx)
                 n.InstanceId = ti.Int("id");
                 n.State = ti.Int("state");
                 n.Attempt = ti.Int("retry_times");
+                // A try still in flight (instance picked up after an emulator restart) ends when its content says.
+                var (duration, succeeds) = TaskOutcome.Evaluate(n.Definition.Str("task_type")!, n.Definition.Str("task_params"));
+                n.Duration = duration;
+                n.WillSucceed = succeeds;
+                if (n.State == Running && ti.Date("start_time") is { } started) n.Due = started + duration;
+                else if (n.State == Delay && ti.Date("submit_time") is { } submitted) n.Due = submitted.AddMinutes(n.Definition.Int("delay_time"));
             }
         lock (_runs) _runs[instanceId] = run;
     }
@@ -364,7 +381,7 @@ public sealed class SimulatedMaster(EmulatorContext ctx)
         {
             changed = false;
             // Finish due work.
-            foreach (var (code, node) in run.Tasks)
+            foreach (var node in run.Tasks.Values)
             {
                 if (node.Due is not { } due || due > now) continue;
                 if (node.State == Delay)
@@ -396,7 +413,6 @@ public sealed class SimulatedMaster(EmulatorContext ctx)
                     }
                 }
                 changed = true;
-                _ = code;
             }
 
             if (run.Control == ReadyStop)
