@@ -87,7 +87,7 @@ public abstract class DsSpecCmdlet : DsCmdlet
         }
         var options = Request(".", Format).ToOptionsFor(ScriptRoot is null ? null : ResolvePath(ScriptRoot));
         var set = Await(ConfigTableSource.LoadAsync(DsConnectionStrings.With(ConnectionString!, Credential), TableName, Project,
-            ScriptRoot is null ? null : ResolvePath(ScriptRoot), null, options, CancellationToken));
+            ScriptRoot is null ? null : ResolvePath(ScriptRoot), new GitScriptSourceResolver(), options, CancellationToken));
         return validate ? new SpecSet(set.Workflows, set.Findings.Concat(SpecValidator.Validate(set.Workflows)).ToList()) : set;
     }
 
