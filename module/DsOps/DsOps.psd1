@@ -11,20 +11,28 @@
     FormatsToProcess     = @(
         'DsOps.Api.Format.ps1xml',
         'DsOps.Apply.Format.ps1xml',
+        'DsOps.Metadata.Format.ps1xml',
         'DsOps.Notifications.Format.ps1xml',
         'DsOps.Specs.Format.ps1xml'
     )
     CmdletsToExport      = @(
         'Compare-DsWorkflow'
+        'Connect-DsMetadata'
         'Connect-DsServer'
+        'Disconnect-DsMetadata'
         'Disconnect-DsServer'
         'Export-DsWorkflowSpec'
         'Get-DsAlertGroup'
+        'Get-DsCommandQueue'
         'Get-DsConnection'
         'Get-DsDataSource'
         'Get-DsEnvironment'
+        'Get-DsFailedTask'
+        'Get-DsLongRunningTask'
         'Get-DsProject'
+        'Get-DsRunReport'
         'Get-DsServerNode'
+        'Get-DsStuckInstance'
         'Get-DsTaskInstance'
         'Get-DsTenant'
         'Get-DsWorkerGroup'
@@ -37,6 +45,7 @@
         'Send-DsNotification'
         'Send-DsRunReport'
         'Sync-DsWorkflow'
+        'Test-DsMetadataIntegrity'
         'Test-DsWorkflowSpec'
     )
     FunctionsToExport    = @()

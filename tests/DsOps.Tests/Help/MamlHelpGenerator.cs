@@ -56,7 +56,7 @@ public static class MamlHelpGenerator
         var outputs = type.GetCustomAttributes<OutputTypeAttribute>().SelectMany(o => o.Type).Select(t => t.Name).ToList();
         var examples = new XElement(Command + "examples");
         var n = 0;
-        foreach (var example in summary?.Elements("example") ?? doc?.Elements("example") ?? Enumerable.Empty<XElement>())
+        foreach (var example in (summary?.Elements("example") ?? Enumerable.Empty<XElement>()).Concat(doc?.Elements("example") ?? Enumerable.Empty<XElement>()))
         {
             n++;
             examples.Add(new XElement(Command + "example",

@@ -113,8 +113,6 @@ internal sealed class WorkflowInstanceDto
     public string? Duration { get; set; }
     public string? TenantCode { get; set; }
     public string? WorkerGroup { get; set; }
-    public int IsSubProcess { get; set; }
-    public JsonElement? IsSubWorkflow { get; set; }
 }
 
 internal sealed class TaskInstanceDto

@@ -1,0 +1,72 @@
+using System.Globalization;
+
+namespace DsOps.Engine.Reports;
+
+/// <summary>
+/// Decides whether a DS (Quartz) cron expression fires on a given date, looking only at the
+/// day-of-month, month, day-of-week and year fields ("sec min hour dom month dow [year]").
+/// Supports *, ?, lists, ranges, steps and day names. Returns null for what it does not model
+/// (L, W, #, and anything malformed) so callers can skip rather than guess.
+/// </summary>
+public static class QuartzCronCalendar
+{
+    private static readonly string[] DayNames = { "SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT" };
+    private static readonly string[] MonthNames = { "JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC" };
+
+    public static bool? FiresOn(string cron, DateOnly date)
+    {
+        var f = cron.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        if (f.Length is < 6 or > 7) return null;
+        var dom = Matches(f[3], date.Day, 1, 31, null);
+        var month = Matches(f[4], date.Month, 1, 12, MonthNames);
+        // Quartz day-of-week: 1 = SUN … 7 = SAT.
+        var dow = Matches(f[5], (int)date.DayOfWeek + 1, 1, 7, DayNames);
+        var year = f.Length == 7 ? Matches(f[6], date.Year, 1970, 2199, null) : true;
+        if (dom is null || month is null || dow is null || year is null) return null;
+        return dom.Value && month.Value && dow.Value && year.Value;
+    }
+
+    private static bool? Matches(string field, int value, int min, int max, string[]? names)
+    {
+        if (field is "*" or "?") return true;
+        foreach (var part in field.Split(','))
+        {
+            var step = 1;
+            var range = part;
+            var slash = part.IndexOf('/');
+            if (slash >= 0)
+            {
+                if (!int.TryParse(part[(slash + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out step) || step <= 0) return null;
+                range = part[..slash];
+            }
+            int lo, hi;
+            if (range is "*" or "?") { lo = min; hi = max; }
+            else
+            {
+                var dash = range.IndexOf('-');
+                var a = Value(dash >= 0 ? range[..dash] : range, names, min);
+                if (a is null) return null;
+                lo = a.Value;
+                if (dash >= 0)
+                {
+                    var b = Value(range[(dash + 1)..], names, min);
+                    if (b is null) return null;
+                    hi = b.Value;
+                }
+                else hi = slash >= 0 ? max : lo;
+            }
+            if (lo < min || hi > max || lo > hi) return null;
+            for (var v = lo; v <= hi; v += step)
+                if (v == value) return true;
+        }
+        return false;
+    }
+
+    private static int? Value(string text, string[]? names, int min)
+    {
+        if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var n)) return n;
+        if (names is null) return null;
+        var i = Array.FindIndex(names, x => string.Equals(x, text, StringComparison.OrdinalIgnoreCase));
+        return i < 0 ? null : i + min;
+    }
+}

@@ -1,0 +1,69 @@
+using System.Management.Automation;
+using DsOps.Engine.Metadata;
+
+namespace DsOps.Commands.Metadata;
+
+/// <summary>
+/// Base of the cmdlets that read the DS metadata database: the optional -MetadataConnection and the
+/// runspace default set by Connect-DsMetadata (a global PSVariable, so runspaces never share it).
+/// </summary>
+public abstract class DsMetadataCmdlet : DsCmdlet
+{
+    /// <summary>Name of the global variable holding the default metadata connection.</summary>
+    public const string DefaultConnectionVariable = "DsOpsDefaultMetadataConnection";
+
+    /// <summary>
+    /// <para type="description">The metadata connection to use (from Connect-DsMetadata). Defaults to the connection made last in this session.</para>
+    /// </summary>
+    [Parameter(HelpMessage = "The metadata connection from Connect-DsMetadata; defaults to the last one made in this session.")]
+    public DsMetadataConnection? MetadataConnection { get; set; }
+
+    /// <summary>The explicit connection, else the session default; a terminating error when there is none.</summary>
+    protected DsMetadataConnection ResolveMetadataConnection()
+    {
+        if (MetadataConnection is not null) return MetadataConnection;
+        var value = SessionState.PSVariable.GetValue("global:" + DefaultConnectionVariable);
+        if ((value is PSObject pso ? pso.BaseObject : value) is DsMetadataConnection c) return c;
+        ThrowDsError("DsMetadataNotConnected", ErrorCategory.ConnectionError,
+            "No metadata connection: run Connect-DsMetadata first or pass -MetadataConnection.");
+        return null!; // not reached
+    }
+
+    /// <summary>Resolves an IANA or Windows time-zone id; null means the local zone. Bad ids name the parameter.</summary>
+    protected TimeZoneInfo ResolveTimeZone(string? id, string parameterName)
+    {
+        if (string.IsNullOrWhiteSpace(id)) return TimeZoneInfo.Local;
+        try
+        {
+            return TimeZoneInfo.FindSystemTimeZoneById(id);
+        }
+        catch (Exception ex) when (ex is TimeZoneNotFoundException or InvalidTimeZoneException)
+        {
+            ThrowDsError("DsInvalidTimeZone", ErrorCategory.InvalidArgument,
+                $"-{parameterName}: '{id}' is not a known time zone (use an IANA id such as Asia/Shanghai or UTC).", id);
+            return null!;
+        }
+    }
+
+    /// <summary>Wildcard filter from -Project style parameters; null when no patterns were given.</summary>
+    protected static Func<string, bool>? WildcardFilter(string[]? patterns)
+    {
+        if (patterns is null || patterns.Length == 0) return null;
+        var compiled = patterns.Select(p => new WildcardPattern(p, WildcardOptions.IgnoreCase)).ToArray();
+        return name => compiled.Any(w => w.IsMatch(name));
+    }
+
+    /// <summary>Runs an engine call, turning engine failures into a terminating ErrorRecord.</summary>
+    protected T Run<T>(Func<Task<T>> work)
+    {
+        try
+        {
+            return Await(work());
+        }
+        catch (Exception ex) when (ex is not PipelineStoppedException and not PipelineClosedException)
+        {
+            ThrowDsError(ex);
+            return default!;
+        }
+    }
+}

@@ -1,0 +1,59 @@
+using System.Management.Automation;
+using DsOps.Engine.Metadata;
+
+namespace DsOps.Commands.Metadata;
+
+/// <summary>
+/// <para type="synopsis">Lists task instances that failed (FAILURE, KILL, NEED_FAULT_TOLERANCE) in a time window.</para>
+/// <para type="description">Finds tasks whose end time falls in [-Since, -Until) with host, start, end and retries.
+/// Only final tries by default; -IncludeEarlierTries adds the tries DS retried. Workflow instances are found
+/// through start_time_index, looking back 3 days before -Since for long-running instances.</para>
+/// </summary>
+/// <example><code>Get-DsFailedTask -Since (Get-Date).AddHours(-12) -Project dw*</code></example>
+[Cmdlet(VerbsCommon.Get, "DsFailedTask")]
+[OutputType(typeof(DsFailedTask))]
+public sealed class GetDsFailedTaskCommand : DsMetadataCmdlet
+{
+    /// <summary><para type="description">Start of the window (default: 24 hours ago).</para></summary>
+    [Parameter(HelpMessage = "Start of the window (default: 24 hours ago).")]
+    public DateTime? Since { get; set; }
+
+    /// <summary><para type="description">End of the window (default: now).</para></summary>
+    [Parameter(HelpMessage = "End of the window (default: now).")]
+    public DateTime? Until { get; set; }
+
+    /// <summary><para type="description">Also list earlier failed tries that DS retried (flag = 0).</para></summary>
+    [Parameter(HelpMessage = "Also list earlier failed tries that DS retried.")]
+    public SwitchParameter IncludeEarlierTries { get; set; }
+
+    /// <summary><para type="description">Only projects matching (wildcards).</para></summary>
+    [Parameter(HelpMessage = "Only projects whose name matches (wildcards allowed).")]
+    [SupportsWildcards]
+    public string[]? Project { get; set; }
+
+    /// <summary><para type="description">Only workflows matching (wildcards).</para></summary>
+    [Parameter(HelpMessage = "Only workflows whose name matches (wildcards allowed).")]
+    [SupportsWildcards]
+    public string[]? Workflow { get; set; }
+
+    /// <summary><para type="description">Time zone to show times in (IANA id; default local).</para></summary>
+    [Parameter(HelpMessage = "Time zone to show times in (IANA id); default: local zone.")]
+    public string? TimeZone { get; set; }
+
+    protected override void EndProcessing()
+    {
+        var connection = ResolveMetadataConnection();
+        var zone = ResolveTimeZone(TimeZone, nameof(TimeZone));
+        var until = (Until ?? DateTime.Now).ToUniversalTime();
+        var since = (Since ?? DateTime.Now.AddDays(-1)).ToUniversalTime();
+        if (until <= since)
+            ThrowDsError("DsInvalidTimeWindow", ErrorCategory.InvalidArgument, "-Until must be after -Since.");
+        var reader = new DsMetadataReader(connection, zone);
+        var rows = Run(() => reader.GetFailedTasksAsync(since, until, IncludeEarlierTries, CancellationToken));
+        var project = WildcardFilter(Project);
+        var workflow = WildcardFilter(Workflow);
+        foreach (var row in rows)
+            if ((project is null || project(row.Project)) && (workflow is null || workflow(row.Workflow)))
+                WriteObject(row);
+    }
+}
