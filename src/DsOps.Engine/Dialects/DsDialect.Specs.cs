@@ -9,10 +9,23 @@ public sealed partial class DsDialect
     /// </summary>
     public static readonly IReadOnlySet<string> KnownTaskTypes = new HashSet<string>(StringComparer.Ordinal)
     {
+        // reference §4.1 (3.0.1 .. 3.3-dev)
         "SHELL", "SQL", "SPARK", "DATAX", "SUB_PROCESS", "SUB_WORKFLOW", "DEPENDENT", "CONDITIONS", "SWITCH", "HTTP",
         "PYTHON", "PROCEDURE", "FLINK", "MR", "SQOOP", "SEATUNNEL", "EMR", "ZEPPELIN", "DATA_QUALITY",
         "JAVA", "K8S", "DYNAMIC", "HIVECLI", "REMOTESHELL",
+        // 3.3-3.4 notes §2: the 3.4.1 task-type-config, plus types removed on the way (PIGEON, PYTORCH)
+        "GRPC", "DINKY", "FLINK_STREAM", "DMS", "DATA_FACTORY", "ALIYUN_SERVERLESS_SPARK", "JUPYTER", "MLFLOW",
+        "OPENMLDB", "DVC", "SAGEMAKER", "KUBEFLOW", "CHUNJUN", "DATASYNC", "LINKIS", "PIGEON", "PYTORCH",
     };
+
+    /// <summary>Task types removed in a 3.x minor version (3.3-3.4 notes §2: DYNAMIC, DATA_QUALITY, PIGEON in 3.3.0; PYTORCH in 3.4.0).</summary>
+    private static readonly Dictionary<string, int> TaskTypeRemovedInMinor = new(StringComparer.Ordinal)
+    {
+        ["DATA_QUALITY"] = 3, ["DYNAMIC"] = 3, ["PIGEON"] = 3, ["PYTORCH"] = 4,
+    };
+
+    /// <summary>False when this version removed the task type.</summary>
+    public bool HasTaskType(string canonicalType) => !(TaskTypeRemovedInMinor.TryGetValue(canonicalType, out var minor) && AtLeast(minor));
 
     /// <summary>The spec's canonical type name (SUB_PROCESS and SUB_WORKFLOW are one task type).</summary>
     public static string CanonicalTaskType(string type) => type == "SUB_PROCESS" ? "SUB_WORKFLOW" : type;
@@ -45,4 +58,21 @@ public sealed partial class DsDialect
 
     /// <summary>isCache exists on task definitions in 3.2.x (dropped by the 3.3 upgrade DDL).</summary>
     public bool TaskHasIsCache => Family == "3.2";
+}
+
+public sealed partial class DsDialect
+{
+    /// <summary>DEPENDENT checkInterval / failurePolicy / failureWaitingTime exist from 3.2 (reference §4.2).</summary>
+    public bool DependentHasFailurePolicy => AtLeast(2);
+
+    /// <summary>
+    /// Task types the reference lists only from 3.2 ("3.2+ many more, e.g. JAVA, K8S, DYNAMIC, HIVECLI,
+    /// REMOTESHELL", §4.1). Whether some already exist in 3.0/3.1 is unverified.
+    /// </summary>
+    public static readonly IReadOnlySet<string> TaskTypesListedFrom32 = new HashSet<string>(StringComparer.Ordinal)
+        { "JAVA", "K8S", "DYNAMIC", "HIVECLI", "REMOTESHELL" };
+
+    /// <summary>GRPC appears in the 3.4.1 task-type list but not in the 2024-10 dev branch; its first release is unverified.</summary>
+    public bool MayLackTaskType(string canonicalType) =>
+        (TaskTypesListedFrom32.Contains(canonicalType) && !AtLeast(2)) || (canonicalType == "GRPC" && !AtLeast(4));
 }

@@ -93,6 +93,19 @@ public static class PlanFile
 
     public static SavedPlan Parse(string json, string? file = null)
     {
+        try
+        {
+            return ParseCore(json, file);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or FormatException or ArgumentException or JsonException)
+        {
+            // Wrong value types or unknown enum names in a hand-edited or foreign file.
+            throw Invalid(file, ex.Message);
+        }
+    }
+
+    private static SavedPlan ParseCore(string json, string? file)
+    {
         JsonObject root;
         try
         {

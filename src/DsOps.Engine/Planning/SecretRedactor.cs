@@ -14,7 +14,7 @@ public static partial class SecretRedactor
 {
     public const string Mask = "***";
 
-    [GeneratedRegex("(pass(word|wd)?|pwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|credential|authorization|auth)", RegexOptions.IgnoreCase)]
+    [GeneratedRegex("(password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|credential|authorization|(^|[_.-])(pass|auth)($|[_.-]))", RegexOptions.IgnoreCase)]
     private static partial Regex SensitiveName();
 
     public static bool IsSensitive(string name) => SensitiveName().IsMatch(name);

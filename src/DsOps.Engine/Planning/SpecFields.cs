@@ -59,6 +59,13 @@ public static class SpecFields
     private static bool Cond(ConditionsSpec? a, ConditionsSpec? b) => ReferenceEquals(a, b) || (a is not null && b is not null && Documents(a) == Documents(b));
     private static bool Sw(SwitchSpec? a, SwitchSpec? b) => ReferenceEquals(a, b) || (a is not null && b is not null && Documents(a) == Documents(b));
 
+    /// <summary>The strategy DS gets: WARN by default when a timeout is set, nothing without a timeout.</summary>
+    public static string? TimeoutStrategyOf(TaskSpec t) => t.Timeout > 0 ? t.TimeoutStrategy ?? "WARN" : null;
+
+    // A data source type only matters for id:N references; with a name the target's data source decides it.
+    private static string? DataSourceTypeOf(TaskSpec t) => t.DataSource?.StartsWith("id:", StringComparison.Ordinal) == true ? t.DataSourceType : null;
+    private static string? DataTargetTypeOf(TaskSpec t) => t.DataTarget?.StartsWith("id:", StringComparison.Ordinal) == true ? t.DataTargetType : null;
+
     public static readonly IReadOnlyList<Field<TaskSpec>> Task = new Field<TaskSpec>[]
     {
         new("type", (a, b) => a.Type == b.Type, t => t.Type),
@@ -68,14 +75,14 @@ public static class SpecFields
         new("workerGroup", (a, b) => a.WorkerGroup == b.WorkerGroup, t => t.WorkerGroup),
         new("environment", (a, b) => S(a.Environment, b.Environment), t => t.Environment),
         new("dataSource", (a, b) => S(a.DataSource, b.DataSource), t => t.DataSource),
-        new("dataSourceType", (a, b) => S(a.DataSourceType, b.DataSourceType), t => t.DataSourceType),
+        new("dataSourceType", (a, b) => S(DataSourceTypeOf(a), DataSourceTypeOf(b)), DataSourceTypeOf),
         new("dataTarget", (a, b) => S(a.DataTarget, b.DataTarget), t => t.DataTarget),
-        new("dataTargetType", (a, b) => S(a.DataTargetType, b.DataTargetType), t => t.DataTargetType),
+        new("dataTargetType", (a, b) => S(DataTargetTypeOf(a), DataTargetTypeOf(b)), DataTargetTypeOf),
         new("subWorkflow", (a, b) => S(a.SubWorkflow, b.SubWorkflow), t => t.SubWorkflow),
         new("retries", (a, b) => a.Retries == b.Retries, t => I(t.Retries)),
         new("retryInterval", (a, b) => a.RetryInterval == b.RetryInterval, t => I(t.RetryInterval)),
         new("timeout", (a, b) => a.Timeout == b.Timeout, t => I(t.Timeout)),
-        new("timeoutStrategy", (a, b) => S(a.TimeoutStrategy, b.TimeoutStrategy), t => t.TimeoutStrategy),
+        new("timeoutStrategy", (a, b) => S(TimeoutStrategyOf(a), TimeoutStrategyOf(b)), TimeoutStrategyOf),
         new("priority", (a, b) => a.Priority == b.Priority, t => t.Priority),
         new("delayTime", (a, b) => a.DelayTime == b.DelayTime, t => I(t.DelayTime)),
         new("enabled", (a, b) => a.Enabled == b.Enabled, t => t.Enabled ? "true" : "false"),

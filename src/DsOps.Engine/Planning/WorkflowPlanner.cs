@@ -94,6 +94,7 @@ public static class WorkflowPlanner
         });
         var all = new List<PlanItem>(groups.Sum(g => g.Items.Count));
         foreach (var g in groups) all.AddRange(g.Items);
+        MarkReferencedDeletes(all, desired);
 
         var currentFingerprint = SpecFields.Combine(currentByKey.Values.Select(c => (c.Key, SpecFields.Fingerprint(c))));
         var desiredFingerprint = SpecFields.Combine(desired.Select(d => (d.Key, SpecFields.Fingerprint(d))));
@@ -105,6 +106,40 @@ public static class WorkflowPlanner
     {
         var set = new HashSet<string>(projects, StringComparer.Ordinal);
         return SpecFields.Combine(current.Where(c => set.Contains(c.Project)).GroupBy(c => c.Key).Select(g => (g.Key, SpecFields.Fingerprint(g.First()))));
+    }
+
+    /// <summary>
+    /// A delete of something another desired workflow still refers to (sub-workflow or DEPENDENT item)
+    /// would break that workflow, and DS refuses to drop a task a DEPENDENT task uses; say so on the item.
+    /// </summary>
+    private static void MarkReferencedDeletes(List<PlanItem> items, IReadOnlyList<WorkflowSpec> desired)
+    {
+        if (!items.Exists(i => i.Action == PlanAction.Delete)) return;
+        var users = new Dictionary<string, List<string>>(StringComparer.Ordinal); // "p/w" or "p/w/t" -> referring tasks
+        void Use(string target, string by)
+        {
+            if (!users.TryGetValue(target, out var list)) users[target] = list = new List<string>();
+            if (!list.Contains(by)) list.Add(by);
+        }
+        foreach (var w in desired)
+        foreach (var t in w.Tasks)
+        {
+            if (t.SubWorkflow is { } child) Use(w.Project + "/" + child, $"{w.Key}/{t.Name}");
+            if (t.Dependence is { } d)
+                foreach (var g in d.Groups)
+                foreach (var i in g.Items)
+                    Use(i.Task is null ? $"{i.Project}/{i.Workflow}" : $"{i.Project}/{i.Workflow}/{i.Task}", $"{w.Key}/{t.Name}");
+        }
+        for (var k = 0; k < items.Count; k++)
+        {
+            var item = items[k];
+            if (item.Action != PlanAction.Delete || !users.TryGetValue(item.Target, out var by)) continue;
+            items[k] = item with
+            {
+                Note = (item.Note is null ? "" : item.Note + "; ") +
+                       $"still referenced by {string.Join(", ", by.Order(StringComparer.Ordinal))} - DS refuses to delete a task a DEPENDENT task uses; change those first",
+            };
+        }
     }
 
     private static List<PlanItem> CompareTasks(WorkflowSpec w, WorkflowSpec cur, PlanOptions options)

@@ -111,6 +111,34 @@ public class SpecValidatorTests
     }
 
     [Fact]
+    public void Self_referencing_parameter_is_a_warning()
+    {
+        var f = Only(Check("    - { name: a, type: SHELL, script: x, parameters: { d: '${d}-1' } }\n"), "SelfReferencingParameter");
+        Assert.Equal(SpecSeverity.Warning, f.Severity);
+    }
+
+    [Fact]
+    public void Version_checks_use_the_dialect()
+    {
+        var w = new DsOps.Engine.Specs.Model.WorkflowSpec("p", "w",
+        [
+            new DsOps.Engine.Specs.Model.TaskSpec("dq", "DATA_QUALITY"),
+            new DsOps.Engine.Specs.Model.TaskSpec("h", "HTTP") { Params = "{\"url\":\"http://x\",\"httpMethod\":\"HEAD\"}" },
+            new DsOps.Engine.Specs.Model.TaskSpec("j", "JAVA"),
+            new DsOps.Engine.Specs.Model.TaskSpec("d", "DEPENDENT") { Dependence = new DsOps.Engine.Specs.Model.DependenceSpec("AND", []) { CheckInterval = 10 } },
+        ]);
+        var on33 = SpecValidator.ValidateForDialect([w], DsOps.Engine.Dialects.DsDialect.V3_3);
+        Assert.Equal(new[] { "dq", "h" }, on33.Where(f => f.Severity == SpecSeverity.Error).Select(f => f.Task));
+        var on30 = SpecValidator.ValidateForDialect([w], DsOps.Engine.Dialects.DsDialect.V3_0);
+        Assert.Empty(on30.Where(f => f.Severity == SpecSeverity.Error));
+        Assert.Equal(new[] { "j", "d" }, on30.Select(f => f.Task));
+        Assert.Empty(SpecValidator.ValidateForDialect([w with { Tasks = [w.Tasks[2], w.Tasks[3]] }], DsOps.Engine.Dialects.DsDialect.V3_2));
+        var pytorch = new DsOps.Engine.Specs.Model.WorkflowSpec("p", "w", [new DsOps.Engine.Specs.Model.TaskSpec("t", "PYTORCH")]);
+        Assert.Empty(SpecValidator.ValidateForDialect([pytorch], DsOps.Engine.Dialects.DsDialect.V3_3));
+        Assert.Single(SpecValidator.ValidateForDialect([pytorch], DsOps.Engine.Dialects.DsDialect.Parse("3.4.1")), f => f.RuleId == "TaskTypeNotInVersion");
+    }
+
+    [Fact]
     public async Task Connected_checks_report_names_missing_on_the_target()
     {
         var set = SpecSources.Load(SpecTestFiles.ExampleFolder);

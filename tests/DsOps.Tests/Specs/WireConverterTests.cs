@@ -177,3 +177,44 @@ public class WireConverterTests
         Assert.Equal("NO", (string)load["isCache"]!);                // 3.2 only
     }
 }
+
+public class WireNoiseTests
+{
+    [Fact]
+    public void Empty_ui_noise_keys_are_not_part_of_the_spec()
+    {
+        var dag = System.Text.Json.JsonDocument.Parse("""
+            {"workflowDefinition":{"name":"w","projectCode":1,"releaseState":"OFFLINE","globalParams":"[]"},
+             "workflowTaskRelationList":[{"preTaskCode":0,"postTaskCode":11}],
+             "taskDefinitionList":[{"code":11,"name":"t","taskType":"SHELL","flag":"YES","timeoutFlag":"CLOSE",
+               "taskParams":"{\"rawScript\":\"echo\",\"localParams\":[],\"resourceList\":[],\"conditionResult\":{\"successNode\":[],\"failedNode\":[]},\"dependence\":{},\"switchResult\":{},\"waitStartTimeout\":{}}"}]}
+            """).RootElement;
+        var w = new DsWireConverter(DsDialect.V3_3).FromDag(dag, "p");
+        var t = w.Tasks.Single();
+        Assert.Equal(("echo", "{}"), (t.Script, t.Params));
+        Assert.Equal("OFFLINE", w.ReleaseState);
+    }
+}
+
+public class WireDefaultsTests
+{
+    [Fact]
+    public void Defaults_filled_in_on_the_wire_do_not_show_as_changes()
+    {
+        var names = new DsNameMap().AddDataSource("ods", 3, "MYSQL");
+        var desired = new WorkflowSpec("p", "w",
+        [
+            new TaskSpec("a", "SHELL") { Script = "x", Timeout = 10 },                              // strategy defaults to WARN
+            new TaskSpec("b", "SQL") { Script = "select 1", DataSource = "ods", DataSourceType = "MYSQL", DependsOn = ["a"] },
+        ]);
+        var codes = new Dictionary<string, long> { ["a"] = 1, ["b"] = 2 };
+        var wire = new DsWireConverter(DsDialect.V3_2, names).ToWire(desired, codes);
+        var dag = System.Text.Json.JsonDocument.Parse(
+            $"{{\"processDefinition\":{{\"name\":\"w\",\"releaseState\":\"ONLINE\",\"globalParams\":{System.Text.Json.JsonSerializer.Serialize(wire.GlobalParams)}}}," +
+            $"\"processTaskRelationList\":{wire.TaskRelationJson},\"taskDefinitionList\":{wire.TaskDefinitionJson}}}").RootElement;
+        var current = new DsWireConverter(DsDialect.V3_2, names).FromDag(dag, "p");
+        Assert.Equal("WARN", current.FindTask("a")!.TimeoutStrategy);
+        var plan = WorkflowPlanner.Plan(new[] { desired }, new[] { current });
+        Assert.False(plan.HasChanges, string.Join("\n", plan.Items));
+    }
+}

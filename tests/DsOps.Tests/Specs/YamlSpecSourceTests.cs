@@ -27,6 +27,8 @@ public class YamlSpecSourceTests
         var weekly = set.Workflows[1];
         Assert.Equal("SUB_WORKFLOW", weekly.FindTask("report_eu")!.Type);
         Assert.Equal("report_all", weekly.FindTask("route")!.Switch!.Default);
+        var project = Assert.Single(set.Projects);
+        Assert.Equal(("analytics", "Sales analytics pipelines", 2), (project.Name, project.Description, project.Workflows.Length));
     }
 
     [Fact]
@@ -86,6 +88,20 @@ public class YamlSpecSourceTests
         var f = Assert.Single(set.Findings);
         Assert.Equal("YamlSyntax", f.RuleId);
         Assert.EndsWith("b.yaml", f.Location.File);
+    }
+
+    [Fact]
+    public void Many_files_load_in_file_order_and_conflicting_project_descriptions_are_flagged()
+    {
+        using var files = new SpecTestFiles();
+        for (var i = 0; i < 40; i++)
+            files.Write($"d{i:D2}/w.yaml", $"project: p\ndescription: {(i == 17 ? "other" : "main")}\nworkflow: {{ name: w{i:D2}, tasks: [ {{ name: t, type: SHELL, script: x }} ] }}\n");
+        var set = YamlSpecSource.Load(files.Root);
+        Assert.Equal(Enumerable.Range(0, 40).Select(i => $"w{i:D2}"), set.Workflows.Select(w => w.Name));
+        var f = Assert.Single(set.Findings);
+        Assert.Equal("ConflictingProjectDescription", f.RuleId);
+        Assert.Contains("d17", f.Location.File);
+        Assert.Equal("main", set.Projects.Single().Description);
     }
 
     [Fact]

@@ -21,7 +21,7 @@ public class YamlSpecWriterTests
     {
         var task = new TaskSpec("t: odd # name", "SHELL")
         {
-            Script = "#!/bin/bash\nset -e\n  indented line\necho \"quoted\" 'single' $x\n\ttab\n",
+            Script = "#!/bin/bash\nset -e\n  indented line\necho \"quoted\" 'single' $x ${env:HOME} $${env:X}\n\ttab\n",
             Description = "123",
             Parameters = [new ParameterSpec("yes", "no"), new ParameterSpec("empty", ""), new ParameterSpec("num", "007") { Type = "INTEGER" }],
             Params = "{\"flag\":true,\"n\":1.5,\"s\":\"true\",\"z\":null,\"list\":[1,\"2\"]}",

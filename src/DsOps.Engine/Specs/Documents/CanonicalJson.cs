@@ -16,8 +16,23 @@ public static class CanonicalJson
     public static string Canonicalize(JsonNode? node)
     {
         var sorted = Sort(node);
-        return sorted is null ? "null" : sorted.ToJsonString(Compact);
+        var text = sorted is null ? "null" : sorted.ToJsonString(Compact);
+        Remember(text);
+        return text;
     }
+
+    // Texts known to be canonical (bounded): the model re-normalizes params on every init, and most
+    // specs repeat the same few params, so this saves a parse and sort per task.
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte> Known = new(StringComparer.Ordinal);
+
+    private static void Remember(string text)
+    {
+        if (Known.Count >= 8192) Known.Clear();
+        Known.TryAdd(text, 0);
+    }
+
+    /// <summary>Canonical form of a JSON text (cheap when the text is already known to be canonical).</summary>
+    public static string CanonicalizeText(string json) => Known.ContainsKey(json) ? json : Canonicalize(Parse(json));
 
     public static string Canonicalize(JsonElement element) => Canonicalize(JsonNode.Parse(element.GetRawText()));
 

@@ -87,7 +87,6 @@ public static class SafeYamlReader
         public string? File { get; }
         public SpecReaderLimits Limits { get; }
         public readonly Dictionary<string, (SpecNode Node, int Size)> Anchors = new(StringComparer.Ordinal);
-        public readonly Dictionary<SpecNode, int> Sizes = new(ReferenceEqualityComparer.Instance);
         public int Nodes;
         public int AliasCost;
         public Mark LastMark = Mark.Empty;
@@ -148,8 +147,7 @@ public static class SafeYamlReader
                     size += SizeOf(state, item);
                     items.Add(item);
                 }
-                var node = new SpecSequence(items, state.Loc(seq.Start));
-                state.Sizes[node] = size;
+                var node = new SpecSequence(items, state.Loc(seq.Start)) { Size = size };
                 Remember(state, seq.Anchor, node, size);
                 return node;
             }
@@ -183,8 +181,7 @@ public static class SafeYamlReader
                 // Explicit keys win over merged ones (YAML merge-key semantics).
                 foreach (var m in merged)
                     if (!entries.Exists(e => e.Key.Value == m.Key.Value)) entries.Add(m);
-                var node = new SpecMapping(entries, state.Loc(map.Start));
-                state.Sizes[node] = size;
+                var node = new SpecMapping(entries, state.Loc(map.Start)) { Size = size };
                 Remember(state, map.Anchor, node, size);
                 return node;
             }
@@ -205,7 +202,7 @@ public static class SafeYamlReader
         }
     }
 
-    private static int SizeOf(State state, SpecNode node) => state.Sizes.TryGetValue(node, out var s) ? s : 1;
+    private static int SizeOf(State state, SpecNode node) => node.Size;
 
     private static void Remember(State state, AnchorName anchor, SpecNode node, int size)
     {

@@ -11,8 +11,8 @@ namespace DsOps.Engine.Specs.Documents;
 /// </summary>
 public static class SpecDocumentWriter
 {
-    public static SpecMapping Document(string project, IEnumerable<WorkflowSpec> workflows) =>
-        Map(("project", Str(project)), ("workflows", new SpecSequence(workflows.Select(w => (SpecNode)Workflow(w, includeProject: false)).ToList(), default)));
+    public static SpecMapping Document(string project, IEnumerable<WorkflowSpec> workflows, string? projectDescription = null) =>
+        Map(("project", Str(project)), ("description", OptStr(projectDescription)), ("workflows", new SpecSequence(workflows.Select(w => (SpecNode)Workflow(w, includeProject: false)).ToList(), default)));
 
     public static SpecMapping Workflow(WorkflowSpec w, bool includeProject = true)
     {

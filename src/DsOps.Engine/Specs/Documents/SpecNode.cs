@@ -14,6 +14,9 @@ public abstract class SpecNode
 
     public SourceLocation Location { get; }
 
+    /// <summary>Nodes in this subtree (itself included); the YAML reader's alias budget uses it.</summary>
+    internal int Size { get; set; } = 1;
+
     /// <summary>Short kind name for messages ("mapping", "sequence", "scalar").</summary>
     public abstract string Kind { get; }
 }

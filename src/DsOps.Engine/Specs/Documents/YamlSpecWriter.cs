@@ -26,10 +26,26 @@ public static partial class YamlSpecWriter
         return sw.ToString();
     }
 
-    /// <summary>Writes one file per project with its workflows (sorted by name).</summary>
-    public static string WriteProject(string project, IEnumerable<WorkflowSpec> workflows) =>
-        Write(SpecDocumentWriter.Document(project, workflows.OrderBy(w => w.Name, StringComparer.Ordinal)),
+    /// <summary>
+    /// Writes a project's workflows (sorted by name) as one document. Text that would read back as an
+    /// interpolation (<c>${env:X}</c>) is escaped (<c>$${env:X}</c>) so it loads unchanged, except the
+    /// placeholders named in <paramref name="placeholders"/> (secrets moved to environment variables).
+    /// </summary>
+    public static string WriteProject(string project, IEnumerable<WorkflowSpec> workflows, IReadOnlyCollection<string>? placeholders = null, string? projectDescription = null) =>
+        Write(EscapeInterpolation(SpecDocumentWriter.Document(project, workflows.OrderBy(w => w.Name, StringComparer.Ordinal), projectDescription), placeholders ?? Array.Empty<string>()),
             "DsOps workflow spec. Schema: dsops-workflow.schema.json (see docs/workflows-as-config.md).");
+
+    private static SpecNode EscapeInterpolation(SpecNode node, IReadOnlyCollection<string> keep) => node switch
+    {
+        SpecMapping m => new SpecMapping(m.Entries.Select(e => KeyValuePair.Create(e.Key, EscapeInterpolation(e.Value, keep))).ToList(), m.Location),
+        SpecSequence q => new SpecSequence(q.Items.Select(i => EscapeInterpolation(i, keep)).ToList(), q.Location),
+        SpecScalar { IsPlain: false, Value: { } v } sc when v.Contains("${env:", StringComparison.Ordinal) =>
+            new SpecScalar(EnvMarker().Replace(v, x => keep.Contains(x.Groups[1].Value) && x.Value.EndsWith('}') ? x.Value : "$" + x.Value), false, sc.Location),
+        _ => node,
+    };
+
+    [GeneratedRegex(@"\$\{env:([A-Za-z0-9_]*)\}?")]
+    private static partial Regex EnvMarker();
 
     private static void Emit(IEmitter emitter, SpecNode node)
     {

@@ -18,6 +18,8 @@ public sealed record SpecLoadOptions
     public string? Root { get; init; }
     /// <summary>Per-environment mapping applied after loading (see <see cref="EnvironmentOverlay"/>).</summary>
     public EnvironmentOverlay? Overlay { get; init; }
+    /// <summary>Reports (files done, files total, current file) while a folder loads; called on the loading thread.</summary>
+    public Action<int, int, string>? Progress { get; init; }
 
     public static readonly SpecLoadOptions Default = new();
 }
@@ -29,12 +31,12 @@ public sealed record SpecLoadOptions
 /// </summary>
 public sealed class SpecDocumentReader
 {
-    private static readonly string[] TopKeys = { "project", "description", "workflows", "workflow" };
-    private static readonly string[] WorkflowKeys =
+    internal static readonly string[] TopKeys = { "project", "description", "workflows", "workflow" };
+    internal static readonly string[] WorkflowKeys =
         { "name", "project", "description", "renamedFrom", "timeout", "executionType", "releaseState", "tenant", "parameters", "schedule", "tasks" };
-    private static readonly string[] ScheduleKeys =
+    internal static readonly string[] ScheduleKeys =
         { "cron", "timezone", "start", "end", "online", "failureStrategy", "warningType", "warningGroup", "priority", "workerGroup", "environment" };
-    private static readonly string[] TaskKeys =
+    internal static readonly string[] TaskKeys =
     {
         "name", "type", "description", "renamedFrom", "dependsOn", "script", "scriptFile", "workerGroup", "environment",
         "dataSource", "dataSourceType", "dataTarget", "dataTargetType", "subWorkflow", "retries", "retryInterval", "timeout",
@@ -42,6 +44,10 @@ public sealed class SpecDocumentReader
     };
 
     private readonly FindingSink _findings;
+    private readonly Dictionary<string, string> _projectDescriptions = new(StringComparer.Ordinal);
+
+    /// <summary>Top-level descriptions of the documents read so far, by project.</summary>
+    public IReadOnlyDictionary<string, string> ProjectDescriptions => _projectDescriptions;
     private readonly SpecInterpolator _interpolator;
     private readonly SpecLoadOptions _options;
     private string? _file;
@@ -66,6 +72,8 @@ public sealed class SpecDocumentReader
         }
         CheckKeys(top, TopKeys, "document");
         var project = Str(top, "project") ?? _options.DefaultProject;
+        // Conflicts between files are reported by the folder loader, which sees every file.
+        if (project is not null && Str(top, "description") is { } description) _projectDescriptions.TryAdd(project, description);
         if (top["workflows"] is { } list)
         {
             if (list is SpecSequence seq)
@@ -186,7 +194,7 @@ public sealed class SpecDocumentReader
         type = DsOps.Engine.Dialects.DsDialect.CanonicalTaskType(type);
 
         var deps = new SortedSet<string>(StringComparer.Ordinal);
-        var depLocations = ImmutableDictionary.CreateBuilder<string, SourceLocation>();
+        var depLocations = new Dictionary<string, SourceLocation>(StringComparer.Ordinal);
         foreach (var (dep, at) in StrList(m["dependsOn"], "dependsOn", workflow, name))
         {
             if (!deps.Add(dep)) _findings.Warning("DuplicateDependency", at, $"task '{name}' lists '{dep}' twice in dependsOn.", workflow, name);
@@ -208,7 +216,7 @@ public sealed class SpecDocumentReader
             Description = Str(m, "description"),
             RenamedFrom = Str(m, "renamedFrom"),
             DependsOn = deps.ToImmutableArray(),
-            DependencyLocations = depLocations.ToImmutable(),
+            DependencyLocations = depLocations,
             Script = script,
             ScriptFile = scriptFile,
             WorkerGroup = Str(m, "workerGroup") ?? defaults.WorkerGroup,
@@ -226,7 +234,7 @@ public sealed class SpecDocumentReader
             DelayTime = Int(m, "delayTime", 0, workflow, name),
             Enabled = Bool(m, "enabled", true, workflow, name),
             Parameters = Parameters(m["parameters"], workflow, name),
-            Resources = StrList(m["resources"], "resources", workflow, name).Select(r => r.Value).Distinct().OrderBy(r => r, StringComparer.Ordinal).ToImmutableArray(),
+            Resources = m["resources"] is null ? ImmutableArray<string>.Empty : StrList(m["resources"], "resources", workflow, name).Select(r => r.Value).ToImmutableArray(),
             Dependence = m["dependence"] is SpecMapping dm ? ReadDependence(dm, workflow, name) : NotMapping<DependenceSpec>(m["dependence"], "dependence", workflow, name),
             Conditions = m["conditions"] is SpecMapping cm ? ReadConditions(cm, workflow, name) : NotMapping<ConditionsSpec>(m["conditions"], "conditions", workflow, name),
             Switch = m["switch"] is SpecMapping swm ? ReadSwitch(swm, workflow, name) : NotMapping<SwitchSpec>(m["switch"], "switch", workflow, name),
@@ -250,8 +258,16 @@ public sealed class SpecDocumentReader
             _findings.Error("InvalidType", node.Location, $"'params' of task '{task}' must be a mapping of raw taskParams keys.", workflow, task);
             return "{}";
         }
-        return CanonicalJson.Canonicalize(CanonicalJson.FromSpecNode(Interpolate(node)));
+        return CanonicalJson.Canonicalize(CanonicalJson.FromSpecNode(HasInterpolation(node) ? Interpolate(node) : node));
     }
+
+    private static bool HasInterpolation(SpecNode node) => node switch
+    {
+        SpecScalar { Value: not null } s => s.Value.Contains("${env:", StringComparison.Ordinal),
+        SpecMapping m => m.Entries.Any(e => HasInterpolation(e.Value)),
+        SpecSequence q => q.Items.Any(HasInterpolation),
+        _ => false,
+    };
 
     private SpecNode Interpolate(SpecNode node) => node switch
     {

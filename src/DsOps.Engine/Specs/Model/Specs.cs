@@ -125,7 +125,7 @@ public sealed record TaskSpec(string Name, string Type)
     private readonly string _params = "{}";
     public SourceLocation Location { get; init; }
     /// <summary>Positions of individual dependency entries, for messages (same order as declared).</summary>
-    public ImmutableDictionary<string, SourceLocation> DependencyLocations { get; init; } = ImmutableDictionary<string, SourceLocation>.Empty;
+    public IReadOnlyDictionary<string, SourceLocation> DependencyLocations { get; init; } = ImmutableDictionary<string, SourceLocation>.Empty;
 
     public SourceLocation LocationOfDependency(string name) =>
         DependencyLocations.TryGetValue(name, out var l) ? l : Location;
@@ -192,5 +192,5 @@ internal static class Normalize
     }
 
     public static string Json(string? value) =>
-        string.IsNullOrWhiteSpace(value) || value == "{}" ? "{}" : Documents.CanonicalJson.Canonicalize(Documents.CanonicalJson.Parse(value));
+        string.IsNullOrWhiteSpace(value) || value == "{}" ? "{}" : Documents.CanonicalJson.CanonicalizeText(value);
 }

@@ -193,6 +193,7 @@ public static partial class ConfigTableSource
 
     private static bool IsGitAddress(string s) =>
         s.StartsWith("git@", StringComparison.Ordinal) || s.StartsWith("git://", StringComparison.Ordinal) || s.StartsWith("ssh://", StringComparison.Ordinal) ||
+        (s.StartsWith("file://", StringComparison.Ordinal) && s.Contains('#')) ||
         ((s.StartsWith("https://", StringComparison.Ordinal) || s.StartsWith("http://", StringComparison.Ordinal)) && s.Contains(".git", StringComparison.Ordinal));
 
     private static string? Script(string source, SourceLocation at, string? scriptRoot, IScriptSourceResolver? git, FindingSink findings, ConfigTableRow row)
@@ -202,7 +203,7 @@ public static partial class ConfigTableSource
         {
             if (git is null)
             {
-                findings.Error("GitScriptSource", at, $"script_source '{source}' is a Git address; no Git resolver is configured, so it cannot be read offline.", row.Workflow, row.Node);
+                findings.Error("GitScriptSource", at, $"script_source '{GitScriptSourceResolver.Safe(source)}' is a Git address, and no Git resolver is configured.", row.Workflow, row.Node);
                 return null;
             }
             try { return git.Resolve(source); }

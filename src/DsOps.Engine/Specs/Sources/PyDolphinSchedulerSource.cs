@@ -209,7 +209,7 @@ public static partial class PyDolphinSchedulerSource
             {
                 Description = Text(m["description"]),
                 DependsOn = deps.Select(d => d.Item1).Distinct().Order(StringComparer.Ordinal).ToImmutableArray(),
-                DependencyLocations = deps.GroupBy(d => d.Item1).ToImmutableDictionary(g => g.Key, g => g.First().Item2),
+                DependencyLocations = deps.GroupBy(d => d.Item1).ToDictionary(g => g.Key, g => g.First().Item2, StringComparer.Ordinal),
                 WorkerGroup = Text(m["worker_group"]) ?? defaultWorkerGroup,
                 Environment = Text(m["environment_name"]),
                 Retries = Int(m["fail_retry_times"]) ?? 0,
@@ -237,11 +237,51 @@ public static partial class PyDolphinSchedulerSource
             }
             var extra = new List<KeyValuePair<SpecScalar, SpecNode>>();
             foreach (var (k, v) in m.Entries)
-                if (!Common.Contains(k.Value!)) extra.Add(new(new SpecScalar(Camel(k.Value!), false, k.Location), Expand(v)));
+            {
+                if (Common.Contains(k.Value!)) continue;
+                if (k.Value == "http_params")
+                {
+                    extra.Add(new(new SpecScalar("httpParams", false, k.Location), HttpParams(Expand(v), workflow, name)));
+                    continue;
+                }
+                if (k.Value is "main_package" or "main_jar")
+                {
+                    _findings.Warning("IgnoredField", k.Location, $"'{k.Value}' names a resource that DsOps does not convert; set params.mainJar for the target DS version.", workflow, name);
+                    continue;
+                }
+                extra.Add(new(new SpecScalar(Camel(k.Value!), false, k.Location), Expand(v)));
+            }
             if (type == "HTTP" && m["condition"] is { } hc) extra.Add(new(new SpecScalar("condition", false, hc.Location), Expand(hc)));
             if (extra.Count > 0)
                 spec = spec with { Params = CanonicalJson.Canonicalize(CanonicalJson.FromSpecNode(new SpecMapping(extra, m.Location))) };
             return spec;
+        }
+
+        /// <summary>
+        /// pyds writes HTTP parameters as {name: {http_parameters_type, value}} (older examples: a list);
+        /// DS wants [{prop, httpParametersType, value}].
+        /// </summary>
+        private SpecNode HttpParams(SpecNode node, string workflow, string task)
+        {
+            static SpecScalar S(string v, SourceLocation at) => new(v, false, at);
+            SpecMapping Item(string prop, SpecMapping body, SourceLocation at) => new(new List<KeyValuePair<SpecScalar, SpecNode>>
+            {
+                new(S("prop", at), S(prop, at)),
+                new(S("httpParametersType", at), S((Text(body["http_parameters_type"]) ?? Text(body["httpParametersType"]) ?? "PARAMETER").ToUpperInvariant(), at)),
+                new(S("value", at), body["value"] ?? new SpecScalar("", false, at)),
+            }, at);
+            switch (node)
+            {
+                case SpecMapping map:
+                    return new SpecSequence(map.Entries.Select(e => (SpecNode)(e.Value is SpecMapping body
+                        ? Item(e.Key.Value!, body, e.Key.Location)
+                        : Item(e.Key.Value!, new SpecMapping(new List<KeyValuePair<SpecScalar, SpecNode>> { new(S("value", e.Key.Location), e.Value) }, e.Key.Location), e.Key.Location))).ToList(), map.Location);
+                case SpecSequence list:
+                    return new SpecSequence(list.Items.OfType<SpecMapping>().Select(i => (SpecNode)Item(Text(i["prop"]) ?? "", i, i.Location)).ToList(), list.Location);
+                default:
+                    _findings.Error("InvalidType", node.Location, "http_params must be a mapping of name: {http_parameters_type, value}.", workflow, task);
+                    return node;
+            }
         }
 
         private SwitchSpec Switch(SpecMapping m, string workflow, string task)

@@ -16,6 +16,8 @@ public sealed record SpecSourceRequest(string Path)
     public string? EnvironmentFile { get; init; }
     public string? DefaultProject { get; init; }
     public Func<string, string?>? EnvironmentVariables { get; init; }
+    /// <summary>Load progress (files done, total, current file); see <see cref="SpecLoadOptions.Progress"/>.</summary>
+    public Action<int, int, string>? Progress { get; init; }
 
     /// <summary>Options for a non-file source (config table): environments file looked up in <paramref name="folder"/>.</summary>
     public SpecLoadOptions ToOptionsFor(string? folder) => (this with { Path = folder ?? Directory.GetCurrentDirectory() }).ToOptions();
@@ -31,10 +33,13 @@ public sealed record SpecSourceRequest(string Path)
                     $"-Environment {Environment} needs an environments file; '{file}' does not exist (use -EnvironmentFile).");
             overlay = EnvironmentOverlay.Load(file, Environment);
         }
-        return SpecLoadOptions.Default with { Overlay = overlay, DefaultProject = DefaultProject, EnvironmentVariables = EnvironmentVariables };
+        return SpecLoadOptions.Default with { Overlay = overlay, DefaultProject = DefaultProject, EnvironmentVariables = EnvironmentVariables, Progress = Progress };
     }
 
-    public SpecSet Load() => SpecSources.Load(Path, Format, ToOptions());
+    /// <summary>pydolphinscheduler settings (${CONFIG.key} values) for that format.</summary>
+    public PyDsOptions? PyDs { get; init; }
 
-    public SpecSet LoadAndValidate() => SpecSources.LoadAndValidate(Path, Format, ToOptions());
+    public SpecSet Load() => SpecSources.Load(Path, Format, ToOptions(), PyDs);
+
+    public SpecSet LoadAndValidate() => SpecSources.LoadAndValidate(Path, Format, ToOptions(), PyDs);
 }

@@ -19,7 +19,7 @@ public enum SpecFormat
 /// <summary>The one entry point that reads specs from a path in any supported file format.</summary>
 public static class SpecSources
 {
-    public static SpecSet Load(string path, SpecFormat format = SpecFormat.Auto, SpecLoadOptions? options = null)
+    public static SpecSet Load(string path, SpecFormat format = SpecFormat.Auto, SpecLoadOptions? options = null, PyDsOptions? pyds = null)
     {
         options ??= SpecLoadOptions.Default;
         if (format == SpecFormat.Auto) format = Detect(path);
@@ -27,18 +27,18 @@ public static class SpecSources
         {
             SpecFormat.Yaml => YamlSpecSource.Load(path, options),
             SpecFormat.DsExport => DsExportFile.Load(path, options),
-            SpecFormat.PyDolphinScheduler => PyDolphinSchedulerSource.Load(path, options),
+            SpecFormat.PyDolphinScheduler => PyDolphinSchedulerSource.Load(path, options, pyds),
             _ => throw new ArgumentOutOfRangeException(nameof(format)),
         };
         return set;
     }
 
     /// <summary>Loads, then runs the offline validation rules over the result.</summary>
-    public static SpecSet LoadAndValidate(string path, SpecFormat format = SpecFormat.Auto, SpecLoadOptions? options = null)
+    public static SpecSet LoadAndValidate(string path, SpecFormat format = SpecFormat.Auto, SpecLoadOptions? options = null, PyDsOptions? pyds = null)
     {
-        var set = Load(path, format, options);
+        var set = Load(path, format, options, pyds);
         var findings = set.Findings.Concat(SpecValidator.Validate(set.Workflows)).ToList();
-        return new SpecSet(set.Workflows, findings);
+        return new SpecSet(set.Workflows, findings) { ProjectDescriptions = set.ProjectDescriptions };
     }
 
     public static SpecFormat Detect(string path)

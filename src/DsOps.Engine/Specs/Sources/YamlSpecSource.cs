@@ -24,20 +24,49 @@ public static class YamlSpecSource
         if (!isDir && !File.Exists(path))
             throw new FileNotFoundException($"Spec path '{path}' does not exist.", path);
         var root = isDir ? Path.GetFullPath(path) : Path.GetDirectoryName(Path.GetFullPath(path))!;
-        var reader = new SpecDocumentReader(findings, options with { Root = options.Root ?? root });
-        foreach (var file in isDir ? SpecFiles(root) : new[] { path })
+        var fileOptions = options with { Root = options.Root ?? root };
+        var files = isDir ? SpecFiles(root).ToList() : new List<string> { path };
+
+        // Files are parsed in parallel but consumed here in file order, so results, findings and
+        // progress (reported on the caller's thread) are the same as a sequential load.
+        var loaded = files.AsParallel().AsOrdered()
+            .WithDegreeOfParallelism(Math.Clamp(Environment.ProcessorCount, 1, 8))
+            .Select(file => LoadFile(file, fileOptions));
+        var descriptions = new Dictionary<string, string>(StringComparer.Ordinal);
+        var done = 0;
+        foreach (var file in loaded)
         {
-            try
+            options.Progress?.Invoke(done++, files.Count, file.Path);
+            workflows.AddRange(file.Workflows);
+            findings.AddRange(file.Findings);
+            foreach (var (project, description) in file.Descriptions)
             {
-                workflows.AddRange(reader.Read(SafeYamlReader.ReadFile(file, options.Limits), file));
-            }
-            catch (SpecLoadException ex)
-            {
-                findings.Error(ex.ErrorId.Replace("DsSpec", ""), ex.Location, ex.Detail);
+                if (!descriptions.TryAdd(project, description) && descriptions[project] != description)
+                    findings.Warning("ConflictingProjectDescription", new SourceLocation(file.Path),
+                        $"project '{project}' has another description in a different file; the first one is used.");
             }
         }
+        options.Progress?.Invoke(files.Count, files.Count, "");
         var result = options.Overlay is null ? workflows : workflows.Select(options.Overlay.Apply).ToList();
-        return new SpecSet(result, findings.Items);
+        return new SpecSet(result, findings.Items) { ProjectDescriptions = descriptions };
+    }
+
+    private sealed record LoadedFile(string Path, IReadOnlyList<WorkflowSpec> Workflows, IReadOnlyList<SpecFinding> Findings, IReadOnlyDictionary<string, string> Descriptions);
+
+    private static LoadedFile LoadFile(string file, SpecLoadOptions options)
+    {
+        var sink = new FindingSink();
+        var reader = new SpecDocumentReader(sink, options);
+        IReadOnlyList<WorkflowSpec> workflows = Array.Empty<WorkflowSpec>();
+        try
+        {
+            workflows = reader.Read(SafeYamlReader.ReadFile(file, options.Limits), file);
+        }
+        catch (SpecLoadException ex)
+        {
+            sink.Error(ex.ErrorId.Replace("DsSpec", ""), ex.Location, ex.Detail);
+        }
+        return new LoadedFile(file, workflows, sink.Items, reader.ProjectDescriptions);
     }
 
     /// <summary>Spec files under a folder in a stable (ordinal) order.</summary>

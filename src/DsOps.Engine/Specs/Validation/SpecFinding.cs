@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using DsOps.Engine.Specs.Model;
 
 namespace DsOps.Engine.Specs.Validation;
@@ -30,17 +31,21 @@ public sealed class SpecSet
     public IReadOnlyList<SpecFinding> Findings { get; }
     public bool HasErrors => Findings.Any(f => f.Severity == SpecSeverity.Error);
 
-    public static SpecSet Combine(IEnumerable<SpecSet> sets)
-    {
-        var w = new List<WorkflowSpec>();
-        var f = new List<SpecFinding>();
-        foreach (var s in sets)
+    /// <summary>
+    /// The workflows grouped by project (sorted), with the project descriptions the sources declared
+    /// (top-level <c>description</c> of a DsOps YAML file).
+    /// </summary>
+    public IReadOnlyList<ProjectSpec> Projects => Workflows
+        .GroupBy(w => w.Project, StringComparer.Ordinal)
+        .OrderBy(g => g.Key, StringComparer.Ordinal)
+        .Select(g => new ProjectSpec(g.Key, g.OrderBy(w => w.Name, StringComparer.Ordinal).ToImmutableArray())
         {
-            w.AddRange(s.Workflows);
-            f.AddRange(s.Findings);
-        }
-        return new SpecSet(w, f);
-    }
+            Description = ProjectDescriptions.TryGetValue(g.Key, out var d) ? d : null,
+        })
+        .ToList();
+
+    /// <summary>Project descriptions declared by the sources, by project name.</summary>
+    public IReadOnlyDictionary<string, string> ProjectDescriptions { get; init; } = new Dictionary<string, string>();
 }
 
 /// <summary>Collects findings while reading; one instance per load.</summary>

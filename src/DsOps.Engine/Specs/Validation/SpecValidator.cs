@@ -35,7 +35,36 @@ public static class SpecValidator
             else seen[w.Key] = w;
         }
         foreach (var w in workflows) ValidateWorkflow(w, seen, sink);
+        CheckSubWorkflowLoops(seen, sink);
         return sink.Items;
+    }
+
+    /// <summary>A workflow that (indirectly) runs itself as a sub-workflow never finishes.</summary>
+    private static void CheckSubWorkflowLoops(Dictionary<string, WorkflowSpec> all, FindingSink sink)
+    {
+        var reported = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var start in all.Values.OrderBy(w => w.Key, StringComparer.Ordinal))
+        {
+            // Follow sub-workflow edges breadth-first; a path back to the start is a loop.
+            var queue = new Queue<List<string>>();
+            queue.Enqueue(new List<string> { start.Key });
+            var seen = new HashSet<string>(StringComparer.Ordinal) { start.Key };
+            while (queue.Count > 0)
+            {
+                var path = queue.Dequeue();
+                if (!all.TryGetValue(path[^1], out var w)) continue;
+                foreach (var child in w.Tasks.Where(t => t.SubWorkflow is not null).Select(t => w.Project + "/" + t.SubWorkflow).Distinct().Order(StringComparer.Ordinal))
+                {
+                    if (child == start.Key && path.Count > 1)
+                    {
+                        var key = string.Join("\u0001", path.Order(StringComparer.Ordinal));
+                        if (reported.Add(key))
+                            sink.Error("SubWorkflowCycle", start.Location, $"workflows run each other as sub-workflows: {string.Join(" -> ", path.Append(child))}.", start.Name);
+                    }
+                    else if (seen.Add(child)) queue.Enqueue(new List<string>(path) { child });
+                }
+            }
+        }
     }
 
     private static string Where(SourceLocation l) => l.IsKnown ? l.ToString() : "another source";
@@ -227,6 +256,8 @@ public static class SpecValidator
             if (p.Type is "INTEGER" or "LONG" && p.Value.Length > 0 && !p.Value.Contains('$') && !long.TryParse(p.Value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out _))
                 sink.Error("InvalidParameter", p.Location, $"parameter '{p.Name}' is {p.Type} but its value '{p.Value}' is not a whole number.", workflow, task);
             CheckDatePatterns(p.Value, p.Location, sink, workflow, task);
+            if (p.Value.Contains("${" + p.Name + "}", StringComparison.Ordinal))
+                sink.Warning("SelfReferencingParameter", p.Location, $"parameter '{p.Name}' refers to itself (${{{p.Name}}}); DS cannot resolve it.", workflow, task);
         }
     }
 
@@ -330,6 +361,28 @@ public static class SpecValidator
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// Checks that need the target's DS version (known once connected): task types and fields that
+    /// version does not have. Facts live in <see cref="DsDialect"/>.
+    /// </summary>
+    public static IReadOnlyList<SpecFinding> ValidateForDialect(IReadOnlyList<WorkflowSpec> workflows, DsDialect dialect)
+    {
+        var sink = new FindingSink();
+        foreach (var w in workflows)
+        foreach (var t in w.Tasks)
+        {
+            if (!dialect.HasTaskType(t.Type))
+                sink.Error("TaskTypeNotInVersion", t.Location, $"task '{t.Name}' is {t.Type}, which {dialect} no longer has.", w.Name, t.Name);
+            else if (dialect.MayLackTaskType(t.Type))
+                sink.Warning("TaskTypeNotInVersion", t.Location, $"task type {t.Type} is documented for later DS versions; {dialect} may not have it (unverified).", w.Name, t.Name);
+            if (t.Type == "HTTP" && !dialect.HttpSupportsHead && t.Params.Contains("\"httpMethod\":\"HEAD\"", StringComparison.Ordinal))
+                sink.Error("InvalidValue", t.Location, $"HTTP task '{t.Name}' uses HEAD, which {dialect} does not support.", w.Name, t.Name);
+            if (t.Dependence is { } d && !dialect.DependentHasFailurePolicy && (d.CheckInterval is not null || d.FailurePolicy is not null || d.FailureWaitingTime is not null))
+                sink.Warning("IgnoredField", t.Location, $"dependence checkInterval/failurePolicy/failureWaitingTime of task '{t.Name}' exist from DS 3.2; {dialect} ignores them.", w.Name, t.Name);
+        }
+        return sink.Items;
     }
 
     /// <summary>Checks names the specs use against what exists on the target.</summary>

@@ -193,7 +193,7 @@ public sealed class DsWireConverter
             ["failRetryTimes"] = t.Retries,
             ["failRetryInterval"] = t.RetryInterval,
             ["timeoutFlag"] = t.Timeout > 0 ? "OPEN" : "CLOSE",
-            ["timeoutNotifyStrategy"] = t.Timeout > 0 ? t.TimeoutStrategy ?? "WARN" : null,
+            ["timeoutNotifyStrategy"] = Planning.SpecFields.TimeoutStrategyOf(t),
             ["timeout"] = t.Timeout,
             ["delayTime"] = t.DelayTime,
             ["taskGroupId"] = 0,
@@ -536,10 +536,11 @@ public sealed class DsWireConverter
 
     private static string? Blank(string? s) => string.IsNullOrEmpty(s) ? null : s;
 
+    /// <summary>Null, "", [], {} or an object of only empty values (e.g. {"successNode":[],"failedNode":[]}).</summary>
     private static bool IsEmpty(JsonNode? n) => n switch
     {
         null => true,
-        JsonObject o => o.Count == 0,
+        JsonObject o => o.All(p => IsEmpty(p.Value)),
         JsonArray a => a.Count == 0,
         JsonValue v => v.GetValueKind() == JsonValueKind.String && v.GetValue<string>().Length == 0,
         _ => false,

@@ -55,6 +55,10 @@ public abstract class DsSpecCmdlet : DsCmdlet
     [ValidateNotNullOrEmpty]
     public string? Project { get; set; }
 
+    /// <summary><para type="description">Values for ${CONFIG.key} macros of pydolphinscheduler YAML, e.g. @{ 'default.user.tenant' = 'etl' }.</para></summary>
+    [Parameter(HelpMessage = "Values for ${CONFIG.key} macros in pydolphinscheduler YAML.")]
+    public System.Collections.Hashtable? PyDsConfig { get; set; }
+
     /// <summary>The request for -Path, with provider paths resolved against the current location.</summary>
     protected SpecSourceRequest Request(string path, SpecFormat format) => new(ResolvePath(path))
     {
@@ -62,6 +66,13 @@ public abstract class DsSpecCmdlet : DsCmdlet
         Environment = Environment,
         EnvironmentFile = EnvironmentFile is null ? null : ResolvePath(EnvironmentFile),
         DefaultProject = Project,
+        PyDs = PyDsConfig is null ? null : new PyDsOptions
+        {
+            Config = PyDsConfig.Cast<System.Collections.DictionaryEntry>().ToDictionary(e => e.Key.ToString()!, e => e.Value?.ToString() ?? "", StringComparer.Ordinal),
+            Project = Project,
+        },
+        // Loading runs synchronously on the pipeline thread, so progress can be written directly.
+        Progress = (done, total, file) => WriteProgressPercent(41, "Reading workflow specs", file.Length == 0 ? "done" : System.IO.Path.GetFileName(file), done, total),
     };
 
     /// <summary>Loads from -Path or from the config table (exactly one must be given); validates when asked.</summary>
@@ -76,7 +87,7 @@ public abstract class DsSpecCmdlet : DsCmdlet
         }
         var options = Request(".", Format).ToOptionsFor(ScriptRoot is null ? null : ResolvePath(ScriptRoot));
         var set = Await(ConfigTableSource.LoadAsync(DsConnectionStrings.With(ConnectionString!, Credential), TableName, Project,
-            ScriptRoot is null ? null : ResolvePath(ScriptRoot), null, options, CancellationToken));
+            ScriptRoot is null ? null : ResolvePath(ScriptRoot), new GitScriptSourceResolver(), options, CancellationToken));
         return validate ? new SpecSet(set.Workflows, set.Findings.Concat(SpecValidator.Validate(set.Workflows)).ToList()) : set;
     }
 

@@ -59,12 +59,14 @@ public sealed class ExportDsWorkflowSpecCommand : DsCmdlet
     {
         var destination = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Destination);
         var exported = new List<WorkflowSpec>();
+        var placeholders = new HashSet<string>(StringComparer.Ordinal);
         foreach (var spec in _specs.OrderBy(w => w.Key, StringComparer.Ordinal))
         {
             var (safe, variables) = SecretExternalizer.Externalize(spec);
             if (variables.Count > 0)
                 WriteWarning($"{spec.Key}: secret-looking values were replaced by environment placeholders; set {string.Join(", ", variables)} before loading.");
             exported.Add(safe);
+            placeholders.UnionWith(variables);
         }
         try
         {
@@ -78,7 +80,7 @@ public sealed class ExportDsWorkflowSpecCommand : DsCmdlet
             foreach (var w in exported)
             {
                 var file = System.IO.Path.Combine(destination, SafeName(w.Project), SafeName(w.Name) + ".yaml");
-                Write(file, () => YamlSpecWriter.WriteProject(w.Project, new[] { w }));
+                Write(file, () => YamlSpecWriter.WriteProject(w.Project, new[] { w }, placeholders));
                 WriteProgressPercent(1, "Export-DsWorkflowSpec", w.Key, ++done, exported.Count);
             }
         }

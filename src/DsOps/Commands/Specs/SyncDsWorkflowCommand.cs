@@ -92,6 +92,12 @@ public sealed class SyncDsWorkflowCommand : DsSpecCmdlet
         if (specs.HasErrors)
             ThrowDsError("DsSpecInvalid", ErrorCategory.InvalidData, "The specs have errors (written above); nothing was applied.", SourceLabel);
 
+        var versionFindings = SpecValidator.ValidateForDialect(specs.Workflows, connection.Dialect);
+        WriteLoadFindings(versionFindings);
+        if (versionFindings.Any(f => f.Severity == SpecSeverity.Error))
+            ThrowDsError("DsSpecVersionMismatch", ErrorCategory.InvalidData,
+                $"The specs use task types or settings that {connection.Dialect} does not have (written above); nothing was applied.", SourceLabel);
+
         var targetFindings = Await(SpecValidator.ValidateTargetAsync(specs.Workflows, new DsServerInventory(client), CancellationToken));
         WriteLoadFindings(targetFindings);
         if (targetFindings.Any(f => f.Severity == SpecSeverity.Error))

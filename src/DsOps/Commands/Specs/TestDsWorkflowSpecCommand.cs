@@ -35,9 +35,15 @@ public sealed class TestDsWorkflowSpecCommand : DsSpecCmdlet
         {
             set = LoadSpecs(validate: true);
         }
+        catch (Engine.DsOpsException ex) when (Quiet && ex.Kind == Engine.DsErrorKind.InvalidInput)
+        {
+            // Unreadable specs (e.g. a broken environments file) are a "no" for -Quiet; misuse still throws.
+            WriteVerbose(ex.Message);
+            WriteObject(false);
+            return;
+        }
         catch (Exception ex) when (ex is not PipelineStoppedException)
         {
-            if (Quiet) { WriteObject(false); return; }
             ThrowDsError(ex, SourceLabel);
             return;
         }

@@ -1,0 +1,110 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace DsOps.Engine.Specs.Sources;
+
+/// <summary>
+/// Reads scripts from Git with the git command line: <c>&lt;repository&gt;#&lt;ref&gt;:&lt;path&gt;</c>, e.g.
+/// <c>https://git.example/team/etl.git#main:jobs/load.sql</c> or <c>file:///srv/etl.git#v1.2:load.sql</c>
+/// (ref defaults to HEAD). Remote repositories are cloned bare, blobs on demand, into a cache folder and
+/// fetched once per resolver; credentials come from git's own configuration and never appear in messages.
+/// <see cref="Resolved"/> records the commit each ref resolved to (Git provenance).
+/// </summary>
+public sealed partial class GitScriptSourceResolver : IScriptSourceResolver
+{
+    private readonly string _cache;
+    private readonly TimeSpan _timeout;
+    private readonly Dictionary<string, string> _repos = new(StringComparer.Ordinal); // url -> local git dir
+    private readonly Dictionary<string, string> _resolved = new(StringComparer.Ordinal);
+
+    public GitScriptSourceResolver(string? cacheFolder = null, TimeSpan? timeout = null)
+    {
+        _cache = cacheFolder ?? Path.Combine(Path.GetTempPath(), "dsops-git-cache");
+        _timeout = timeout ?? TimeSpan.FromMinutes(2);
+    }
+
+    /// <summary>"repository#ref" (credentials removed) -> commit SHA, for every ref read so far.</summary>
+    public IReadOnlyDictionary<string, string> Resolved => _resolved;
+
+    [GeneratedRegex(@"^(?<repo>.+?)#(?:(?<ref>[^:]+):)?(?<path>[^#]+)$")]
+    private static partial Regex Address();
+
+    [GeneratedRegex(@"//[^/@]+@")]
+    private static partial Regex UserInfo();
+
+    /// <summary>The address without user:password@ (for messages and provenance).</summary>
+    public static string Safe(string address) => UserInfo().Replace(address, "//***@");
+
+    public string Resolve(string address)
+    {
+        var m = Address().Match(address);
+        if (!m.Success)
+            throw new DsOpsException(DsErrorKind.InvalidInput, "DsGitScriptAddress",
+                $"'{Safe(address)}' is not a Git script address; use <repository>#<ref>:<path>, e.g. https://git.example/etl.git#main:jobs/a.sh.");
+        var repo = m.Groups["repo"].Value;
+        var gitRef = m.Groups["ref"].Success ? m.Groups["ref"].Value : "HEAD";
+        var path = m.Groups["path"].Value.TrimStart('/');
+        if (gitRef.StartsWith('-') || path.StartsWith('-'))
+            throw new DsOpsException(DsErrorKind.InvalidInput, "DsGitScriptAddress", $"'{Safe(address)}': ref and path must not start with '-'.");
+        var gitDir = Repository(repo);
+        var sha = Git(gitDir, "rev-parse", "--verify", gitRef + "^{commit}").Trim();
+        _resolved[Safe(repo) + "#" + gitRef] = sha;
+        return Git(gitDir, "show", sha + ":" + path);
+    }
+
+    private string Repository(string repo)
+    {
+        if (_repos.TryGetValue(repo, out var known)) return known;
+        string gitDir;
+        var local = repo.StartsWith("file://", StringComparison.Ordinal) ? new Uri(repo).LocalPath : Directory.Exists(repo) ? repo : null;
+        if (local is not null)
+        {
+            gitDir = local;
+        }
+        else
+        {
+            var key = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(repo)))[..16].ToLowerInvariant();
+            gitDir = Path.Combine(_cache, key + ".git");
+            if (Directory.Exists(gitDir)) Git(gitDir, "fetch", "--quiet", "--prune", "origin", "+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*");
+            else
+            {
+                Directory.CreateDirectory(_cache);
+                Git(null, "clone", "--quiet", "--bare", "--filter=blob:none", "--", repo, gitDir);
+            }
+        }
+        _repos[repo] = gitDir;
+        return gitDir;
+    }
+
+    private string Git(string? gitDir, params string[] args)
+    {
+        var psi = new ProcessStartInfo("git") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        if (gitDir is not null) { psi.ArgumentList.Add("--git-dir"); psi.ArgumentList.Add(Directory.Exists(Path.Combine(gitDir, ".git")) ? Path.Combine(gitDir, ".git") : gitDir); }
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        psi.Environment["GIT_TERMINAL_PROMPT"] = "0"; // never wait for a password
+        Process process;
+        try
+        {
+            process = Process.Start(psi) ?? throw new InvalidOperationException("git did not start");
+        }
+        catch (System.ComponentModel.Win32Exception ex)
+        {
+            throw new DsOpsException(DsErrorKind.InvalidState, "DsGitNotInstalled", "Reading Git script sources needs the git command line, which was not found.", ex);
+        }
+        using (process)
+        {
+            var stdout = process.StandardOutput.ReadToEndAsync();
+            var stderr = process.StandardError.ReadToEndAsync();
+            if (!process.WaitForExit((int)_timeout.TotalMilliseconds))
+            {
+                process.Kill(entireProcessTree: true);
+                throw new DsOpsException(DsErrorKind.Timeout, "DsGitScriptFailed", $"git {args[0]} did not finish within {_timeout.TotalSeconds:F0} s.");
+            }
+            if (process.ExitCode != 0)
+                throw new DsOpsException(DsErrorKind.NotFound, "DsGitScriptFailed", $"git {args[0]} failed: {Safe(stderr.Result.Trim())}");
+            return stdout.Result;
+        }
+    }
+}
