@@ -7,15 +7,15 @@ using DsOps.Testing;
 namespace DsOps.Benchmarks.Planning;
 
 /// <summary>
-/// `dotnet run -c Release --project tests/DsOps.Benchmarks -- plan-at-scale [workflows] [tasks] [--yaml]`:
+/// `dotnet run -c Release --project tests/DsOps.Benchmarks -- plan-offline [workflows] [tasks] [--yaml]`:
 /// a no-change plan of 4,000 x 10 (default) in one process, checked against the target
 /// (under 5 s, under 200 MB, no writes: the planner has no I/O). With --yaml the desired specs are first
 /// written as one YAML file per workflow and the timing includes loading and validating them.
 /// Exit code 1 when the target is missed.
 /// </summary>
-public sealed class PlanAtScaleScenario : IScenario
+public sealed class PlanOfflineScenario : IScenario
 {
-    public string Name => "plan-at-scale";
+    public string Name => "plan-offline";
 
     public int Run(string[] args)
     {
