@@ -7,22 +7,25 @@ namespace DsOps.Commands.Specs;
 
 /// <summary>
 /// <para type="synopsis">Plans what applying workflow specs would change: create, update, rename, delete, unchanged.</para>
-/// <para type="description">Compares the desired specs under -Path with reference specs under -ReferencePath
-/// (for example a DS export file, or specs exported from the target) by name, and writes one PlanItem per
+/// <para type="description">Compares the desired specs under -Path with the current state, by name: the workflows
+/// of the same projects on the connected server (default), or reference specs under -ReferencePath (for example a
+/// DS export file, or specs exported from the target), and writes one PlanItem per
 /// workflow plus one per changed task, with field-level changes. Output is deterministic. -OutFile saves the
 /// plan (JSON, secrets masked) with a fingerprint of the reference state, for a later exact apply.
 /// -StatePath reads the last-applied state to flag drift (edits made outside DsOps) and to delete workflows
 /// DsOps applied before that are no longer in the specs. Nothing is written to any server.</para>
 /// <example><code>Compare-DsWorkflow ./specs -ReferencePath ./export.json -OutFile plan.json</code></example>
+/// <example><code>Compare-DsWorkflow ./specs -Environment PROD -Connection $prod -StatePath ./specs/.dsops-state.json -OutFile plan.json</code><para>Plans against the production server; Sync-DsWorkflow -Plan plan.json applies exactly this plan.</para></example>
 /// </summary>
 [Cmdlet(VerbsData.Compare, "DsWorkflow")]
 [OutputType(typeof(PlanItem))]
 public sealed class CompareDsWorkflowCommand : DsSpecCmdlet
 {
-    /// <summary><para type="description">The current state: specs folder/file or a DS export JSON file.</para></summary>
-    [Parameter(Mandatory = true, Position = 1, HelpMessage = "The current state to compare with: specs or a DS export JSON file.")]
+    /// <summary><para type="description">The current state: specs folder/file or a DS export JSON file. Without it, the
+    /// current state is read from the server of -Connection (or the session's connection).</para></summary>
+    [Parameter(Position = 1, HelpMessage = "The current state to compare with: specs or a DS export JSON file; default: the connected server.")]
     [ValidateNotNullOrEmpty]
-    public string ReferencePath { get; set; } = "";
+    public string? ReferencePath { get; set; }
 
     /// <summary><para type="description">Format of -ReferencePath (Auto by default).</para></summary>
     [Parameter(HelpMessage = "Format of -ReferencePath: Auto, Yaml, DsExport or PyDolphinScheduler.")]
@@ -52,8 +55,18 @@ public sealed class CompareDsWorkflowCommand : DsSpecCmdlet
         try
         {
             desired = LoadSpecs(validate: true);
-            // The reference is a target's state: its names are already that environment's.
-            current = (Request(ReferencePath, ReferenceFormat) with { Environment = null }).Load();
+            if (ReferencePath is not null)
+            {
+                // The reference is a target's state: its names are already that environment's.
+                current = (Request(ReferencePath, ReferenceFormat) with { Environment = null }).Load();
+            }
+            else
+            {
+                var connection = ResolveConnection(Connection);
+                var (version, names) = ValidateAgainstServer(desired.Workflows, connection);
+                var projects = desired.Workflows.Select(w => w.Project).Distinct(StringComparer.Ordinal).ToList();
+                current = new SpecSet(ReadServer(connection, projects).Workflows, version.Concat(names).ToList());
+            }
         }
         catch (Exception ex) when (ex is not PipelineStoppedException)
         {

@@ -59,6 +59,26 @@ public abstract class DsSpecCmdlet : DsCmdlet
     [Parameter(HelpMessage = "Values for ${CONFIG.key} macros in pydolphinscheduler YAML.")]
     public System.Collections.Hashtable? PyDsConfig { get; set; }
 
+    /// <summary><para type="description">A DS connection (Connect-DsServer): checks the specs against that server's names and version, or reads the server's workflows as specs.</para></summary>
+    [Parameter(HelpMessage = "A DS connection: check against, compare with or read from that server.")]
+    public DsOps.Engine.Api.DsConnection? Connection { get; set; }
+
+    /// <summary>
+    /// Version checks (task types and settings the server's DS version lacks) and name checks (data sources, worker
+    /// groups, environments, tenants, alert groups) against a server. Returns the findings.
+    /// </summary>
+    protected (IReadOnlyList<SpecFinding> Version, IReadOnlyList<SpecFinding> Names) ValidateAgainstServer(
+        IReadOnlyList<DsOps.Engine.Specs.Model.WorkflowSpec> workflows, DsOps.Engine.Api.DsConnection connection) =>
+        (SpecValidator.ValidateForDialect(workflows, connection.Dialect),
+         Await(SpecValidator.ValidateTargetAsync(workflows, new DsOps.Engine.Apply.DsServerInventory(connection.Client), CancellationToken)));
+
+    /// <summary>The server's current workflows of <paramref name="projects"/> as specs (two requests per project).</summary>
+    protected DsOps.Engine.Apply.DsServerSnapshot ReadServer(DsOps.Engine.Api.DsConnection connection, IReadOnlyCollection<string> projects)
+    {
+        WriteVerbose($"Reading {projects.Count} project(s) from {connection.Name}.");
+        return Await(DsOps.Engine.Apply.DsServerSnapshot.ReadAsync(connection.Client, projects, CancellationToken));
+    }
+
     /// <summary>The request for -Path, with provider paths resolved against the current location.</summary>
     protected SpecSourceRequest Request(string path, SpecFormat format) => new(ResolvePath(path))
     {

@@ -7,9 +7,11 @@ namespace DsOps.Commands.Specs;
 /// <para type="synopsis">Reads workflow specs from YAML, a DS export file or pydolphinscheduler YAML.</para>
 /// <para type="description">Loads every workflow declared under -Path into normalized, name-based WorkflowSpec objects
 /// (no server call). Problems found while reading are written as errors carrying file:line:column; use
-/// Test-DsWorkflowSpec for the full validation.</para>
+/// Test-DsWorkflowSpec for the full validation. With -Connection and -Project (and no -Path), reads the workflows of
+/// those projects from the server instead, named as the server names them.</para>
 /// <example><code>Get-DsWorkflowSpec ./specs -Environment PROD</code></example>
 /// <example><code>Get-DsWorkflowSpec -ConnectionString 'Server=db;Database=etl' -Credential $cred -ScriptRoot ./scripts</code></example>
+/// <example><code>Get-DsWorkflowSpec -Connection $prod -Project etl | Export-DsWorkflowSpec ./specs</code><para>Adopts the workflows already on a server: their specs, written as YAML, sync back with no changes.</para></example>
 /// </summary>
 [Cmdlet(VerbsCommon.Get, "DsWorkflowSpec")]
 [OutputType(typeof(WorkflowSpec))]
@@ -24,10 +26,21 @@ public sealed class GetDsWorkflowSpecCommand : DsSpecCmdlet
     {
         try
         {
-            var set = LoadSpecs(validate: false);
-            WriteLoadFindings(set.Findings);
+            IReadOnlyList<WorkflowSpec> workflows;
+            if (Path is null && ConnectionString is null && Connection is not null)
+            {
+                if (string.IsNullOrEmpty(Project))
+                    throw new ArgumentException("-Project: name the project(s) to read from the server.", nameof(Project));
+                workflows = ReadServer(Connection, Project.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).Workflows;
+            }
+            else
+            {
+                var set = LoadSpecs(validate: false);
+                WriteLoadFindings(set.Findings);
+                workflows = set.Workflows;
+            }
             var patterns = Name?.Select(n => WildcardPattern.Get(n, WildcardOptions.IgnoreCase)).ToList();
-            foreach (var w in set.Workflows)
+            foreach (var w in workflows)
                 if (patterns is null || patterns.Any(p => p.IsMatch(w.Name))) WriteObject(w);
         }
         catch (Exception ex) when (ex is not PipelineStoppedException)

@@ -28,10 +28,6 @@ namespace DsOps.Commands.Specs;
 [OutputType(typeof(WorkflowApplyResult))]
 public sealed class SyncDsWorkflowCommand : DsSpecCmdlet
 {
-    /// <summary><para type="description">The DS connection to apply to; defaults to the session's (Connect-DsServer).</para></summary>
-    [Parameter(HelpMessage = "The DS connection to apply to; defaults to the one made by Connect-DsServer.")]
-    public DsConnection? Connection { get; set; }
-
     /// <summary><para type="description">A plan file saved by Compare-DsWorkflow -OutFile; its specs are reloaded and checked by fingerprint.</para></summary>
     [Parameter(HelpMessage = "A saved plan (Compare-DsWorkflow -OutFile) to apply exactly.")]
     [ValidateNotNullOrEmpty]
@@ -92,13 +88,11 @@ public sealed class SyncDsWorkflowCommand : DsSpecCmdlet
         if (specs.HasErrors)
             ThrowDsError("DsSpecInvalid", ErrorCategory.InvalidData, "The specs have errors (written above); nothing was applied.", SourceLabel);
 
-        var versionFindings = SpecValidator.ValidateForDialect(specs.Workflows, connection.Dialect);
+        var (versionFindings, targetFindings) = ValidateAgainstServer(specs.Workflows, connection);
         WriteLoadFindings(versionFindings);
         if (versionFindings.Any(f => f.Severity == SpecSeverity.Error))
             ThrowDsError("DsSpecVersionMismatch", ErrorCategory.InvalidData,
                 $"The specs use task types or settings that {connection.Dialect} does not have (written above); nothing was applied.", SourceLabel);
-
-        var targetFindings = Await(SpecValidator.ValidateTargetAsync(specs.Workflows, new DsServerInventory(client), CancellationToken));
         WriteLoadFindings(targetFindings);
         if (targetFindings.Any(f => f.Severity == SpecSeverity.Error))
             ThrowDsError("DsSpecTargetMismatch", ErrorCategory.InvalidData,
@@ -112,8 +106,7 @@ public sealed class SyncDsWorkflowCommand : DsSpecCmdlet
         {
             state = statePath is null ? null : AppliedState.Load(statePath);
             var projects = specs.Workflows.Select(w => w.Project).Concat(saved?.Projects ?? Array.Empty<string>()).Distinct(StringComparer.Ordinal).ToList();
-            WriteVerbose($"Reading the current state of {projects.Count} project(s) from {connection.Name}.");
-            var snapshot = Await(DsServerSnapshot.ReadAsync(client, projects, CancellationToken));
+            var snapshot = ReadServer(connection, projects);
             if (saved is not null)
             {
                 saved.VerifyDesired(specs.Workflows);

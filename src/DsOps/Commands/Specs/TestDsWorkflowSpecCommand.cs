@@ -47,7 +47,13 @@ public sealed class TestDsWorkflowSpecCommand : DsSpecCmdlet
             ThrowDsError(ex, SourceLabel);
             return;
         }
-        var findings = set.Findings
+        var all = set.Findings;
+        if (Connection is not null && !set.HasErrors)
+        {
+            var (version, names) = ValidateAgainstServer(set.Workflows, Connection);
+            all = all.Concat(version).Concat(names).ToList();
+        }
+        var findings = all
             .OrderBy(f => f.Location.File, StringComparer.Ordinal).ThenBy(f => f.Location.Line).ThenBy(f => f.Location.Column)
             .ThenBy(f => f.RuleId, StringComparer.Ordinal).ToList();
         var errors = findings.Count(f => f.Severity == SpecSeverity.Error);
