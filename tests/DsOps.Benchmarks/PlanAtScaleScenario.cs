@@ -137,10 +137,12 @@ public sealed class PlanAtScaleChildScenario : IScenario
         var specs = new SpecSourceRequest(dir).Load();
         var load = sw.Elapsed;
         var a1 = GC.GetTotalAllocatedBytes(true);
+        var liveAfterLoad = GC.GetTotalMemory(true) >> 20;
         sw.Restart();
         var snapshot = DsServerSnapshot.ReadAsync(c.Client, new[] { "scale" }).GetAwaiter().GetResult();
         var read = sw.Elapsed;
         var a2 = GC.GetTotalAllocatedBytes(true);
+        var liveAfterRead = GC.GetTotalMemory(true) >> 20;
         sw.Restart();
         var plan = WorkflowPlanner.Plan(specs.Workflows, snapshot.Workflows);
         var compare = sw.Elapsed;
@@ -154,7 +156,7 @@ public sealed class PlanAtScaleChildScenario : IScenario
         total.Stop();
         using var self = Process.GetCurrentProcess();
         Console.WriteLine($"{mode}: total {total.Elapsed.TotalSeconds:F2} s (load specs {load.TotalSeconds:F2} s, read server {read.TotalSeconds:F2} s, " +
-                          $"compare {compare.TotalMilliseconds:F0} ms; allocated {(a1 - a0) >> 20}/{(a2 - a1) >> 20}/{(a3 - a2) >> 20} MB), peak working set {self.PeakWorkingSet64 / 1048576} MB, " +
+                          $"compare {compare.TotalMilliseconds:F0} ms; allocated {(a1 - a0) >> 20}/{(a2 - a1) >> 20}/{(a3 - a2) >> 20} MB; live after load {liveAfterLoad} MB, after read {liveAfterRead} MB), peak working set {self.PeakWorkingSet64 / 1048576} MB, " +
                           $"allocated {GC.GetTotalAllocatedBytes() / 1048576} MB, {c.Statistics.Requests} requests, {c.Statistics.Writes} writes, " +
                           $"{plan.Summary}" + (mode == "apply" ? $", {applied} applied" : ""));
         return 0;

@@ -176,13 +176,16 @@ public sealed partial class DsClient : IDisposable
         return CallForJsonAsync($"GET projects/{projectCode}/{segment}/all", (api, t) => api.GetAllWorkflowDags(projectCode, segment, t), ct);
     }
 
-    /// <summary>Like <see cref="GetAllWorkflowDagsJsonAsync"/> without copying the answer; dispose the envelope when done.</summary>
-    public async Task<DsEnvelope> GetAllWorkflowDagsAsync(long projectCode, CancellationToken ct = default)
+    /// <summary>
+    /// Every workflow of a project with its DAG (GET …/all), handed to <paramref name="onDag"/> one at a time while the
+    /// answer streams in; the element is valid only during the call. Memory holds one DAG, not the project.
+    /// </summary>
+    public async Task ForEachWorkflowDagAsync(long projectCode, Action<JsonElement> onDag, CancellationToken ct = default)
     {
         var segment = Dialect.WorkflowDefinitionSegment;
         var endpoint = $"GET projects/{projectCode}/{segment}/all";
         var response = await SendAsync(endpoint, (api, t) => api.GetAllWorkflowDags(projectCode, segment, t), ct).ConfigureAwait(false);
-        return await DsResponseReader.ReadEnvelopeAsync(response, endpoint, Dialect, ct).ConfigureAwait(false);
+        await DsJsonArrayStreamer.StreamDataArrayAsync(response, endpoint, Dialect, onDag, ct).ConfigureAwait(false);
     }
 
     /// <summary>Reads a DagData element into a workflow with its tasks and relations.</summary>

@@ -152,7 +152,7 @@ internal static class DsResponseReader
 }
 
 /// <summary>A parsed envelope; <see cref="Data"/> is valid until disposed (no copy of a large answer is made).</summary>
-public sealed class DsEnvelope : IDisposable
+internal sealed class DsEnvelope : IDisposable
 {
     private readonly JsonDocument _doc;
 

@@ -56,70 +56,57 @@ public sealed class DsServerSnapshot
             if (wanted.Contains(p.Name)) projectCodes[p.Name] = p.ProjectCode;
         }
 
-        // Fetch every in-scope project's DAGs and schedules; register all codes before converting,
-        // because sub-workflow and dependent tasks refer to other workflows by code.
-        var fetched = new List<(string Project, long Code, JsonElement Dags, IReadOnlyList<DsSchedule> Schedules, JsonElement RawSchedules)>();
-        var answers = new List<DsEnvelope>();
-        try
+        // Stream every in-scope project's DAGs (one in memory at a time). A DAG whose tasks refer to other workflows
+        // (sub-workflow, dependent) is kept until all codes are known; the others are converted as they arrive.
+        var converter = new DsWireConverter(client.Dialect, names);
+        var specs = new List<WorkflowSpec>();
+        var byKey = new Dictionary<string, DsServerWorkflow>(StringComparer.Ordinal);
+        var deferred = new List<(string Project, JsonElement Dag)>();
+        foreach (var (project, projectCode) in projectCodes.OrderBy(p => p.Key, StringComparer.Ordinal))
         {
-            foreach (var (project, code) in projectCodes.OrderBy(p => p.Key, StringComparer.Ordinal))
+            var rawSchedules = await client.GetProjectSchedulesJsonAsync(projectCode, ct).ConfigureAwait(false);
+            var schedules = client.MapSchedules(rawSchedules);
+            var scheduleByWorkflow = new Dictionary<long, (DsSchedule Model, JsonElement Raw)>();
+            var i = 0;
+            foreach (var raw in Elements(rawSchedules))
             {
-                var envelope = await client.GetAllWorkflowDagsAsync(code, ct).ConfigureAwait(false);
-                answers.Add(envelope);
-                var dags = envelope.Data;
-                var rawSchedules = await client.GetProjectSchedulesJsonAsync(code, ct).ConfigureAwait(false);
-                var schedules = client.MapSchedules(rawSchedules);
-                fetched.Add((project, code, dags, schedules, rawSchedules));
-                foreach (var dag in Elements(dags))
-                {
-                    var def = Definition(dag, client);
-                    var wfName = def.GetProperty("name").GetString()!;
-                    var wfCode = def.GetProperty("code").GetInt64();
-                    names.AddWorkflow(project, wfName, wfCode);
-                    foreach (var t in Tasks(dag))
-                        names.AddTask(project, wfName, t.GetProperty("name").GetString()!, t.GetProperty("code").GetInt64());
-                }
+                var s = schedules[i++];
+                scheduleByWorkflow.TryAdd(s.WorkflowCode, (s, raw)); // at most one per workflow (DB-enforced from 3.3.2)
             }
-
-            var converter = new DsWireConverter(client.Dialect, names);
-            var specs = new List<WorkflowSpec>();
-            var byKey = new Dictionary<string, DsServerWorkflow>(StringComparer.Ordinal);
-            foreach (var (project, projectCode, dags, schedules, rawSchedules) in fetched)
+            await client.ForEachWorkflowDagAsync(projectCode, dag =>
             {
-                var scheduleByWorkflow = new Dictionary<long, (DsSchedule Model, JsonElement Raw)>();
-                var i = 0;
-                foreach (var raw in Elements(rawSchedules))
+                var def = Definition(dag, client);
+                var wfName = def.GetProperty("name").GetString()!;
+                var wfCode = def.GetProperty("code").GetInt64();
+                names.AddWorkflow(project, wfName, wfCode);
+                var tasks = new Dictionary<string, (long, int)>(StringComparer.Ordinal);
+                var refersToOthers = false;
+                foreach (var t in Tasks(dag))
                 {
-                    var s = schedules[i++];
-                    scheduleByWorkflow.TryAdd(s.WorkflowCode, (s, raw)); // at most one per workflow (DB-enforced from 3.3.2)
+                    var taskName = t.GetProperty("name").GetString()!;
+                    var taskCode = t.GetProperty("code").GetInt64();
+                    names.AddTask(project, wfName, taskName, taskCode);
+                    tasks[taskName] = (taskCode, t.TryGetProperty("version", out var v) ? v.GetInt32() : 1);
+                    refersToOthers |= t.TryGetProperty("taskType", out var tt) && tt.GetString() is "SUB_PROCESS" or "SUB_WORKFLOW" or "DEPENDENT";
                 }
-                foreach (var dag in Elements(dags))
+                var hasSchedule = scheduleByWorkflow.TryGetValue(wfCode, out var schedule);
+                var withSchedule = hasSchedule ? WithSchedule(dag, schedule.Raw) : dag;
+                if (refersToOthers) deferred.Add((project, withSchedule.Clone()));
+                else specs.Add(converter.FromDag(withSchedule, project));
+                byKey[project + "/" + wfName] = new DsServerWorkflow
                 {
-                    var def = Definition(dag, client);
-                    var wfCode = def.GetProperty("code").GetInt64();
-                    var hasSchedule = scheduleByWorkflow.TryGetValue(wfCode, out var schedule);
-                    var spec = converter.FromDag(hasSchedule ? WithSchedule(dag, schedule.Raw) : dag, project);
-                    specs.Add(spec);
-                    var tasks = new Dictionary<string, (long, int)>(StringComparer.Ordinal);
-                    foreach (var t in Tasks(dag))
-                        tasks[t.GetProperty("name").GetString()!] = (t.GetProperty("code").GetInt64(), t.TryGetProperty("version", out var v) ? v.GetInt32() : 1);
-                    byKey[spec.Key] = new DsServerWorkflow
-                    {
-                        Key = spec.Key,
-                        ProjectCode = projectCode,
-                        WorkflowCode = wfCode,
-                        Online = def.TryGetProperty("releaseState", out var rs) && rs.GetString() == "ONLINE",
-                        Tasks = tasks,
-                        Schedule = hasSchedule ? schedule.Model : null,
-                    };
-                }
-            }
-            return new DsServerSnapshot(names, projectCodes, specs, byKey);
+                    Key = project + "/" + wfName,
+                    ProjectCode = projectCode,
+                    WorkflowCode = wfCode,
+                    Online = def.TryGetProperty("releaseState", out var rs) && rs.GetString() == "ONLINE",
+                    Tasks = tasks,
+                    Schedule = hasSchedule ? schedule.Model : null,
+                };
+            }, ct).ConfigureAwait(false);
         }
-        finally
-        {
-            foreach (var a in answers) a.Dispose();
-        }
+        foreach (var (project, dag) in deferred) specs.Add(converter.FromDag(dag, project));
+        specs.Sort((a, b) => string.CompareOrdinal(a.Key, b.Key));
+        return new DsServerSnapshot(names, projectCodes, specs, byKey);
     }
 
     private static IEnumerable<JsonElement> Elements(JsonElement array) =>

@@ -342,3 +342,47 @@ public class DsClientTests
     public void Non_http_uri_is_refused() =>
         Assert.Throws<ArgumentException>(() => DsHttpPipeline.NormalizeBase(new Uri("ftp://ds/")));
 }
+
+public class DsJsonArrayStreamerTests
+{
+    [Fact]
+    public async Task Streams_every_dag_in_order_including_ones_larger_than_the_read_buffer()
+    {
+        using var fake = new FakeDsServer("3.2.2");
+        var dags = Enumerable.Range(0, 300).Select(i => new Dictionary<string, object>
+        {
+            ["processDefinition"] = new { code = 1000L + i, name = $"wf_{i}" },
+            ["taskDefinitionList"] = new[] { new { code = 1L, name = "t", taskParams = new { rawScript = new string('x', i == 150 ? 200_000 : 500) } } },
+        }).ToList();
+        fake.Answer("GET projects/{projectCode}/process-definition/all", dags);
+        using var c = DsClientTests.Connect(fake, DsDialect.V3_2);
+
+        var seen = new List<(string Name, int ScriptLength)>();
+        await c.Client.ForEachWorkflowDagAsync(1, dag => seen.Add((
+            dag.GetProperty("processDefinition").GetProperty("name").GetString()!,
+            dag.GetProperty("taskDefinitionList")[0].GetProperty("taskParams").GetProperty("rawScript").GetString()!.Length)));
+
+        Assert.Equal(dags.Select((_, i) => $"wf_{i}"), seen.Select(s => s.Name));
+        Assert.Equal(200_000, seen[150].ScriptLength);
+    }
+
+    [Fact]
+    public async Task A_ds_error_in_a_streamed_answer_is_a_business_error()
+    {
+        using var fake = new FakeDsServer("3.2.2");
+        fake.Answer("GET projects/{projectCode}/process-definition/all", _ => FakeResponse.Error(10190, "project not exist"));
+        using var c = DsClientTests.Connect(fake, DsDialect.V3_2);
+        var ex = await Assert.ThrowsAsync<DsApiException>(() => c.Client.ForEachWorkflowDagAsync(1, _ => Assert.Fail("no element expected")));
+        Assert.Equal(10190, ex.DsCode);
+        Assert.Equal(DsErrorKind.NotFound, ex.Kind);
+    }
+
+    [Fact]
+    public async Task An_unmapped_route_in_a_streamed_read_is_reported_as_missing()
+    {
+        using var fake = new FakeDsServer("3.0.1");
+        using var c = DsClientTests.Connect(fake, DsDialect.V3_3);
+        var ex = await Assert.ThrowsAsync<DsApiException>(() => c.Client.ForEachWorkflowDagAsync(1, _ => { }));
+        Assert.Equal(DsErrorKind.EndpointMissing, ex.Kind);
+    }
+}
