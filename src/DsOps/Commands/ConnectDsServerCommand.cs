@@ -106,7 +106,7 @@ public sealed class ConnectDsServerCommand : DsCmdlet
             return;
         }
         WriteVerbose($"Connected: {connection.Dialect}.");
-        if (!NoDefault) ConnectionStore.SetDefault(SessionState, connection);
+        if (!NoDefault) SessionDefaults.Server.Set(SessionState, connection);
         WriteObject(connection);
     }
 }
@@ -123,7 +123,7 @@ public sealed class GetDsConnectionCommand : DsCmdlet
 {
     protected override void EndProcessing()
     {
-        if (ConnectionStore.GetDefault(SessionState) is { } c) WriteObject(c);
+        if (SessionDefaults.Server.Get(SessionState) is { } c) WriteObject(c);
     }
 }
 
@@ -143,11 +143,11 @@ public sealed class DisconnectDsServerCommand : DsCmdlet
 
     protected override void ProcessRecord()
     {
-        var current = ConnectionStore.GetDefault(SessionState);
+        var current = SessionDefaults.Server.Get(SessionState);
         var target = Connection ?? current;
         if (target is null) return;
         if (!ShouldProcess(target.ToString(), "Disconnect")) return;
-        if (ReferenceEquals(target, current)) ConnectionStore.SetDefault(SessionState, null);
+        if (ReferenceEquals(target, current)) SessionDefaults.Server.Set(SessionState, null);
         target.Dispose();
     }
 }

@@ -77,7 +77,7 @@ public abstract class DsCmdlet : PSCmdlet, IDisposable
     /// <summary>The given connection or the session default; a terminating DsNotConnected error when there is none.</summary>
     protected DsOps.Engine.Api.DsConnection ResolveConnection(DsOps.Engine.Api.DsConnection? explicitConnection)
     {
-        var connection = explicitConnection ?? ConnectionStore.GetDefault(SessionState);
+        var connection = explicitConnection ?? SessionDefaults.Server.Get(SessionState);
         if (connection is null)
             ThrowDsError("DsNotConnected", ErrorCategory.ConnectionError,
                 "There is no DS connection. Run Connect-DsServer first, or pass -Connection.", null);

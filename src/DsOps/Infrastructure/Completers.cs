@@ -29,7 +29,7 @@ public abstract class DsNameCompleterAttribute : ArgumentCompleterAttribute, IAr
         try
         {
             var connection = (fakeBoundParameters["Connection"] is { } c ? (c is PSObject p ? p.BaseObject : c) as DsConnection : null)
-                             ?? ConnectionStore.GetDefaultFromCurrentRunspace();
+                             ?? SessionDefaults.ServerFromCurrentRunspace();
             if (connection is null) return Array.Empty<CompletionResult>();
             var key = connection.Uri + "|" + CacheKey(fakeBoundParameters);
             if (!Cache.TryGetValue(key, out var entry) || DateTime.UtcNow - entry.At > Ttl)

@@ -64,7 +64,7 @@ public sealed class InvokeDsAlertSweepCommand : DsCmdlet
 
     protected override void ProcessRecord()
     {
-        var metadata = MetadataConnection ?? MetadataConnectionStore.GetDefault(SessionState);
+        var metadata = MetadataConnection ?? SessionDefaults.Metadata.Get(SessionState);
         var feed = Feed ?? (metadata is null ? null : new MetadataFailureFeed(new DsMetadataReader(metadata)));
         if (feed is null)
             ThrowDsError("DsAlertFeedMissing", ErrorCategory.InvalidArgument,

@@ -82,7 +82,7 @@ public sealed class ConnectDsMetadataCommand : DsCmdlet
             ThrowDsError(ex, ParameterSetName == ConnectionStringSet ? Name : $"{Server}:{Port}/{Database}");
             return;
         }
-        SessionState.PSVariable.Set("global:" + DsMetadataCmdlet.DefaultConnectionVariable, connection);
+        Infrastructure.SessionDefaults.Metadata.Set(SessionState, connection);
         WriteVerbose($"Connected to {connection}.");
         WriteObject(connection);
     }

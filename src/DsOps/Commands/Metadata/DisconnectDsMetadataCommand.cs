@@ -22,9 +22,7 @@ public sealed class DisconnectDsMetadataCommand : DsMetadataCmdlet
         var connection = ResolveMetadataConnection();
         if (!ShouldProcess(connection.ToString(), "Disconnect")) return;
         Run(async () => { await connection.DisconnectAsync().ConfigureAwait(false); return true; });
-        var current = SessionState.PSVariable.GetValue("global:" + DefaultConnectionVariable);
-        if (current is null || ReferenceEquals(current, connection) || current is PSObject { BaseObject: var b } && ReferenceEquals(b, connection))
-            SessionState.PSVariable.Remove("global:" + DefaultConnectionVariable);
+        Infrastructure.SessionDefaults.Metadata.ClearIf(SessionState, connection);
         if (PassThru) WriteObject(connection);
     }
 }

@@ -9,9 +9,6 @@ namespace DsOps.Commands.Metadata;
 /// </summary>
 public abstract class DsMetadataCmdlet : DsCmdlet
 {
-    /// <summary>Name of the global variable holding the default metadata connection.</summary>
-    public const string DefaultConnectionVariable = Infrastructure.MetadataConnectionStore.VariableName;
-
     /// <summary>
     /// <para type="description">The metadata connection to use (from Connect-DsMetadata). Defaults to the connection made last in this session.</para>
     /// </summary>
@@ -21,7 +18,7 @@ public abstract class DsMetadataCmdlet : DsCmdlet
     /// <summary>The explicit connection, else the session default; a terminating error when there is none.</summary>
     protected DsMetadataConnection ResolveMetadataConnection()
     {
-        if ((MetadataConnection ?? Infrastructure.MetadataConnectionStore.GetDefault(SessionState)) is { } c) return c;
+        if ((MetadataConnection ?? Infrastructure.SessionDefaults.Metadata.Get(SessionState)) is { } c) return c;
         ThrowDsError("DsMetadataNotConnected", ErrorCategory.ConnectionError,
             "No metadata connection: run Connect-DsMetadata first or pass -MetadataConnection.");
         return null!; // not reached
