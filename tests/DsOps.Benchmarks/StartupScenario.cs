@@ -107,6 +107,9 @@ public sealed class StartupChildScenario : IScenario
                     {
                         var ctx = await listener.GetContextAsync();
                         ctx.Response.ContentType = "application/json";
+                        // HttpListener delays answers on reused connections by ~40 ms (delayed ACK); closing each one
+                        // keeps the stand-in's own latency out of the measurement.
+                        ctx.Response.KeepAlive = false;
                         await ctx.Response.OutputStream.WriteAsync(body);
                         ctx.Response.Close();
                     }

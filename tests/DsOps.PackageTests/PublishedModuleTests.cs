@@ -1,9 +1,24 @@
 using System.Management.Automation;
 using System.Management.Automation.Runspaces;
-using DsOps.Testing;
 using Xunit;
 
 namespace DsOps.PackageTests;
+
+/// <summary>
+/// Where the published module is. This project references nothing of DsOps (not even the test support library,
+/// which depends on the engine): anything on its own load path would be used instead of the published copy.
+/// </summary>
+internal static class SharedPaths
+{
+    public static string ModuleManifest { get; } = Path.Combine(FindRepoRoot(), "out", "DsOps", "DsOps.psd1");
+
+    private static string FindRepoRoot()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "DsOps.sln"))) dir = dir.Parent;
+        return dir?.FullName ?? throw new DirectoryNotFoundException("DsOps.sln not found above " + AppContext.BaseDirectory);
+    }
+}
 
 /// <summary>
 /// Imports the published out/DsOps/DsOps.psd1 exactly as a user would, in a process that has no reference to the
