@@ -126,21 +126,9 @@ public static class DsHttpPipeline
 
     private static SocketsHttpHandler CreateSocketsHandler(DsHttpOptions options)
     {
-        var handler = new SocketsHttpHandler
-        {
-            AutomaticDecompression = DecompressionMethods.All,
-            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-            ConnectTimeout = options.Timeout < TimeSpan.FromSeconds(15) ? options.Timeout : TimeSpan.FromSeconds(15),
-            MaxConnectionsPerServer = 32,
-            UseCookies = false, // auth travels in headers; DS's Set-Cookie is not needed
-        };
-        if (options.Proxy is not null)
-        {
-            handler.Proxy = options.Proxy;
-            handler.UseProxy = true;
-        }
-        if (options.SkipCertificateCheck)
-            handler.SslOptions.RemoteCertificateValidationCallback = static (_, _, _, _) => true;
+        var handler = Http.HttpHandlers.Create(options.Timeout < TimeSpan.FromSeconds(15) ? options.Timeout : TimeSpan.FromSeconds(15),
+            options.SkipCertificateCheck, options.Proxy);
+        handler.MaxConnectionsPerServer = 32;
         return handler;
     }
 

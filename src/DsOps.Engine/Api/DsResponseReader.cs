@@ -108,6 +108,13 @@ internal static class DsResponseReader
     private static void ThrowForStatus(HttpResponseMessage response, string endpoint)
     {
         var status = response.StatusCode;
+        if ((int)status is >= 300 and < 400)
+        {
+            var location = response.Headers.Location is { IsAbsoluteUri: true } l ? l.GetLeftPart(UriPartial.Path) : response.Headers.Location?.ToString();
+            throw new DsApiException(DsErrorKind.InvalidResponse, "DsRedirected",
+                $"The DS server answered {endpoint} with a redirect (HTTP {(int)status}) to {location ?? "(no location)"}. DsOps does not follow " +
+                "redirects, so credentials are never sent elsewhere: connect to the final address with Connect-DsServer -Uri.", endpoint, status);
+        }
         if (status == HttpStatusCode.Unauthorized)
             throw new DsApiException(DsErrorKind.Authentication, "DsAuthenticationFailed",
                 $"The DS server refused {endpoint} with HTTP 401: the token or session is missing, wrong, expired, or the user is disabled. Connect again with Connect-DsServer.",

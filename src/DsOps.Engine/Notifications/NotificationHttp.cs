@@ -23,20 +23,8 @@ public static class NotificationHttp
 
     private static HttpClient Create(Uri? proxy, NetworkCredential? proxyCredential, bool skipCertificateCheck)
     {
-        var handler = new SocketsHttpHandler
-        {
-            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-            ConnectTimeout = TimeSpan.FromSeconds(10),
-            AllowAutoRedirect = false,   // a redirect would re-send the credentialed URL somewhere else
-        };
-        if (proxy is not null)
-        {
-            handler.Proxy = new WebProxy(proxy) { Credentials = proxyCredential };
-            handler.UseProxy = true;
-        }
-        // else: UseProxy stays true with the default proxy (HTTPS_PROXY / HTTP_PROXY / NO_PROXY, or the system proxy).
-        if (skipCertificateCheck)
-            handler.SslOptions.RemoteCertificateValidationCallback = (_, _, _, _) => true;
+        var handler = Http.HttpHandlers.Create(TimeSpan.FromSeconds(10), skipCertificateCheck,
+            proxy is null ? null : new WebProxy(proxy) { Credentials = proxyCredential });
         // Per-request timeouts come from the sender's cancellation; the client's own is disabled.
         // Robot answers are tiny; a bounded buffer keeps a misbehaving endpoint from filling memory.
         return new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan, MaxResponseContentBufferSize = 1024 * 1024 };

@@ -225,6 +225,19 @@ public class DsClientTests
     }
 
     [Fact]
+    public async Task A_redirect_is_not_followed_so_the_token_goes_nowhere_else()
+    {
+        using var fake = new FakeDsServer("3.2.2");
+        using var c = Connect(fake, DsDialect.V3_2);
+        var redirect = new FakeResponse(HttpStatusCode.Found, "");
+        fake.Faults.Enqueue(redirect);
+        var before = fake.Requests.Count;
+        var ex = await Assert.ThrowsAsync<DsApiException>(() => c.Client.GetProjectAsync(1));
+        Assert.Equal("DsRedirected", ex.ErrorId);
+        Assert.Equal(1, fake.Requests.Count - before);
+    }
+
+    [Fact]
     public async Task Token_travels_in_the_token_header()
     {
         using var fake = new FakeDsServer("3.2.2").Answer("GET projects/{code}", new { code = 1L, name = "etl" });
