@@ -192,7 +192,11 @@ public sealed class SyncWorkflowTests : IAsyncLifetime
         Assert.Empty(Sync(c).Objects<WorkflowApplyResult>());
         Assert.Equal(2, Workflows(c).Count);
 
-        var pruned = Sync(c, new { Prune = true, Force = true });
+        // Deletes ask a second question; a non-interactive host cannot answer it, so nothing is deleted.
+        Assert.ThrowsAny<RuntimeException>(() => Sync(c, new { Prune = true }));
+        Assert.Equal(2, Workflows(c).Count);
+
+        var pruned = Sync(c, new { Prune = true, Confirm = false });
 
         var deleted = Assert.Single(pruned.Objects<WorkflowApplyResult>());
         Assert.Equal(("weekly_report", PlanAction.Delete, ApplyStatus.Applied), (deleted.Workflow, deleted.Action, deleted.Status));

@@ -19,7 +19,7 @@ namespace DsOps.Commands.Specs;
 /// reported for its workflow while the rest proceed, and a rerun converges. With -WhatIf it shows the plan and
 /// writes nothing. -Plan applies a plan saved by Compare-DsWorkflow -OutFile exactly, and refuses when the server
 /// changed since it was made. Workflows the specs do not name are left alone unless -Prune (which asks for
-/// confirmation unless -Force). The last-applied state (-StatePath) lets later runs flag edits made in the UI (drift).</para>
+/// confirmation unless -Force or -Confirm:$false). The last-applied state (-StatePath) lets later runs flag edits made in the UI (drift).</para>
 /// <example><code>Sync-DsWorkflow ./specs -WhatIf</code><para>Shows what would change on the default connection.</para></example>
 /// <example><code>Sync-DsWorkflow ./specs -Environment PROD -Connection $prod -ThrottleLimit 8</code><para>Applies the PROD mapping of the specs to the production server.</para></example>
 /// <example><code>Sync-DsWorkflow -Plan ./plan.json -Connection $prod</code><para>Applies a reviewed plan exactly, or refuses if the server changed since.</para></example>
@@ -127,7 +127,8 @@ public sealed class SyncDsWorkflowCommand : DsSpecCmdlet
         var approved = new HashSet<string>(StringComparer.Ordinal);
         var declined = new List<PlanItem>();
         var deletes = plan.Items.Count(i => i.Level == PlanLevel.Workflow && i.Action == PlanAction.Delete);
-        var confirmDeletes = deletes == 0 || Force || WhatIfRequested ||
+        // Deletes get a second, explicit question unless -Force or -Confirm:$false says not to ask.
+        var confirmDeletes = deletes == 0 || Force || WhatIfRequested || ConfirmDeclined ||
                              ShouldContinue($"Delete {deletes} workflow(s) from the server? They are not in the specs.", "Confirm deletes");
         foreach (var item in plan.Items.Where(i => i.Level == PlanLevel.Workflow && i.Action != PlanAction.Unchanged))
         {
@@ -171,6 +172,8 @@ public sealed class SyncDsWorkflowCommand : DsSpecCmdlet
         WriteVerbose(summary);
         WriteInformation(new InformationRecord(summary, "Sync-DsWorkflow"));
     }
+
+    private bool ConfirmDeclined => MyInvocation.BoundParameters.TryGetValue("Confirm", out var c) && c is SwitchParameter s && !s.ToBool();
 
     private bool WhatIfRequested => MyInvocation.BoundParameters.TryGetValue("WhatIf", out var w) && w is SwitchParameter { IsPresent: true };
 }
