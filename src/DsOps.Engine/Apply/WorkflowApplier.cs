@@ -51,6 +51,10 @@ public sealed class WorkflowApplier
     private readonly DsClient _client;
     private readonly DsServerSnapshot _snapshot;
     private readonly Dictionary<string, long> _projectCodes;
+    private readonly HashSet<string> _failedProjects = new(StringComparer.Ordinal);
+
+    /// <summary>The Workflow of a result that reports a project which could not be created.</summary>
+    public const string ProjectMarker = "(project)";
 
     public WorkflowApplier(DsClient client, DsServerSnapshot snapshot)
     {
@@ -78,6 +82,8 @@ public sealed class WorkflowApplier
         foreach (var wave in Waves(work, desiredByKey))
         {
             await EnsureProjectsAsync(wave, results, ct).ConfigureAwait(false);
+            var failedProjects = results.Where(r => r.Workflow == ProjectMarker && r.Status == ApplyStatus.Failed)
+                .Select(r => r.Project).ToHashSet(StringComparer.Ordinal);
             var codes = await GenerateCodesAsync(wave, desiredByKey, ct).ConfigureAwait(false);
             var converter = new DsWireConverter(_client.Dialect, _snapshot.Names);
             var created = new ConcurrentBag<(string Project, WorkflowSpec Spec, long Code, IReadOnlyDictionary<string, long> Tasks)>();
@@ -87,7 +93,7 @@ public sealed class WorkflowApplier
                 await gate.WaitAsync(ct).ConfigureAwait(false);
                 try
                 {
-                    if (results.Any(r => r.Project == item.Project && r.Status == ApplyStatus.Failed && r.Workflow == "(project)"))
+                    if (failedProjects.Contains(item.Project))
                     {
                         results.Add(Result(item, ApplyStatus.Skipped, null, "its project could not be created"));
                         return;
@@ -286,7 +292,7 @@ public sealed class WorkflowApplier
     {
         foreach (var project in wave.Where(i => i.Action == PlanAction.Create).Select(i => i.Project).Distinct(StringComparer.Ordinal))
         {
-            if (_projectCodes.ContainsKey(project) || results.Any(r => r.Project == project && r.Workflow == "(project)")) continue;
+            if (_projectCodes.ContainsKey(project) || _failedProjects.Contains(project)) continue;
             try
             {
                 var created = await _client.CreateProjectAsync(project, "Created by DsOps", ct).ConfigureAwait(false);
@@ -295,9 +301,10 @@ public sealed class WorkflowApplier
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
+                _failedProjects.Add(project);
                 results.Add(new WorkflowApplyResult
                 {
-                    Project = project, Workflow = "(project)", Action = PlanAction.Create, Status = ApplyStatus.Failed, Message = ex.Message, Error = ex,
+                    Project = project, Workflow = ProjectMarker, Action = PlanAction.Create, Status = ApplyStatus.Failed, Message = ex.Message, Error = ex,
                 });
             }
         }
@@ -373,7 +380,7 @@ public sealed class WorkflowApplier
         foreach (var r in results.Where(r => r.Status == ApplyStatus.Unchanged))
             if (current.TryGetValue(r.Target, out var spec)) state.Record(spec);
 
-        var applied = results.Where(r => r.Status == ApplyStatus.Applied && r.Workflow != "(project)").ToList();
+        var applied = results.Where(r => r.Status == ApplyStatus.Applied && r.Workflow != ProjectMarker).ToList();
         if (applied.Count == 0) return;
         var after = await DsServerSnapshot.ReadAsync(_client, applied.Select(r => r.Project).Distinct(StringComparer.Ordinal).ToList(), ct).ConfigureAwait(false);
         var byKey = after.Workflows.ToDictionary(w => w.Key, StringComparer.Ordinal);
