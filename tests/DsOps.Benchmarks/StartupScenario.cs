@@ -72,12 +72,14 @@ public sealed class StartupChildScenario : IScenario
         runspace.Open();
         using var ps = PowerShell.Create();
         ps.Runspace = runspace;
+        // The token is handed in as a variable, as Get-Secret would return it: building a SecureString through
+        // PowerShell's method binder is not DsOps's cost. Both modes get it.
+        runspace.SessionStateProxy.SetVariable("t", new System.Net.NetworkCredential("", "x").SecurePassword);
         // Like `pwsh -NoProfile -Command '...'`: both modes run their first command as script text.
         if (args[0] == "module")
         {
             // Import, connect (loads Refit, Polly and the HTTP pipeline) and list projects: a typical first command.
-            ps.AddScript($"Import-Module '{SharedPaths.ModuleManifest}'; $t = [System.Net.NetworkCredential]::new('', 'x').SecurePassword; " +
-                         $"$null = Connect-DsServer -Uri '{uri}' -Token $t -DsVersion 3.2; Get-DsProject");
+            ps.AddScript($"Import-Module '{SharedPaths.ModuleManifest}'; $null = Connect-DsServer -Uri '{uri}' -Token $t -DsVersion 3.2; Get-DsProject");
         }
         else
         {
