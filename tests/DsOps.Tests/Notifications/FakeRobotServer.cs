@@ -22,7 +22,7 @@ public sealed record RobotReply(int Status, string Body, IReadOnlyDictionary<str
 /// </summary>
 public sealed class FakeRobotServer : IDisposable
 {
-    private readonly HttpListener _listener = new();
+    private readonly HttpListener _listener;
     private readonly ConcurrentQueue<RobotReply> _script = new();
     private readonly ConcurrentQueue<ReceivedRequest> _received = new();
     private readonly Task _loop;
@@ -30,13 +30,26 @@ public sealed class FakeRobotServer : IDisposable
     public FakeRobotServer(RobotReply? defaultReply = null)
     {
         DefaultReply = defaultReply ?? RobotReply.DingTalkOk;
-        Port = FreePort();
-        _listener.Prefixes.Add($"http://127.0.0.1:{Port}/");
-        _listener.Start();
+        // A free port can be taken by a parallel test between probing and binding: try again with another.
+        for (var attempt = 0; ; attempt++)
+        {
+            Port = FreePort();
+            _listener = new HttpListener();
+            _listener.Prefixes.Add($"http://127.0.0.1:{Port}/");
+            try
+            {
+                _listener.Start();
+                break;
+            }
+            catch (HttpListenerException) when (attempt < 20)
+            {
+                ((IDisposable)_listener).Dispose();
+            }
+        }
         _loop = Task.Run(LoopAsync);
     }
 
-    public int Port { get; }
+    public int Port { get; private set; }
     public RobotReply DefaultReply { get; set; }
     public string Url(string pathAndQuery) => $"http://127.0.0.1:{Port}{pathAndQuery}";
     public IReadOnlyList<ReceivedRequest> Received => _received.ToArray();
@@ -95,8 +108,9 @@ public sealed class FakeRobotServer : IDisposable
 
     public void Dispose()
     {
-        _listener.Stop();
-        _listener.Close();
+        // The managed listener's endpoint bookkeeping can fail on close when ports are reused in parallel; a
+        // cleanup failure is not a test result.
+        try { _listener.Stop(); _listener.Close(); } catch (HttpListenerException) { } catch (ObjectDisposedException) { }
         try { _loop.Wait(TimeSpan.FromSeconds(2)); } catch (AggregateException) { }
     }
 }
