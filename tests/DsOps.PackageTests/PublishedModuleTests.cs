@@ -73,4 +73,35 @@ public class PublishedModuleTests
         Assert.True(File.Exists(Path.Combine(folder, "en-US", "DsOps.dll-Help.xml")));
         Assert.True(File.Exists(Path.Combine(folder, "DsOps.Engine.dll")));
     }
+
+    [Fact]
+    public void The_engine_and_its_libraries_are_published_with_ahead_of_time_code_the_engine_uses()
+    {
+        // src/DsOps/ReadyToRun.targets compiles them for this machine's OS, CPU and .NET; the cmdlet assembly stays IL.
+        var folder = Path.GetDirectoryName(SharedPaths.ModuleManifest)!;
+        foreach (var name in new[] { "DsOps.Engine.dll", "Refit.dll", "Polly.Core.dll", "YamlDotNet.dll", "MySqlConnector.dll" })
+            Assert.True(HasReadyToRunCode(Path.Combine(folder, name)), $"{name} has no ReadyToRun code");
+        Assert.False(HasReadyToRunCode(Path.Combine(folder, "DsOps.dll")));
+
+        // And the runtime uses it: a first call of a precompiled engine method compiles nothing.
+        using var runspace = OpenWithModule(out _);
+        var engine = AppDomain.CurrentDomain.GetAssemblies().Single(a => a.GetName().Name == "DsOps.Engine");
+        Assert.StartsWith(folder, engine.Location);
+        // (A method nothing has called yet, that calls nothing the framework itself leaves to the JIT.)
+        var statistics = Activator.CreateInstance(engine.GetType("DsOps.Engine.Api.DsRequestStatistics", throwOnError: true)!)!;
+        var countRetry = statistics.GetType()
+            .GetMethod("CountRetry", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!
+            .CreateDelegate<Action>(statistics);
+        var before = System.Runtime.JitInfo.GetCompiledMethodCount(currentThread: true);
+        countRetry();
+        Assert.Equal(before, System.Runtime.JitInfo.GetCompiledMethodCount(currentThread: true));
+        Assert.Equal(1L, statistics.GetType().GetProperty("Retries")!.GetValue(statistics));
+    }
+
+    private static bool HasReadyToRunCode(string path)
+    {
+        using var stream = File.OpenRead(path);
+        using var pe = new System.Reflection.PortableExecutable.PEReader(stream);
+        return pe.PEHeaders.CorHeader!.ManagedNativeHeaderDirectory.Size > 0;
+    }
 }

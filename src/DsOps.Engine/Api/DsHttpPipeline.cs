@@ -160,12 +160,13 @@ public static class DsHttpPipeline
     private sealed class ResilienceHandler : DelegatingHandler
     {
         private readonly ResiliencePipeline<HttpResponseMessage> _reads;
-        private readonly ResiliencePipeline<HttpResponseMessage> _writes;
+        // Built on the first write: a session that only reads (most do) never pays for it.
+        private readonly Lazy<ResiliencePipeline<HttpResponseMessage>> _writes;
 
         public ResilienceHandler(DsHttpOptions options, DsRequestStatistics statistics)
         {
             var timeout = new TimeoutStrategyOptions { Timeout = options.Timeout };
-            _writes = new ResiliencePipelineBuilder<HttpResponseMessage>().AddTimeout(timeout).Build();
+            _writes = new(() => new ResiliencePipelineBuilder<HttpResponseMessage>().AddTimeout(timeout).Build());
             var builder = new ResiliencePipelineBuilder<HttpResponseMessage>();
             if (options.MaxRetries > 0)
             {
@@ -199,7 +200,7 @@ public static class DsHttpPipeline
 
         protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
         {
-            var pipeline = request.Method == HttpMethod.Get || request.Method == HttpMethod.Head ? _reads : _writes;
+            var pipeline = request.Method == HttpMethod.Get || request.Method == HttpMethod.Head ? _reads : _writes.Value;
             return await pipeline.ExecuteAsync(
                 static async (state, ct) => await state.self.BaseSendAsync(state.request, ct).ConfigureAwait(false),
                 (self: this, request), cancellationToken).ConfigureAwait(false);

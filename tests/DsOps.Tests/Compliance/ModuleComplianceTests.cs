@@ -89,6 +89,22 @@ public class ModuleComplianceTests
     }
 
     [Fact]
+    public void Manifest_lists_are_single_array_literals()
+    {
+        // PowerShell compiles every statement inside @( ) when it reads a manifest; one name per line without commas
+        // is one statement per name and made Import-Module JIT-compile 74 more methods (docs/benchmarks.md).
+        var ast = Parser.ParseFile(Path.Combine(ModuleFolder, "DsOps.psd1"), out _, out var errors);
+        Assert.Empty(errors);
+        var table = (HashtableAst)ast.Find(a => a is HashtableAst, false)!;
+        foreach (var key in new[] { "CmdletsToExport", "FormatsToProcess" })
+        {
+            var value = table.KeyValuePairs.Single(p => ((StringConstantExpressionAst)p.Item1).Value == key).Item2;
+            var array = (ArrayExpressionAst)((PipelineAst)value).PipelineElements.OfType<CommandExpressionAst>().Single().Expression;
+            Assert.True(array.SubExpression.Statements.Count == 1, $"{key} has {array.SubExpression.Statements.Count} statements; separate the names with commas");
+        }
+    }
+
+    [Fact]
     public void Every_format_file_loads_and_is_listed_in_the_manifest()
     {
         var manifest = ReadManifest();

@@ -1,0 +1,13 @@
+using System.Management.Automation;
+using DsOps.Engine.Api;
+
+namespace DsOps.Infrastructure;
+
+/// <summary>
+/// Called by PowerShell when the module is imported: starts the engine's background warm-up
+/// (<see cref="DsWarmUp"/>) so the first DS command of a session does not pay for JIT compilation.
+/// </summary>
+public sealed class ModuleInitializer : IModuleAssemblyInitializer
+{
+    public void OnImport() => DsWarmUp.Start();
+}
