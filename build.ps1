@@ -3,9 +3,11 @@
 .SYNOPSIS
     Builds, tests and packages the DsOps module: a thin layer over `dotnet`.
 .DESCRIPTION
-    Build    publishes the module into out/DsOps (importable with Import-Module ./out/DsOps/DsOps.psd1).
+    Build    publishes the module into out/DsOps (importable with Import-Module ./out/DsOps/DsOps.psd1), with
+             ahead-of-time code for this machine's OS, CPU and .NET (src/DsOps/ReadyToRun.targets).
     Test     runs every test project (xunit; the hosted PowerShell engine, a throwaway MariaDB, the DS emulator).
-    Package  builds and zips out/DsOps into out/DsOps-<version>.zip for Install-Module style distribution.
+    Package  builds a portable copy (IL only: any OS and CPU) and zips it into out/DsOps-<version>.zip for
+             Install-Module style distribution.
     Help     regenerates module/DsOps/en-US/DsOps.dll-Help.xml from the cmdlets' XML doc comments.
 .EXAMPLE
     ./build.ps1
@@ -55,7 +57,8 @@ foreach ($step in $Task) {
             Invoke-Dotnet test (Join-Path $root 'DsOps.sln') -c $Configuration
         }
         'Package' {
-            Invoke-Dotnet publish (Join-Path $root 'src/DsOps/DsOps.csproj') -c $Configuration
+            # Ahead-of-time code only loads on the OS and CPU it was compiled for; a package travels.
+            Invoke-Dotnet publish (Join-Path $root 'src/DsOps/DsOps.csproj') -c $Configuration '-p:DsOpsReadyToRun=false'
             $manifest = Import-PowerShellDataFile (Join-Path $moduleOut 'DsOps.psd1')
             $zip = Join-Path $out "DsOps-$($manifest.ModuleVersion).zip"
             if (Test-Path $zip) { Remove-Item $zip }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Runtime.InteropServices;
@@ -96,7 +97,7 @@ public static class DsHttpPipeline
     {
         var inner = innerHandler ?? CreateSocketsHandler(options);
         var statisticsHandler = new StatisticsHandler(statistics) { InnerHandler = inner };
-        var resilience = new ResilienceHandler(options, statistics) { InnerHandler = statisticsHandler };
+        var resilience = new ResilienceHandler(options) { InnerHandler = statisticsHandler };
         HttpMessageHandler outer = resilience;
         if (auth is not null) outer = new AuthenticationHandler(auth) { InnerHandler = resilience };
         var client = new HttpClient(outer, disposeHandler: true)
@@ -142,10 +143,18 @@ public static class DsHttpPipeline
         }
     }
 
+    /// <summary>
+    /// Counts every attempt; a request message seen again is a retry of the resilience handler outside this one
+    /// (it resends the same message), which keeps the retry pipelines free of per-connection state.
+    /// </summary>
     private sealed class StatisticsHandler(DsRequestStatistics statistics) : DelegatingHandler
     {
+        private static readonly HttpRequestOptionsKey<bool> Attempted = new("DsOps.Attempted");
+
         protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
         {
+            if (request.Options.TryGetValue(Attempted, out _)) statistics.CountRetry();
+            else request.Options.Set(Attempted, true);
             var readOnly = ((IDictionary<string, object?>)request.Options).ContainsKey(ReadOnlyRequest);
             statistics.Count(readOnly ? HttpMethod.Get : request.Method);
             return base.SendAsync(request, cancellationToken);
@@ -153,59 +162,103 @@ public static class DsHttpPipeline
     }
 
     /// <summary>
-    /// Retries only idempotent reads (GET/HEAD) on network errors, 5xx and 429, with exponential backoff and
-    /// jitter, honouring Retry-After; every attempt has its own timeout. Writes are never retried:
-    /// DS's create calls are not idempotent.
+    /// Retries only idempotent reads (GET/HEAD) on network errors, 5xx and 429, with Polly's exponential backoff and
+    /// jitter, honouring Retry-After; every attempt has its own timeout. Writes are never retried: DS's create calls
+    /// are not idempotent.
+    /// The first attempt is sent directly and Polly takes over only when it failed in a way worth retrying. Building a
+    /// Polly pipeline costs ~25 ms the first time in a process (it validates its options with DataAnnotations), and
+    /// running one compiles ~150 generic methods; a session whose calls succeed (nearly all) should not wait for that.
+    /// Polly then sees the failed first attempt as its own attempt 0, so attempts, backoff and Retry-After are exactly
+    /// those of a pipeline that sent every attempt itself.
     /// </summary>
-    private sealed class ResilienceHandler : DelegatingHandler
+    internal sealed class ResilienceHandler(DsHttpOptions options) : DelegatingHandler
     {
-        private readonly ResiliencePipeline<HttpResponseMessage> _reads;
-        // Built on the first write: a session that only reads (most do) never pays for it.
-        private readonly Lazy<ResiliencePipeline<HttpResponseMessage>> _writes;
-
-        public ResilienceHandler(DsHttpOptions options, DsRequestStatistics statistics)
-        {
-            var timeout = new TimeoutStrategyOptions { Timeout = options.Timeout };
-            _writes = new(() => new ResiliencePipelineBuilder<HttpResponseMessage>().AddTimeout(timeout).Build());
-            var builder = new ResiliencePipelineBuilder<HttpResponseMessage>();
-            if (options.MaxRetries > 0)
-            {
-                builder.AddRetry(new RetryStrategyOptions<HttpResponseMessage>
-                {
-                    MaxRetryAttempts = options.MaxRetries,
-                    BackoffType = DelayBackoffType.Exponential,
-                    UseJitter = true,
-                    Delay = options.RetryBaseDelay,
-                    MaxDelay = TimeSpan.FromSeconds(30),
-                    ShouldHandle = new PredicateBuilder<HttpResponseMessage>()
-                        .Handle<HttpRequestException>()
-                        .Handle<TimeoutRejectedException>()
-                        .HandleResult(r => (int)r.StatusCode >= 500 || r.StatusCode == HttpStatusCode.TooManyRequests),
-                    DelayGenerator = static args =>
-                    {
-                        var retryAfter = args.Outcome.Result?.Headers.RetryAfter;
-                        TimeSpan? delay = retryAfter?.Delta ?? (retryAfter?.Date - DateTimeOffset.UtcNow);
-                        return ValueTask.FromResult(delay is { } d && d > TimeSpan.Zero && d < TimeSpan.FromSeconds(60) ? d : (TimeSpan?)null);
-                    },
-                    OnRetry = args =>
-                    {
-                        statistics.CountRetry();
-                        args.Outcome.Result?.Dispose();
-                        return default;
-                    },
-                });
-            }
-            _reads = builder.AddTimeout(timeout).Build();
-        }
+        // Pipelines hold no per-connection state, so one per set of retry settings serves the whole process.
+        private static readonly ConcurrentDictionary<(int MaxRetries, TimeSpan Delay), Lazy<ResiliencePipeline<HttpResponseMessage>>> Pipelines = new();
 
         protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
         {
-            var pipeline = request.Method == HttpMethod.Get || request.Method == HttpMethod.Head ? _reads : _writes.Value;
-            return await pipeline.ExecuteAsync(
-                static async (state, ct) => await state.self.BaseSendAsync(state.request, ct).ConfigureAwait(false),
-                (self: this, request), cancellationToken).ConfigureAwait(false);
+            var idempotent = request.Method == HttpMethod.Get || request.Method == HttpMethod.Head;
+            if (!idempotent || options.MaxRetries <= 0) return await AttemptAsync(request, cancellationToken).ConfigureAwait(false);
+
+            Outcome<HttpResponseMessage> first;
+            try
+            {
+                first = Outcome.FromResult(await AttemptAsync(request, cancellationToken).ConfigureAwait(false));
+            }
+            catch (Exception ex) when (ex is HttpRequestException or TimeoutRejectedException)
+            {
+                first = Outcome.FromException<HttpResponseMessage>(ex);
+            }
+            if (!IsTransient(first))
+            {
+                first.ThrowIfException();
+                return first.Result!;
+            }
+
+            var pipeline = Pipelines.GetOrAdd((options.MaxRetries, options.RetryBaseDelay),
+                static k => new Lazy<ResiliencePipeline<HttpResponseMessage>>(() => BuildRetries(k.MaxRetries, k.Delay))).Value;
+            var state = new RetryState(this, request, first);
+            return await pipeline.ExecuteAsync(static (s, ct) => s.NextAsync(ct), state, cancellationToken).ConfigureAwait(false);
         }
 
-        private Task<HttpResponseMessage> BaseSendAsync(HttpRequestMessage request, CancellationToken ct) => base.SendAsync(request, ct);
+        /// <summary>One attempt under its own timeout (the caller's token still cancels it).</summary>
+        private async Task<HttpResponseMessage> AttemptAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(options.Timeout);
+            try
+            {
+                return await base.SendAsync(request, timeout.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested && timeout.IsCancellationRequested)
+            {
+                throw new TimeoutRejectedException($"The attempt did not finish within {options.Timeout}.", options.Timeout, ex);
+            }
+        }
+
+        private static bool IsTransient(Outcome<HttpResponseMessage> outcome) => outcome switch
+        {
+            { Exception: HttpRequestException or TimeoutRejectedException } => true,
+            { Result: { } r } => (int)r.StatusCode >= 500 || r.StatusCode == HttpStatusCode.TooManyRequests,
+            _ => false,
+        };
+
+        /// <summary>Hands Polly the first attempt's outcome as its attempt 0, then sends the retries.</summary>
+        private sealed class RetryState(ResilienceHandler handler, HttpRequestMessage request, Outcome<HttpResponseMessage> first)
+        {
+            private bool _firstTaken;
+
+            public ValueTask<HttpResponseMessage> NextAsync(CancellationToken ct)
+            {
+                if (_firstTaken) return new ValueTask<HttpResponseMessage>(handler.AttemptAsync(request, ct));
+                _firstTaken = true;
+                return first.Exception is { } ex ? ValueTask.FromException<HttpResponseMessage>(ex) : ValueTask.FromResult(first.Result!);
+            }
+        }
+
+        private static ResiliencePipeline<HttpResponseMessage> BuildRetries(int maxRetries, TimeSpan delay) =>
+            new ResiliencePipelineBuilder<HttpResponseMessage>()
+                .AddRetry(new RetryStrategyOptions<HttpResponseMessage>
+                {
+                    MaxRetryAttempts = maxRetries,
+                    BackoffType = DelayBackoffType.Exponential,
+                    UseJitter = true,
+                    Delay = delay,
+                    MaxDelay = TimeSpan.FromSeconds(30),
+                    ShouldHandle = static args => ValueTask.FromResult(IsTransient(args.Outcome)),
+                    DelayGenerator = static args =>
+                    {
+                        var retryAfter = args.Outcome.Result?.Headers.RetryAfter;
+                        TimeSpan? wait = retryAfter?.Delta ?? (retryAfter?.Date - DateTimeOffset.UtcNow);
+                        return ValueTask.FromResult(wait is { } d && d > TimeSpan.Zero && d < TimeSpan.FromSeconds(60) ? d : (TimeSpan?)null);
+                    },
+                    OnRetry = static args =>
+                    {
+                        args.Outcome.Result?.Dispose();
+                        return default;
+                    },
+                })
+                .Build();
     }
 }

@@ -6,9 +6,10 @@ namespace DsOps.Engine.Api;
 
 /// <summary>
 /// Runs a DS session's first-call path once, on a background thread, against an in-memory answer: the HTTP pipeline,
-/// the retry pipeline, Refit's generated client, the envelope reader, paging and JSON. A process JIT-compiles that
-/// code on its first use (~1,000 methods); done here, it overlaps with module import and the user's typing instead of
-/// delaying the first real command. No socket is opened and nothing outside this class is changed, so the first real
+/// the retry pipeline, Refit's generated client, the envelope reader, paging and JSON. A process pays for that code on
+/// its first use: types to load and, even with ahead-of-time code, ~600 generic and async methods to JIT-compile (1,050
+/// without it). Done here, that work overlaps with module import and the user's typing instead of delaying the first
+/// real command (docs/benchmarks.md). No socket is opened and nothing outside this class is changed, so the first real
 /// call behaves exactly as without it. Set DSOPS_NO_WARMUP=1 to turn it off (e.g. on a one-core machine).
 /// </summary>
 public static class DsWarmUp
@@ -18,22 +19,17 @@ public static class DsWarmUp
     /// <summary>The environment variable that turns the warm-up off.</summary>
     public const string DisableVariable = "DSOPS_NO_WARMUP";
 
-    /// <summary>Starts the warm-up once per process; later calls do nothing. Returns the thread, or null.</summary>
-    public static Thread? Start()
-    {
-        if (IsDisabled(Environment.GetEnvironmentVariable(DisableVariable))) return null;
-        if (Interlocked.Exchange(ref _started, 1) != 0) return null;
-        var thread = new Thread(Run) { IsBackground = true, Name = "DsOps warm-up" };
-        thread.Start();
-        return thread;
-    }
-
     /// <summary>Any value but empty or "0" turns the warm-up off.</summary>
     internal static bool IsDisabled(string? value) => !string.IsNullOrEmpty(value) && value != "0";
 
-    /// <summary>One pass over the first-call path; failures are ignored (this only saves time, it decides nothing).</summary>
-    private static void Run()
+    /// <summary>
+    /// One pass over the first-call path, once per process, unless turned off; failures are ignored (this only saves
+    /// time, it decides nothing). Call it on a background thread.
+    /// </summary>
+    public static void Run()
     {
+        if (IsDisabled(Environment.GetEnvironmentVariable(DisableVariable))) return;
+        if (Interlocked.Exchange(ref _started, 1) != 0) return;
         try
         {
             RunOnceAsync().GetAwaiter().GetResult();
@@ -52,9 +48,7 @@ public static class DsWarmUp
         token.MakeReadOnly();
         // The real sockets handler, with its connection replaced by an in-memory stream that answers like DS: the HTTP/1.1
         // connection code is compiled too, and no socket is opened.
-        var handler = Http.HttpHandlers.Create(TimeSpan.FromSeconds(5), false, null);
-        handler.UseProxy = false;
-        handler.ConnectCallback = static (_, _) => ValueTask.FromResult<Stream>(new CannedHttpStream());
+        var handler = CannedSocketsHandler();
         var options = new DsConnectOptions
         {
             Uri = new Uri("http://dsops-warm-up.invalid/dolphinscheduler/"),
@@ -65,6 +59,14 @@ public static class DsWarmUp
         using var connection = await DsConnection.ConnectAsync(options).ConfigureAwait(false);
         await foreach (var _ in connection.Client.GetProjectsAsync().ConfigureAwait(false)) { }
         return connection.Statistics;
+    }
+
+    private static SocketsHttpHandler CannedSocketsHandler()
+    {
+        var handler = Http.HttpHandlers.Create(TimeSpan.FromSeconds(5), false, null);
+        handler.UseProxy = false;
+        handler.ConnectCallback = static (_, _) => ValueTask.FromResult<Stream>(new CannedHttpStream());
+        return handler;
     }
 
     /// <summary>

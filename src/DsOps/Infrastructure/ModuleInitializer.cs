@@ -9,5 +9,11 @@ namespace DsOps.Infrastructure;
 /// </summary>
 public sealed class ModuleInitializer : IModuleAssemblyInitializer
 {
-    public void OnImport() => DsWarmUp.Start();
+    public void OnImport()
+    {
+        // The first call into the engine runs its module initializer (Refit's generated registrations), so even that
+        // happens on the warm-up's thread, not on the importing one.
+        var thread = new Thread(static () => DsWarmUp.Run()) { IsBackground = true, Name = "DsOps warm-up" };
+        thread.Start();
+    }
 }

@@ -225,6 +225,38 @@ public class DsClientTests
     }
 
     [Fact]
+    public async Task A_read_whose_first_attempt_times_out_is_retried()
+    {
+        // The first attempt runs outside Polly (DsHttpPipeline); its timeout must still count as a transient failure.
+        using var fake = new FakeDsServer("3.2.2");
+        fake.Answer("GET projects/{code}", new { code = 7L, name = "etl" });
+        using var c = Connect(fake, DsDialect.V3_2, new DsHttpOptions { Timeout = TimeSpan.FromMilliseconds(200), MaxRetries = 2, RetryBaseDelay = TimeSpan.FromMilliseconds(1) });
+        fake.Faults.Enqueue(FakeResponse.Ok(null) with { Delay = TimeSpan.FromSeconds(10) });
+        var before = fake.Requests.Count;
+
+        var p = await c.Client.GetProjectAsync(7);
+
+        Assert.Equal("etl", p.Name);
+        Assert.Equal(2, fake.Requests.Count - before);
+        Assert.Equal(1, c.Statistics.Retries);
+    }
+
+    [Fact]
+    public async Task A_call_the_caller_cancels_is_neither_retried_nor_reported_as_a_timeout()
+    {
+        using var fake = new FakeDsServer("3.2.2");
+        using var c = Connect(fake, DsDialect.V3_2, new DsHttpOptions { Timeout = TimeSpan.FromSeconds(30), MaxRetries = 3, RetryBaseDelay = TimeSpan.FromMilliseconds(1) });
+        fake.Faults.Enqueue(FakeResponse.Ok(null) with { Delay = TimeSpan.FromSeconds(10) });
+        var before = fake.Requests.Count;
+        using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => c.Client.GetProjectAsync(7, cts.Token));
+
+        Assert.Equal(1, fake.Requests.Count - before);
+        Assert.Equal(0, c.Statistics.Retries);
+    }
+
+    [Fact]
     public async Task A_redirect_is_not_followed_so_the_token_goes_nowhere_else()
     {
         using var fake = new FakeDsServer("3.2.2");
