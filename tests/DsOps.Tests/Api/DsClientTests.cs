@@ -242,6 +242,23 @@ public class DsClientTests
     }
 
     [Fact]
+    public async Task Retry_After_on_the_first_answer_sets_the_wait_before_the_retry()
+    {
+        // The first attempt is sent outside Polly and handed to it as attempt 0: its Retry-After must still count.
+        using var fake = new FakeDsServer("3.2.2");
+        fake.Answer("GET projects/{code}", new { code = 7L, name = "etl" });
+        using var c = Connect(fake, DsDialect.V3_2, new DsHttpOptions { MaxRetries = 2, RetryBaseDelay = TimeSpan.FromMilliseconds(1) });
+        fake.Faults.Enqueue(FakeResponse.Http(HttpStatusCode.TooManyRequests) with { RetryAfterSeconds = 1 });
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+
+        var p = await c.Client.GetProjectAsync(7);
+
+        Assert.Equal("etl", p.Name);
+        Assert.Equal(1, c.Statistics.Retries);
+        Assert.True(clock.Elapsed >= TimeSpan.FromMilliseconds(900), $"retried after {clock.Elapsed.TotalMilliseconds:F0} ms, before Retry-After");
+    }
+
+    [Fact]
     public async Task A_call_the_caller_cancels_is_neither_retried_nor_reported_as_a_timeout()
     {
         using var fake = new FakeDsServer("3.2.2");

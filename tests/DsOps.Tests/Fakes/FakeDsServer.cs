@@ -94,6 +94,7 @@ public sealed class FakeDsServer : IDisposable
                 var response = Handle(ctx.Request.HttpMethod, ctx.Request.Url!, headers, body, ctx.Request.ContentType);
                 ctx.Response.StatusCode = (int)response.Status;
                 ctx.Response.ContentType = response.ContentType;
+                if (response.RetryAfterSeconds is { } wait) ctx.Response.AddHeader("Retry-After", wait.ToString(System.Globalization.CultureInfo.InvariantCulture));
                 var bytes = Encoding.UTF8.GetBytes(response.Body);
                 await ctx.Response.OutputStream.WriteAsync(bytes);
                 ctx.Response.Close();
@@ -192,11 +193,13 @@ public sealed class FakeDsServer : IDisposable
             var response = server.Handle(request.Method.Method, request.RequestUri!, headers, body, request.Content?.Headers.ContentType?.MediaType);
             if (response.Delay > TimeSpan.Zero) await Task.Delay(response.Delay, cancellationToken);
             if (response.Throw is not null) throw response.Throw;
-            return new HttpResponseMessage(response.Status)
+            var answer = new HttpResponseMessage(response.Status)
             {
                 Content = new StringContent(response.Body, Encoding.UTF8, response.ContentType),
                 RequestMessage = request,
             };
+            if (response.RetryAfterSeconds is { } wait) answer.Headers.RetryAfter = new System.Net.Http.Headers.RetryConditionHeaderValue(TimeSpan.FromSeconds(wait));
+            return answer;
         }
     }
 }
@@ -219,6 +222,8 @@ public sealed record FakeResponse(HttpStatusCode Status, string Body, string Con
 {
     public TimeSpan Delay { get; init; }
     public Exception? Throw { get; init; }
+    /// <summary>Sent as a Retry-After header (seconds), as DS's gateway or a proxy would with a 429 or 503.</summary>
+    public int? RetryAfterSeconds { get; init; }
 
     public static FakeResponse Ok(object? data) => new(HttpStatusCode.OK,
         JsonSerializer.Serialize(new { code = 0, msg = "success", data, success = true, failed = false }));
