@@ -49,7 +49,7 @@ public sealed class DsMetadataConnection
     /// detect the DS version. Errors name the server and database, never the password.
     /// </summary>
     public static async Task<DsMetadataConnection> ConnectAsync(string connectionString, string? name = null,
-        TimeZoneInfo? serverTimeZone = null, MySqlSslMode? sslMode = null, CancellationToken cancellationToken = default)
+        TimeZoneInfo? serverTimeZone = null, DsSslMode? sslMode = null, CancellationToken cancellationToken = default)
     {
         MySqlConnectionStringBuilder builder;
         try
@@ -69,14 +69,22 @@ public sealed class DsMetadataConnection
     /// <summary>
     /// TLS is verified (VerifyFull) unless the user opts out with an explicit mode; loopback servers need no TLS.
     /// </summary>
-    public static MySqlSslMode EffectiveSslMode(string server, MySqlSslMode? requested) =>
-        requested ?? (IsLoopback(server) ? MySqlSslMode.None : MySqlSslMode.VerifyFull);
+    public static MySqlSslMode EffectiveSslMode(string server, DsSslMode? requested) => requested switch
+    {
+        null => IsLoopback(server) ? MySqlSslMode.None : MySqlSslMode.VerifyFull,
+        DsSslMode.None => MySqlSslMode.None,
+        DsSslMode.Preferred => MySqlSslMode.Preferred,
+        DsSslMode.Required => MySqlSslMode.Required,
+        DsSslMode.VerifyCA => MySqlSslMode.VerifyCA,
+        DsSslMode.VerifyFull => MySqlSslMode.VerifyFull,
+        _ => throw new ArgumentOutOfRangeException(nameof(requested), requested, "Not a TLS mode."),
+    };
 
     private static bool IsLoopback(string server) => server is "127.0.0.1" or "localhost" or "::1";
 
     /// <summary>Builds a connection from parts; the password is copied into the private builder only.</summary>
     public static Task<DsMetadataConnection> ConnectAsync(string server, int port, string database, string user,
-        string? password, string? name = null, TimeZoneInfo? serverTimeZone = null, MySqlSslMode? sslMode = null,
+        string? password, string? name = null, TimeZoneInfo? serverTimeZone = null, DsSslMode? sslMode = null,
         CancellationToken cancellationToken = default)
     {
         var builder = new MySqlConnectionStringBuilder
@@ -138,4 +146,22 @@ public sealed class DsMetadataConnection
     }
 
     public override string ToString() => $"{Name} ({User}@{Server}:{Port}/{Database}, {Dialect}, read-only)";
+}
+
+/// <summary>
+/// TLS for the metadata connection: DsOps's own type, so the cmdlets' parameters and help name no driver type and the
+/// driver loads only when a metadata connection is made.
+/// </summary>
+public enum DsSslMode
+{
+    /// <summary>No TLS.</summary>
+    None,
+    /// <summary>TLS if the server offers it, not verified.</summary>
+    Preferred,
+    /// <summary>TLS required, certificate not verified.</summary>
+    Required,
+    /// <summary>TLS with the certificate chain verified.</summary>
+    VerifyCA,
+    /// <summary>TLS with the certificate chain and host name verified (the default for remote servers).</summary>
+    VerifyFull,
 }

@@ -34,7 +34,7 @@ public class MetadataClockTests
     {
         Assert.Equal(MySqlConnector.MySqlSslMode.VerifyFull, DsMetadataConnection.EffectiveSslMode("db01.example", null));
         Assert.Equal(MySqlConnector.MySqlSslMode.None, DsMetadataConnection.EffectiveSslMode("127.0.0.1", null));
-        Assert.Equal(MySqlConnector.MySqlSslMode.Required, DsMetadataConnection.EffectiveSslMode("db01.example", MySqlConnector.MySqlSslMode.Required));
+        Assert.Equal(MySqlConnector.MySqlSslMode.Required, DsMetadataConnection.EffectiveSslMode("db01.example", DsSslMode.Required));
     }
 
     [Fact]

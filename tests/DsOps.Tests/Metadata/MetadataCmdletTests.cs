@@ -101,6 +101,23 @@ public class MetadataCmdletTests : IClassFixture<MetadataCmdletFixture>
     }
 
     [Fact]
+    public void SslMode_is_DsOps_s_own_type_and_not_giving_it_means_the_server_s_default()
+    {
+        using var e = new HostedEngine();
+        // Loopback: no TLS unless asked for.
+        Assert.Equal("None", Assert.Single(Connect(e).Objects<DsMetadataConnection>()).SslMode);
+
+        var parameters = ConnectParameters();
+        parameters["SslMode"] = "Preferred"; // as typed at a prompt; TLS if this test server offers it
+        var r = e.Run("Connect-DsMetadata", parameters);
+        Assert.Empty(r.Errors);
+        Assert.Equal("Preferred", Assert.Single(r.Objects<DsMetadataConnection>()).SslMode);
+
+        var type = e.Script("(Get-Command Connect-DsMetadata).Parameters['SslMode'].ParameterType").Objects<Type>().Single();
+        Assert.Equal(typeof(DsSslMode), type);
+    }
+
+    [Fact]
     public void Wrong_password_gives_a_stable_error_without_the_password()
     {
         using var e = new HostedEngine();

@@ -2,7 +2,6 @@ using System.Management.Automation;
 using System.Net;
 using System.Security;
 using DsOps.Engine.Metadata;
-using MySqlConnector;
 
 namespace DsOps.Commands.Metadata;
 
@@ -56,7 +55,10 @@ public sealed class ConnectDsMetadataCommand : DsCmdlet
     /// <summary><para type="description">TLS mode. Default VerifyFull (certificate and host name checked) for remote servers;
     /// None, Preferred or Required opt out of verification.</para></summary>
     [Parameter(HelpMessage = "TLS mode: VerifyFull by default for remote servers; None, Preferred or Required opt out of verification.")]
-    public MySqlSslMode? SslMode { get; set; }
+    public DsSslMode SslMode { get; set; }
+
+    // Not given means "the default for this server" (VerifyFull, or None on loopback), not the enum's first value.
+    private DsSslMode? RequestedSslMode => MyInvocation.BoundParameters.ContainsKey(nameof(SslMode)) ? SslMode : null;
 
     protected override void EndProcessing()
     {
@@ -73,9 +75,9 @@ public sealed class ConnectDsMetadataCommand : DsCmdlet
         try
         {
             connection = ParameterSetName == ConnectionStringSet
-                ? Await(DsMetadataConnection.ConnectAsync(new NetworkCredential("", ConnectionString).Password, Name, zone, SslMode, CancellationToken))
+                ? Await(DsMetadataConnection.ConnectAsync(new NetworkCredential("", ConnectionString).Password, Name, zone, RequestedSslMode, CancellationToken))
                 : Await(DsMetadataConnection.ConnectAsync(Server, Port, Database, Credential.UserName,
-                    Credential.GetNetworkCredential().Password, Name, zone, SslMode, CancellationToken));
+                    Credential.GetNetworkCredential().Password, Name, zone, RequestedSslMode, CancellationToken));
         }
         catch (Exception ex) when (ex is not PipelineStoppedException)
         {
