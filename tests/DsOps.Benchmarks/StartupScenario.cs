@@ -21,6 +21,11 @@ public sealed class StartupScenario : IScenario
         // Built alongside this project (same configuration and framework folder names).
         var outputDir = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
         var host = Path.Combine(SharedPaths.RepoRoot, "tests", "DsOps.StartupHost", "bin", outputDir.Parent!.Name, outputDir.Name, "DsOps.StartupHost.dll");
+        if (!File.Exists(host))
+        {
+            Console.Error.WriteLine($"{host} is missing: build tests/DsOps.Benchmarks (it builds the host) in the same configuration.");
+            return 2;
+        }
         if (!File.Exists(SharedPaths.ModuleManifest))
         {
             Console.Error.WriteLine($"{SharedPaths.ModuleManifest} is missing: run `dotnet publish src/DsOps -c Release` first.");

@@ -186,9 +186,9 @@ public static class DsHttpPipeline
             {
                 first = Outcome.FromResult(await AttemptAsync(request, cancellationToken).ConfigureAwait(false));
             }
-            catch (Exception ex) when (ex is HttpRequestException or TimeoutRejectedException)
+            catch (Exception ex)
             {
-                first = Outcome.FromException<HttpResponseMessage>(ex);
+                first = Outcome.FromException<HttpResponseMessage>(ex); // IsTransient decides; anything else is rethrown as is
             }
             if (!IsTransient(first))
             {

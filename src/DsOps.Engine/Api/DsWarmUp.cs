@@ -48,7 +48,9 @@ public static class DsWarmUp
         token.MakeReadOnly();
         // The real sockets handler, with its connection replaced by an in-memory stream that answers like DS: the HTTP/1.1
         // connection code is compiled too, and no socket is opened.
-        var handler = CannedSocketsHandler();
+        var handler = Http.HttpHandlers.Create(TimeSpan.FromSeconds(5), false, null);
+        handler.UseProxy = false;
+        handler.ConnectCallback = static (_, _) => ValueTask.FromResult<Stream>(new CannedHttpStream());
         var options = new DsConnectOptions
         {
             Uri = new Uri("http://dsops-warm-up.invalid/dolphinscheduler/"),
@@ -59,14 +61,6 @@ public static class DsWarmUp
         using var connection = await DsConnection.ConnectAsync(options).ConfigureAwait(false);
         await foreach (var _ in connection.Client.GetProjectsAsync().ConfigureAwait(false)) { }
         return connection.Statistics;
-    }
-
-    private static SocketsHttpHandler CannedSocketsHandler()
-    {
-        var handler = Http.HttpHandlers.Create(TimeSpan.FromSeconds(5), false, null);
-        handler.UseProxy = false;
-        handler.ConnectCallback = static (_, _) => ValueTask.FromResult<Stream>(new CannedHttpStream());
-        return handler;
     }
 
     /// <summary>
