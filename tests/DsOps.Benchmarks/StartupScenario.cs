@@ -20,15 +20,15 @@ public sealed class StartupScenario : IScenario
         // the published module folder, not from this benchmark's own dependencies (which include the IL engine).
         // Built alongside this project (same configuration and framework folder names).
         var outputDir = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
-        var host = Path.Combine(SharedPaths.RepoRoot, "tests", "DsOps.StartupHost", "bin", outputDir.Parent!.Name, outputDir.Name, "DsOps.StartupHost.dll");
+        var host = Path.Combine(RepoPaths.RepoRoot, "tests", "DsOps.StartupHost", "bin", outputDir.Parent!.Name, outputDir.Name, "DsOps.StartupHost.dll");
         if (!File.Exists(host))
         {
             Console.Error.WriteLine($"{host} is missing: build tests/DsOps.Benchmarks (it builds the host) in the same configuration.");
             return 2;
         }
-        if (!File.Exists(SharedPaths.ModuleManifest))
+        if (!File.Exists(RepoPaths.ModuleManifest))
         {
-            Console.Error.WriteLine($"{SharedPaths.ModuleManifest} is missing: run `dotnet publish src/DsOps -c Release` first.");
+            Console.Error.WriteLine($"{RepoPaths.ModuleManifest} is missing: run `dotnet publish src/DsOps -c Release` first.");
             return 2;
         }
         var bare = new List<double>();
@@ -54,7 +54,7 @@ public sealed class StartupScenario : IScenario
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         psi.ArgumentList.Add(host);
         psi.ArgumentList.Add(mode);
-        if (mode == "module") psi.ArgumentList.Add(SharedPaths.ModuleManifest);
+        if (mode == "module") psi.ArgumentList.Add(RepoPaths.ModuleManifest);
         var sw = Stopwatch.StartNew();
         using var p = Process.Start(psi)!;
         var output = p.StandardOutput.ReadToEnd();

@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 
 namespace DsOps.Emulator.Tests;
 
-/// <summary>Executors, the simulated master/worker and instance endpoints (shared/reference §3.5–3.7, §5.3–5.4).</summary>
+/// <summary>Executors, the simulated master/worker and instance endpoints (docs/ds-facts.md §3.5–3.7, §5.3–5.4).</summary>
 public class ExecutionTests
 {
     public static TheoryData<string> Dialects => new() { "3.0", "3.2", "3.3" };

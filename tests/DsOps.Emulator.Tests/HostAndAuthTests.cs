@@ -5,7 +5,7 @@ using DsOps.Testing;
 
 namespace DsOps.Emulator.Tests;
 
-/// <summary>Host, auth, envelope and status catalog (shared/reference/dolphinscheduler.md §1–2).</summary>
+/// <summary>Host, auth, envelope and status catalog (docs/ds-facts.md §1–2).</summary>
 public class HostAndAuthTests
 {
     public static TheoryData<string> Dialects => new() { "3.0", "3.2", "3.3" };
@@ -93,8 +93,8 @@ public class HostAndAuthTests
         await using var emu = await DsEmulator.StartAsync(new EmulatorOptions { Dialect = dialect });
         using var c = new DsTestClient(emu);
         var label = DsEmulator.SchemaLabel(emu.Dialect);
-        var status = StatusCatalog.Load(SharedPaths.StatusTable(label));
-        var endpoints = EndpointCatalog.Load(SharedPaths.Endpoints(label));
+        var status = StatusCatalog.Load(RepoPaths.StatusTable(label));
+        var endpoints = EndpointCatalog.Load(RepoPaths.Endpoints(label));
         var route = endpoints.Routes.Single(r => r.Method == "POST" && r.Template == "/projects");
         var expected = status.ByName(route.ErrorStatus!);
 
@@ -140,7 +140,7 @@ public class HostAndAuthTests
     }
 }
 
-/// <summary>Access tokens (shared/reference §1.4): created tokens authenticate, deleted ones stop working.</summary>
+/// <summary>Access tokens (docs/ds-facts.md §1.4): created tokens authenticate, deleted ones stop working.</summary>
 public class AccessTokenTests
 {
     [Theory]

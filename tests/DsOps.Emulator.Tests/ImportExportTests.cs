@@ -4,7 +4,7 @@ using System.Text.Json.Nodes;
 
 namespace DsOps.Emulator.Tests;
 
-/// <summary>batch-export (raw JSON file) and import (multipart), shared/reference §4.6.</summary>
+/// <summary>batch-export (raw JSON file) and import (multipart), docs/ds-facts.md §4.6.</summary>
 public class ImportExportTests
 {
     public static TheoryData<string> Dialects => new() { "3.0", "3.2", "3.3" };

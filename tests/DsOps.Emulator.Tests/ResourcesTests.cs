@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 
 namespace DsOps.Emulator.Tests;
 
-/// <summary>Data sources, environments, worker groups, tenants, alert groups, plugin instances, monitor (shared/reference §3.8–3.9).</summary>
+/// <summary>Data sources, environments, worker groups, tenants, alert groups, plugin instances, monitor (docs/ds-facts.md §3.8–3.9).</summary>
 public class ResourcesTests
 {
     public static TheoryData<string> Dialects => new() { "3.0", "3.2", "3.3" };

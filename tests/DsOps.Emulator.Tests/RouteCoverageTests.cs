@@ -4,7 +4,7 @@ using Xunit.Abstractions;
 
 namespace DsOps.Emulator.Tests;
 
-/// <summary>The emulator answers only routes DS has in that version (shared/ds/endpoints) and the core ones it must.</summary>
+/// <summary>The emulator answers only routes DS has in that version (tests/third_party/dolphinscheduler/endpoints) and the core ones it must.</summary>
 public class RouteCoverageTests(ITestOutputHelper output)
 {
     [Theory]
@@ -14,7 +14,7 @@ public class RouteCoverageTests(ITestOutputHelper output)
     public async Task Every_emulated_route_exists_in_the_versions_endpoint_file(string dialect)
     {
         await using var emu = await DsEmulator.StartAsync(new EmulatorOptions { Dialect = dialect });
-        var catalog = EndpointCatalog.Load(SharedPaths.Endpoints(DsEmulator.SchemaLabel(emu.Dialect)));
+        var catalog = EndpointCatalog.Load(RepoPaths.Endpoints(DsEmulator.SchemaLabel(emu.Dialect)));
         var dsRoutes = catalog.Routes.Select(r => r.Key).ToHashSet();
         var emulated = emu.EmulatedRoutes;
         Assert.Equal(Array.Empty<string>(), emulated.Where(k => !dsRoutes.Contains(k)).ToArray());

@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 
 namespace DsOps.Emulator.Tests;
 
-/// <summary>Workflow definition rules (shared/reference §3.2): uniqueness, online locks, DAG checks, versioning.</summary>
+/// <summary>Workflow definition rules (docs/ds-facts.md §3.2): uniqueness, online locks, DAG checks, versioning.</summary>
 public class WorkflowDefinitionTests
 {
     public static TheoryData<string> Dialects => new() { "3.0", "3.2", "3.3" };

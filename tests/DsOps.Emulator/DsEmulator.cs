@@ -65,7 +65,7 @@ public sealed class DsEmulator : IAsyncDisposable
         options ??= new EmulatorOptions();
         var dialect = DsDialect.Parse(options.Dialect);
         var schemaLabel = SchemaLabel(dialect);
-        var shared = options.SharedPath ?? SharedPaths.Shared;
+        var dsData = options.DsDataPath ?? RepoPaths.DsData;
 
         var cs = options.ConnectionString;
         if (cs is null)
@@ -75,7 +75,7 @@ public sealed class DsEmulator : IAsyncDisposable
         }
         else if (!await HasDsSchemaAsync(cs, ct).ConfigureAwait(false))
         {
-            var ddl = Path.Combine(shared, "ds", "schema", $"dolphinscheduler_mysql_{schemaLabel}.sql");
+            var ddl = Path.Combine(dsData, "schema", $"dolphinscheduler_mysql_{schemaLabel}.sql");
             await MariaDbServer.ExecuteScriptAsync(cs, await File.ReadAllTextAsync(ddl, ct).ConfigureAwait(false), ct).ConfigureAwait(false);
         }
 
@@ -83,8 +83,8 @@ public sealed class DsEmulator : IAsyncDisposable
         var ctx = new EmulatorContext
         {
             Dialect = dialect,
-            Status = StatusCatalog.Load(Path.Combine(shared, "ds", "status", $"status_{schemaLabel}.tsv")),
-            Endpoints = EndpointCatalog.Load(Path.Combine(shared, "ds", "endpoints", $"endpoints_{schemaLabel}.txt")),
+            Status = StatusCatalog.Load(Path.Combine(dsData, "status", $"status_{schemaLabel}.tsv")),
+            Endpoints = EndpointCatalog.Load(Path.Combine(dsData, "endpoints", $"endpoints_{schemaLabel}.txt")),
             Db = db,
             Clock = new SimClock(options.ClockStart ?? DateTime.UtcNow) { Acceleration = options.Acceleration },
             Codes = new CodeGenerator(dialect.Version >= new Version(3, 2, 0)),

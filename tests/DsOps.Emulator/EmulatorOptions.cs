@@ -28,6 +28,6 @@ public sealed class EmulatorOptions
     /// <summary>Faults active from the first request.</summary>
     public Action<FaultSettings>? Faults { get; set; }
 
-    /// <summary>Override of the shared reference folder (default: SharedPaths.Shared).</summary>
-    public string? SharedPath { get; set; }
+    /// <summary>Override of the vendored DS test data folder (default: RepoPaths.DsData).</summary>
+    public string? DsDataPath { get; set; }
 }

@@ -8,7 +8,7 @@ namespace DsOps.PackageTests;
 /// Where the published module is. This project references nothing of DsOps (not even the test support library,
 /// which depends on the engine): anything on its own load path would be used instead of the published copy.
 /// </summary>
-internal static class SharedPaths
+internal static class RepoPaths
 {
     public static string ModuleManifest { get; } = Path.Combine(FindRepoRoot(), "out", "DsOps", "DsOps.psd1");
 
@@ -28,12 +28,12 @@ public class PublishedModuleTests
 {
     private static Runspace OpenWithModule(out PSModuleInfo module)
     {
-        Assert.True(File.Exists(SharedPaths.ModuleManifest), $"{SharedPaths.ModuleManifest} is missing: run `dotnet publish src/DsOps`.");
+        Assert.True(File.Exists(RepoPaths.ModuleManifest), $"{RepoPaths.ModuleManifest} is missing: run `dotnet publish src/DsOps`.");
         var runspace = RunspaceFactory.CreateRunspace(InitialSessionState.CreateDefault2());
         runspace.Open();
         using var ps = PowerShell.Create();
         ps.Runspace = runspace;
-        module = ps.AddCommand("Import-Module").AddParameter("Name", SharedPaths.ModuleManifest).AddParameter("PassThru").Invoke<PSModuleInfo>().Single();
+        module = ps.AddCommand("Import-Module").AddParameter("Name", RepoPaths.ModuleManifest).AddParameter("PassThru").Invoke<PSModuleInfo>().Single();
         Assert.Empty(ps.Streams.Error);
         return runspace;
     }
@@ -43,11 +43,11 @@ public class PublishedModuleTests
     {
         using var runspace = OpenWithModule(out var module);
         Assert.Equal("DsOps", module.Name);
-        Assert.StartsWith(Path.GetDirectoryName(SharedPaths.ModuleManifest)!, module.ModuleBase);
+        Assert.StartsWith(Path.GetDirectoryName(RepoPaths.ModuleManifest)!, module.ModuleBase);
         Assert.Contains("Connect-DsServer", module.ExportedCmdlets.Keys);
         Assert.Contains("Get-DsWorkflow", module.ExportedCmdlets.Keys);
         // Loaded from the published folder, not a build output.
-        Assert.StartsWith(Path.GetDirectoryName(SharedPaths.ModuleManifest)!, module.ImplementingAssembly!.Location);
+        Assert.StartsWith(Path.GetDirectoryName(RepoPaths.ModuleManifest)!, module.ImplementingAssembly!.Location);
     }
 
     [Fact]
@@ -62,13 +62,13 @@ public class PublishedModuleTests
         var ex = Assert.Throws<CmdletInvocationException>(() => ps.Invoke());
         Assert.Equal("DsServerUnavailable,DsOps.Commands.ConnectDsServerCommand", ex.ErrorRecord.FullyQualifiedErrorId);
         var refit = AppDomain.CurrentDomain.GetAssemblies().Single(a => a.GetName().Name == "Refit");
-        Assert.StartsWith(Path.GetDirectoryName(SharedPaths.ModuleManifest)!, refit.Location);
+        Assert.StartsWith(Path.GetDirectoryName(RepoPaths.ModuleManifest)!, refit.Location);
     }
 
     [Fact]
     public void The_published_folder_has_no_copy_of_the_PowerShell_reference_assembly()
     {
-        var folder = Path.GetDirectoryName(SharedPaths.ModuleManifest)!;
+        var folder = Path.GetDirectoryName(RepoPaths.ModuleManifest)!;
         Assert.False(File.Exists(Path.Combine(folder, "System.Management.Automation.dll")));
         Assert.True(File.Exists(Path.Combine(folder, "en-US", "DsOps.dll-Help.xml")));
         Assert.True(File.Exists(Path.Combine(folder, "DsOps.Engine.dll")));
@@ -78,7 +78,7 @@ public class PublishedModuleTests
     public void The_engine_and_its_libraries_are_published_with_ahead_of_time_code_the_engine_uses()
     {
         // src/DsOps/ReadyToRun.targets compiles them for this machine's OS, CPU and .NET; the cmdlet assembly stays IL.
-        var folder = Path.GetDirectoryName(SharedPaths.ModuleManifest)!;
+        var folder = Path.GetDirectoryName(RepoPaths.ModuleManifest)!;
         foreach (var name in new[] { "DsOps.Engine.dll", "Refit.dll", "Polly.Core.dll", "YamlDotNet.dll", "MySqlConnector.dll" })
             Assert.True(HasReadyToRunCode(Path.Combine(folder, name)), $"{name} has no ReadyToRun code");
         Assert.False(HasReadyToRunCode(Path.Combine(folder, "DsOps.dll")));

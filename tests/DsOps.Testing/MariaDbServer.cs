@@ -145,7 +145,7 @@ public sealed class MariaDbServer : IAsyncDisposable, IDisposable
     /// </summary>
     public async Task<string> CreateDsDatabaseAsync(string dsVersion, CancellationToken cancellationToken = default)
     {
-        var path = SharedPaths.Schema(dsVersion);
+        var path = RepoPaths.Schema(dsVersion);
         if (!File.Exists(path)) throw new FileNotFoundException($"No DS schema for version '{dsVersion}'", path);
         var db = await CreateDatabaseAsync("ds" + dsVersion, cancellationToken).ConfigureAwait(false);
         var cs = ConnectionString(db);

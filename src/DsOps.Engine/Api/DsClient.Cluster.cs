@@ -25,7 +25,7 @@ public sealed partial class DsClient
         DateTime? reported = null, started = null;
         if (!string.IsNullOrWhiteSpace(s.ResInfo))
         {
-            // resInfo is a JSON *string* whose fields vary by version (reference §3.8).
+            // resInfo is a JSON *string* whose fields vary by version (docs/ds-facts.md §3.8).
             try
             {
                 using var doc = JsonDocument.Parse(s.ResInfo);

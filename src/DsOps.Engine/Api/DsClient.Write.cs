@@ -6,7 +6,7 @@ using DsOps.Engine.Specs.Wire;
 namespace DsOps.Engine.Api;
 
 // Writes used by apply (Sync-DsWorkflow): workflow definitions, their release state, schedules and task
-// definitions. Form field names per version come from the dialect (reference §3.2-3.4).
+// definitions. Form field names per version come from the dialect (docs/ds-facts.md §3.2-3.4).
 public sealed partial class DsClient
 {
     /// <summary>Creates a workflow definition; returns its new code.</summary>

@@ -342,7 +342,7 @@ public sealed partial class DsClient : IDisposable
     };
 }
 
-/// <summary>Filters of the instance list endpoints (reference §3.6, §3.7). Times are local or UTC.</summary>
+/// <summary>Filters of the instance list endpoints (docs/ds-facts.md §3.6, §3.7). Times are local or UTC.</summary>
 public sealed record DsInstanceFilter
 {
     public long? WorkflowCode { get; init; }

@@ -5,7 +5,7 @@ namespace DsOps.Engine.Api;
 
 /// <summary>
 /// Detects the server's version from routes that exist only from some version on. DS answers an unmapped
-/// path of an authenticated request with its UI's HTML (reference §0), which the reader reports as
+/// path of an authenticated request with its UI's HTML (docs/ds-facts.md §0), which the reader reports as
 /// <see cref="DsErrorKind.EndpointMissing"/>. Probes, newest first:
 /// /ui-plugins/query-product-info (3.3+, returns the version), /monitor/MASTER (3.2.2),
 /// /alert-groups/normal-list (3.2.0+), /cluster/query-cluster-list (3.1+), otherwise 3.0.

@@ -20,10 +20,10 @@ public sealed class DsAuthentication
         UserName = userName;
     }
 
-    /// <summary>An access token, sent as the <c>token</c> header (reference §1.3).</summary>
+    /// <summary>An access token, sent as the <c>token</c> header (docs/ds-facts.md §1.3).</summary>
     public static DsAuthentication FromToken(SecureString token) => new("token", Copy(token), "Token", null);
 
-    /// <summary>A login session, sent as the <c>sessionId</c> header (reference §1.2).</summary>
+    /// <summary>A login session, sent as the <c>sessionId</c> header (docs/ds-facts.md §1.2).</summary>
     public static DsAuthentication FromSession(SecureString sessionId, string userName) => new("sessionId", Copy(sessionId), "Session", userName);
 
     internal string HeaderName { get; }
@@ -111,7 +111,7 @@ public static class DsHttpPipeline
     }
 
     /// <summary>
-    /// DS serves its API under /dolphinscheduler (reference §1.1). A bare host URI gets that path;
+    /// DS serves its API under /dolphinscheduler (docs/ds-facts.md §1.1). A bare host URI gets that path;
     /// the base always ends with '/' so relative routes append to it.
     /// </summary>
     public static Uri NormalizeBase(Uri uri)

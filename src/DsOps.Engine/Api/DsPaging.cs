@@ -3,7 +3,7 @@ using DsOps.Engine.Api.Dto;
 
 namespace DsOps.Engine.Api;
 
-/// <summary>The one paging helper: streams every page of a DS PageInfo endpoint (reference §2.2).</summary>
+/// <summary>The one paging helper: streams every page of a DS PageInfo endpoint (docs/ds-facts.md §2.2).</summary>
 internal static class DsPaging
 {
     public const int DefaultPageSize = 100;

@@ -8,11 +8,11 @@ namespace DsOps.Engine.Api;
 /// <summary>
 /// Turns every DS HTTP answer into data or a <see cref="DsApiException"/>, the same way for all endpoints:
 /// the <c>{code,msg,data,success,failed}</c> envelope, HTTP 401 with an empty body, HTTP 200 with the UI's
-/// HTML for unmapped paths (reference §0, §2.1), 429, 5xx and non-JSON answers.
+/// HTML for unmapped paths (docs/ds-facts.md §0, §2.1), 429, 5xx and non-JSON answers.
 /// </summary>
 internal static class DsResponseReader
 {
-    // DS codes that mean "the thing you named does not exist" (reference §2.3).
+    // DS codes that mean "the thing you named does not exist" (docs/ds-facts.md §2.3).
     private static readonly HashSet<int> NotFoundCodes = new() { 10008, 10018, 10022, 10190, 20004, 50001, 50003, 70015, 10017 };
     private static readonly HashSet<int> PermissionCodes = new() { 30001, 30002 };
     private static readonly HashSet<int> AuthenticationCodes = new() { 10013, 10014, 10043, 10148, 10004 };
@@ -57,7 +57,7 @@ internal static class DsResponseReader
             var root = doc.RootElement;
             if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("code", out var codeEl))
             {
-                // batch-export answers a raw JSON array without an envelope (reference §3.2).
+                // batch-export answers a raw JSON array without an envelope (docs/ds-facts.md §3.2).
                 return new DsEnvelope(doc, root);
             }
             var code = codeEl.ValueKind == JsonValueKind.Number ? codeEl.GetInt32() : int.Parse(codeEl.GetString() ?? "-1", System.Globalization.CultureInfo.InvariantCulture);

@@ -3,7 +3,7 @@ using DsOps.Engine.Dialects;
 namespace DsOps.Engine.Api;
 
 /// <summary>
-/// DS status names by numeric code and version (derived from DS's Status enum, shared/ds/status).
+/// DS status names by numeric code and version (derived from DS's Status enum, tests/third_party/dolphinscheduler/status).
 /// Codes are stable across versions; names changed in 3.3 (PROCESS_* → WORKFLOW_*).
 /// </summary>
 public static class DsStatusCatalog

@@ -1,8 +1,8 @@
 namespace DsOps.Engine.Dialects;
 
 // Metadata-database facts per version: table and column names, and detection from the schema.
-// Sources: shared/reference/dolphinscheduler.md §0, §5.1, §5.2, §5.5 and dolphinscheduler-3.3-3.4.md §3,
-// checked against the verbatim DDL in shared/ds/schema. Every SQL string DsOps builds takes its
+// Sources: docs/ds-facts.md §0, §5.1, §5.2, §5.5 and docs/ds-facts.md §9,
+// checked against the verbatim DDL in tests/third_party/dolphinscheduler/schema. Every SQL string DsOps builds takes its
 // identifiers from here; nothing else compares versions.
 public sealed partial class DsDialect
 {
@@ -77,7 +77,7 @@ public sealed partial class DsDialect
     public string TaskInstanceByWorkflowInstanceIndex => P("process_instance_id", "workflow_instance_id");
 
     /// <summary>
-    /// Detects the DS version from the tables and columns of a metadata schema (reference §0 heuristics,
+    /// Detects the DS version from the tables and columns of a metadata schema (docs/ds-facts.md §0 heuristics,
     /// verified against the DDL of 3.0.1, 3.1.9, 3.2.2, 3.3-dev and 3.4.3). <paramref name="columns"/>
     /// holds "table.column" names in lower case. Patch levels not distinguishable here get the family's
     /// representative release. t_ds_version is deliberately not used: 3.2.2 and later store '3.3.0' there.
@@ -105,7 +105,7 @@ public sealed partial class DsDialect
         new[] { "t_ds_process_instance", "t_ds_workflow_instance", "t_ds_schedules" };
 }
 
-// Command types (reference §5.4): stored in t_ds_command, t_ds_error_command and on instances.
+// Command types (docs/ds-facts.md §5.4): stored in t_ds_command, t_ds_error_command and on instances.
 public sealed partial class DsDialect
 {
     private static readonly string[] CommandTypeNames =

@@ -1,6 +1,6 @@
 namespace DsOps.Engine.Dialects;
 
-// Version facts the spec converters need (shared/reference/dolphinscheduler.md §4, 3.3-3.4 notes).
+// Version facts the spec converters need (docs/ds-facts.md §4, §9).
 public sealed partial class DsDialect
 {
     /// <summary>
@@ -9,16 +9,16 @@ public sealed partial class DsDialect
     /// </summary>
     public static readonly IReadOnlySet<string> KnownTaskTypes = new HashSet<string>(StringComparer.Ordinal)
     {
-        // reference §4.1 (3.0.1 .. 3.3-dev)
+        // docs/ds-facts.md §4.1 (3.0.1 .. 3.3-dev)
         "SHELL", "SQL", "SPARK", "DATAX", "SUB_PROCESS", "SUB_WORKFLOW", "DEPENDENT", "CONDITIONS", "SWITCH", "HTTP",
         "PYTHON", "PROCEDURE", "FLINK", "MR", "SQOOP", "SEATUNNEL", "EMR", "ZEPPELIN", "DATA_QUALITY",
         "JAVA", "K8S", "DYNAMIC", "HIVECLI", "REMOTESHELL",
-        // 3.3-3.4 notes §2: the 3.4.1 task-type-config, plus types removed on the way (PIGEON, PYTORCH)
+        // §9 §2: the 3.4.1 task-type-config, plus types removed on the way (PIGEON, PYTORCH)
         "GRPC", "DINKY", "FLINK_STREAM", "DMS", "DATA_FACTORY", "ALIYUN_SERVERLESS_SPARK", "JUPYTER", "MLFLOW",
         "OPENMLDB", "DVC", "SAGEMAKER", "KUBEFLOW", "CHUNJUN", "DATASYNC", "LINKIS", "PIGEON", "PYTORCH",
     };
 
-    /// <summary>Task types removed in a 3.x minor version (3.3-3.4 notes §2: DYNAMIC, DATA_QUALITY, PIGEON in 3.3.0; PYTORCH in 3.4.0).</summary>
+    /// <summary>Task types removed in a 3.x minor version (§9 §2: DYNAMIC, DATA_QUALITY, PIGEON in 3.3.0; PYTORCH in 3.4.0).</summary>
     private static readonly Dictionary<string, int> TaskTypeRemovedInMinor = new(StringComparer.Ordinal)
     {
         ["DATA_QUALITY"] = 3, ["DYNAMIC"] = 3, ["PIGEON"] = 3, ["PYTORCH"] = 4,
@@ -40,7 +40,7 @@ public sealed partial class DsDialect
     /// <summary>Schedule JSON: the workflow-code and priority keys (3.3 renamed them).</summary>
     public string SchedulePriorityKey => UsesWorkflowNaming ? "workflowInstancePriority" : "processInstancePriority";
 
-    /// <summary>3.3 dropped HEAD from the HTTP task's methods (reference §4.2).</summary>
+    /// <summary>3.3 dropped HEAD from the HTTP task's methods (docs/ds-facts.md §4.2).</summary>
     public bool HttpSupportsHead => !UsesWorkflowNaming;
 
     /// <summary>
@@ -53,7 +53,7 @@ public sealed partial class DsDialect
 
 public sealed partial class DsDialect
 {
-    /// <summary>cpuQuota, memoryMax and taskExecuteType exist on task definitions from 3.1 (reference §4.1).</summary>
+    /// <summary>cpuQuota, memoryMax and taskExecuteType exist on task definitions from 3.1 (docs/ds-facts.md §4.1).</summary>
     public bool TaskHasResourceLimits => AtLeast(1);
 
     /// <summary>isCache exists on task definitions in 3.2.x (dropped by the 3.3 upgrade DDL).</summary>
@@ -62,7 +62,7 @@ public sealed partial class DsDialect
 
 public sealed partial class DsDialect
 {
-    /// <summary>DEPENDENT checkInterval / failurePolicy / failureWaitingTime exist from 3.2 (reference §4.2).</summary>
+    /// <summary>DEPENDENT checkInterval / failurePolicy / failureWaitingTime exist from 3.2 (docs/ds-facts.md §4.2).</summary>
     public bool DependentHasFailurePolicy => AtLeast(2);
 
     /// <summary>

@@ -29,7 +29,7 @@ public enum DsRunState
 /// <summary>Which table a state code belongs to: from 3.1 workflow and task states are separate enums.</summary>
 public enum DsStateScope { Workflow, Task }
 
-// State codes (shared/reference/dolphinscheduler.md §5.3, dolphinscheduler-3.3-3.4.md §2.2).
+// State codes (docs/ds-facts.md §5.3, docs/ds-facts.md §9).
 public sealed partial class DsDialect
 {
     private static readonly (int Code, string Name, DsRunState State)[] AllStates =

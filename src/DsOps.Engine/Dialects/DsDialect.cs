@@ -4,7 +4,7 @@ namespace DsOps.Engine.Dialects;
 /// The one place that knows how DolphinScheduler versions differ: REST routes and parameter names
 /// (this file), metadata tables and columns (<c>DsDialect.Metadata.cs</c>), state codes
 /// (<see cref="DsStates"/>). Callers ask the dialect; nobody else compares version numbers.
-/// Facts: shared/reference/dolphinscheduler.md §0–5 and dolphinscheduler-3.3-3.4.md.
+/// Facts: docs/ds-facts.md §0–5 .
 /// </summary>
 public sealed partial class DsDialect : IEquatable<DsDialect>
 {
@@ -59,7 +59,7 @@ public sealed partial class DsDialect : IEquatable<DsDialect>
 
     private bool AtLeast(int minor, int patch = 0) => Version >= new Version(3, minor, patch);
 
-    // ---- REST routes (shared/reference/dolphinscheduler.md §3.0) ----
+    // ---- REST routes (docs/ds-facts.md §3.0) ----
 
     /// <summary>3.3 renamed process-* routes and parameters to workflow-*.</summary>
     public bool UsesWorkflowNaming => AtLeast(3);

@@ -6,7 +6,7 @@ namespace DsOps.Engine.Metadata;
 public enum DsIntegritySeverity { Ok, Warning, Error }
 
 /// <summary>
-/// One integrity check's result: what was found, what it means, how DS gets there (reference §7)
+/// One integrity check's result: what was found, what it means, how DS gets there (docs/ds-facts.md §7)
 /// and what to do about it, with up to N evidence rows (column name to value).
 /// </summary>
 public sealed class DsIntegrityFinding
@@ -24,7 +24,7 @@ public sealed class DsIntegrityFinding
 
 /// <summary>
 /// Read-only consistency checks of the metadata database for the problems DS operators meet
-/// (reference §7: duplicate codes and versions, dangling relations, orphans, dead schedules,
+/// (docs/ds-facts.md §7: duplicate codes and versions, dangling relations, orphans, dead schedules,
 /// instances without a host, commands for deleted workflows). Each check is one SELECT; subqueries
 /// on codes are materialised by MariaDB/MySQL, so no check joins row by row over unindexed code columns.
 /// </summary>

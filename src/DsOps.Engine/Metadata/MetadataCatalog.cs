@@ -26,7 +26,7 @@ public sealed class MetadataCatalog
         foreach (var w in await session.QueryAsync($"SELECT code, name, project_code, release_state FROM {d.WorkflowDefinitionTable}", null,
                      r => new WorkflowInfo(r.GetInt64(0), r.IsDBNull(1) ? "" : r.GetString(1), r.GetInt64(2), !r.IsDBNull(3) && r.GetInt32(3) == 1),
                      cancellationToken).ConfigureAwait(false))
-            catalog.Workflows[w.Code] = w; // duplicate codes (reference §7) keep the last row; integrity checks report them
+            catalog.Workflows[w.Code] = w; // duplicate codes (docs/ds-facts.md §7) keep the last row; integrity checks report them
         if (withSchedules)
             catalog.Schedules.AddRange(await session.QueryAsync(
                 $"SELECT {d.WorkflowCodeColumn}, crontab, start_time, end_time FROM {d.ScheduleTable} WHERE release_state = 1", null,

@@ -76,7 +76,7 @@ public sealed class DsLongRunningTask
 /// <summary>Why an in-progress instance looks stuck.</summary>
 public enum DsStuckReason
 {
-    /// <summary>Running with no master host: failover started but never finished (reference §7 #13355).</summary>
+    /// <summary>Running with no master host: failover started but never finished (docs/ds-facts.md §7 #13355).</summary>
     NoHost,
     /// <summary>Running far longer than the workflow's usual duration.</summary>
     FarLongerThanUsual,

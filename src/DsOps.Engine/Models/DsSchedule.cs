@@ -1,6 +1,6 @@
 namespace DsOps.Engine.Models;
 
-/// <summary>A workflow's cron schedule (reference §3.4).</summary>
+/// <summary>A workflow's cron schedule (docs/ds-facts.md §3.4).</summary>
 public sealed class DsSchedule
 {
     public required int Id { get; init; }

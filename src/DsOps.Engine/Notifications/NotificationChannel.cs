@@ -1,6 +1,6 @@
 namespace DsOps.Engine.Notifications;
 
-/// <summary>The chat platforms and the generic webhook DsOps can post to (shared/reference/alerting.md §1-5).</summary>
+/// <summary>The chat platforms and the generic webhook DsOps can post to (docs/chat-robots.md §1-5).</summary>
 public enum NotificationChannel
 {
     /// <summary>DingTalk custom robot: optional signing (加签), keyword mode, @mobiles.</summary>

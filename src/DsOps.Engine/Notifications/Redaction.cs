@@ -6,7 +6,7 @@ namespace DsOps.Engine.Notifications;
 
 /// <summary>
 /// Removes webhook credentials from any text before it reaches output, errors or logs
-/// (shared/reference/alerting.md §7.7): query values of access_token, key, sign, timestamp and secret,
+/// (docs/chat-robots.md §7.7): query values of access_token, key, sign, timestamp and secret,
 /// the path after /hook/ and /services/, and any exact secret the caller names.
 /// </summary>
 public static partial class Redaction

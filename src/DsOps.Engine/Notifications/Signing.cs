@@ -4,7 +4,7 @@ using System.Text;
 namespace DsOps.Engine.Notifications;
 
 /// <summary>
-/// Robot signatures exactly as in shared/reference/alerting.md (test vectors §1.3 and §3.1).
+/// Robot signatures exactly as in docs/chat-robots.md (test vectors §1.3 and §3.1).
 /// The separator is always LF ("\n"), never Environment.NewLine.
 /// </summary>
 public static class Signing

@@ -6,7 +6,7 @@ using DsOps.Emulator.Storage;
 
 namespace DsOps.Emulator.Api;
 
-/// <summary>/access-tokens (shared/reference §1.4): only admin or the user himself (30001).</summary>
+/// <summary>/access-tokens (docs/ds-facts.md §1.4): only admin or the user himself (30001).</summary>
 public static class AccessTokensApi
 {
     public static void Register(EmulatorContext ctx, HandlerTable t)

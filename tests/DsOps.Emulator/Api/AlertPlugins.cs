@@ -6,7 +6,7 @@ namespace DsOps.Emulator.Api;
 
 /// <summary>
 /// The alert plugins a DS alert server registers in t_ds_plugin_define at start, with UI form templates holding the
-/// field names of shared/reference/alerting.md §6.2 (the templates' other attributes are the emulator's own minimal ones).
+/// field names of docs/chat-robots.md §6.2 (the templates' other attributes are the emulator's own minimal ones).
 /// Instances store only each form item's field → value map, as DS does.
 /// </summary>
 public static class AlertPlugins

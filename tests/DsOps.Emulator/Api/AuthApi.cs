@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.Http;
 
 namespace DsOps.Emulator.Api;
 
-/// <summary>Login, sessions and access tokens (shared/reference/dolphinscheduler.md §1).</summary>
+/// <summary>Login, sessions and access tokens (docs/ds-facts.md §1).</summary>
 public static class AuthApi
 {
     /// <summary>DS's SESSION_TIME_OUT: a session is valid 7200 s after last_login_time.</summary>

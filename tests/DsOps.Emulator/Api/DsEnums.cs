@@ -1,6 +1,6 @@
 namespace DsOps.Emulator.Api;
 
-/// <summary>DS enums stored as ints (shared/reference/dolphinscheduler.md §5.4): API uses names, tables the codes.</summary>
+/// <summary>DS enums stored as ints (docs/ds-facts.md §5.4): API uses names, tables the codes.</summary>
 public static class DsEnums
 {
     public static readonly string[] Priority = { "HIGHEST", "HIGH", "MEDIUM", "LOW", "LOWEST" };

@@ -8,7 +8,7 @@ using DsOps.Engine.Dialects;
 
 namespace DsOps.Emulator.Api;
 
-/// <summary>/projects/{p}/executors: start (incl. complement/backfill) and execute actions (shared/reference §3.5).</summary>
+/// <summary>/projects/{p}/executors: start (incl. complement/backfill) and execute actions (docs/ds-facts.md §3.5).</summary>
 public static class ExecutorsApi
 {
     /// <summary>DS's MAX_TASK_TIMEOUT (24 h in seconds) bounds the start call's timeout parameter (10002).</summary>

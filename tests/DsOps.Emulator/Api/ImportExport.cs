@@ -5,7 +5,7 @@ using DsOps.Emulator.Hosting;
 
 namespace DsOps.Emulator.Api;
 
-/// <summary>batch-export (raw JSON file, no envelope) and import (multipart "file"), shared/reference §4.6.</summary>
+/// <summary>batch-export (raw JSON file, no envelope) and import (multipart "file"), docs/ds-facts.md §4.6.</summary>
 public static class ImportExport
 {
     public static async Task<object?> ExportAsync(EmulatorContext ctx, WorkflowStore store, DsRequest r)

@@ -6,7 +6,7 @@ using DsOps.Engine.Dialects;
 
 namespace DsOps.Emulator.Api;
 
-/// <summary>Workflow (process) instances and task instances with DS's filters and paging (shared/reference §3.6–3.7).</summary>
+/// <summary>Workflow (process) instances and task instances with DS's filters and paging (docs/ds-facts.md §3.6–3.7).</summary>
 public static class InstancesApi
 {
     public static void Register(EmulatorContext ctx, HandlerTable t)

@@ -4,7 +4,7 @@ using DsOps.Emulator.Storage;
 
 namespace DsOps.Emulator.Api;
 
-/// <summary>/projects (shared/reference/dolphinscheduler.md §3.1).</summary>
+/// <summary>/projects (docs/ds-facts.md §3.1).</summary>
 public static class ProjectsApi
 {
     /// <summary>

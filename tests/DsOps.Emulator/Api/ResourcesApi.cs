@@ -5,7 +5,7 @@ using DsOps.Emulator.Storage;
 
 namespace DsOps.Emulator.Api;
 
-/// <summary>Data sources, environments, worker groups, tenants, alert groups and alert plugin instances (shared/reference §3.9).</summary>
+/// <summary>Data sources, environments, worker groups, tenants, alert groups and alert plugin instances (docs/ds-facts.md §3.9).</summary>
 public static class ResourcesApi
 {
     /// <summary>DbType codes 0–10 (all versions); later types are not emulated.</summary>

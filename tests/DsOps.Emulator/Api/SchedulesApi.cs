@@ -6,7 +6,7 @@ using DsOps.Emulator.Storage;
 
 namespace DsOps.Emulator.Api;
 
-/// <summary>/projects/{p}/schedules (shared/reference §3.4, §4.7).</summary>
+/// <summary>/projects/{p}/schedules (docs/ds-facts.md §3.4, §4.7).</summary>
 public static class SchedulesApi
 {
     private sealed record ScheduleParam(DateTime Start, DateTime End, string Crontab, string? TimezoneId);

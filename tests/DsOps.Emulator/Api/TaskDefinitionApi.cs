@@ -3,7 +3,7 @@ using DsOps.Emulator.Hosting;
 
 namespace DsOps.Emulator.Api;
 
-/// <summary>/projects/{p}/task-definition (shared/reference §3.3).</summary>
+/// <summary>/projects/{p}/task-definition (docs/ds-facts.md §3.3).</summary>
 public static class TaskDefinitionApi
 {
     public static void Register(EmulatorContext ctx, HandlerTable t)

@@ -6,7 +6,7 @@ using DsOps.Emulator.Storage;
 
 namespace DsOps.Emulator.Api;
 
-/// <summary>/projects/{p}/process-definition (3.3: workflow-definition), shared/reference §3.2.</summary>
+/// <summary>/projects/{p}/process-definition (3.3: workflow-definition), docs/ds-facts.md §3.2.</summary>
 public static class WorkflowDefinitionApi
 {
     /// <summary>Workflow-instance states that block delete (still executing).</summary>

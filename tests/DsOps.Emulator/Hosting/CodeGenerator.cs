@@ -1,7 +1,7 @@
 namespace DsOps.Emulator.Hosting;
 
 /// <summary>
-/// DS's code generator shape (shared/reference §3.3): (millis − 2021-01-01) shifted left by 7 bits (3.0/3.1)
+/// DS's code generator shape (docs/ds-facts.md §3.3): (millis − 2021-01-01) shifted left by 7 bits (3.0/3.1)
 /// or 10 bits (3.2+), with a machine hash and a per-millisecond sequence in the low bits. Codes are unique
 /// within one emulator (the sequence rolls over into the next millisecond instead of repeating).
 /// </summary>

@@ -2,7 +2,7 @@ using System.Text.RegularExpressions;
 
 namespace DsOps.Emulator.Hosting;
 
-/// <summary>One parameter of a DS controller method as listed in shared/ds/endpoints.</summary>
+/// <summary>One parameter of a DS controller method as listed in tests/third_party/dolphinscheduler/endpoints.</summary>
 public sealed record EndpointParameter(string Name, string Type, ParameterKind Kind, string? Default);
 
 public enum ParameterKind { Required, Optional, Path, Body }
@@ -18,7 +18,7 @@ public sealed record EndpointRoute(string Method, string Template, string Handle
 }
 
 /// <summary>
-/// The routes one DS version maps, read from shared/ds/endpoints/endpoints_&lt;ver&gt;.txt
+/// The routes one DS version maps, read from tests/third_party/dolphinscheduler/endpoints/endpoints_&lt;ver&gt;.txt
 /// (METHOD | path | handler | params | @ApiException status). The emulator answers exactly these paths:
 /// anything else gets DS's unmapped-path behaviour (HTTP 200 with the UI's index.html).
 /// </summary>

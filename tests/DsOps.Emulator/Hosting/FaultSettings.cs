@@ -23,7 +23,7 @@ public sealed class FaultSettings
     /// <summary>Fraction (0..1) of requests whose connection is aborted without an answer.</summary>
     public double DropRate { get; set; }
 
-    /// <summary>A route template (as in shared/ds/endpoints, e.g. "/projects/{projectCode}/process-definition")
+    /// <summary>A route template (as in tests/third_party/dolphinscheduler/endpoints, e.g. "/projects/{projectCode}/process-definition")
     /// answered only after <see cref="SlowEndpointDelay"/>.</summary>
     public string? SlowEndpoint { get; set; }
     public TimeSpan SlowEndpointDelay { get; set; }

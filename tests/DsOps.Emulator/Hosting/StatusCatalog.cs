@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace DsOps.Emulator.Hosting;
 
-/// <summary>DS's Status enum for one version, read from shared/ds/status/status_&lt;ver&gt;.tsv (code, name, English message).</summary>
+/// <summary>DS's Status enum for one version, read from tests/third_party/dolphinscheduler/status/status_&lt;ver&gt;.tsv (code, name, English message).</summary>
 public sealed class StatusCatalog
 {
     private readonly Dictionary<string, (int Code, string Message)> _byName = new(StringComparer.Ordinal);

@@ -25,7 +25,7 @@ public sealed class Row : Dictionary<string, object?>
 
 /// <summary>
 /// Access to DS's metadata tables. SQL is written once with the ≤3.2 names (t_ds_process_*, process_*);
-/// for 3.3 schemas the names are translated to DS's 3.3.0 renames (shared/reference §5.1). Inserts only
+/// for 3.3 schemas the names are translated to DS's 3.3.0 renames (docs/ds-facts.md §5.1). Inserts only
 /// write columns the loaded DDL actually has (tenant_id ≤3.1, tenant_code/project_code 3.2+, test_flag …),
 /// so one insert statement serves every dialect. All values are parameters, never spliced into SQL.
 /// </summary>
@@ -80,7 +80,7 @@ public sealed class MetadataDb
         if (!db._columns.ContainsKey(db.Table("t_ds_process_definition")))
             throw new InvalidOperationException(
                 $"The database has no {db.Table("t_ds_process_definition")} table: load the DS {dialect.Family} schema first " +
-                "(shared/ds/schema/dolphinscheduler_mysql_<ver>.sql) or let the emulator create the database.");
+                "(tests/third_party/dolphinscheduler/schema/dolphinscheduler_mysql_<ver>.sql) or let the emulator create the database.");
         return db;
     }
 

@@ -18,7 +18,7 @@ public sealed record HistoryOptions
     public DateOnly LastDay { get; init; } = DateOnly.FromDateTime(DateTime.UtcNow).AddDays(-1);
     /// <summary>Projects; 0 means one per 200 workflows.</summary>
     public int Projects { get; init; }
-    /// <summary>Instances left RUNNING with a NULL host (failover never finished, reference §7 #16/#13355).</summary>
+    /// <summary>Instances left RUNNING with a NULL host (failover never finished, docs/ds-facts.md §7 #16/#13355).</summary>
     public int StuckInstances { get; init; } = 2;
     /// <summary>Instances of the last day still running normally (host set, no end time).</summary>
     public int StillRunning { get; init; } = 3;

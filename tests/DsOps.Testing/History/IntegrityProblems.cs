@@ -18,7 +18,7 @@ public sealed class SeededProblems
 }
 
 /// <summary>
-/// Plants one of each metadata problem from reference §7 into a generated history (after
+/// Plants one of each metadata problem from docs/ds-facts.md §7 into a generated history (after
 /// <see cref="HistoryGenerator"/>), with parameterized INSERTs on the admin connection.
 /// </summary>
 public static class IntegrityProblems

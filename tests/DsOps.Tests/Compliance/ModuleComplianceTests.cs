@@ -18,7 +18,7 @@ namespace DsOps.Tests.Compliance;
 public class ModuleComplianceTests
 {
     private static readonly Assembly ModuleAssembly = typeof(DsCmdlet).Assembly;
-    private static readonly string ModuleFolder = Path.Combine(SharedPaths.RepoRoot, "module", "DsOps");
+    private static readonly string ModuleFolder = Path.Combine(RepoPaths.RepoRoot, "module", "DsOps");
 
     // Verbs whose cmdlets only read, compute or change the caller's session (not DS, files or chat groups).
     private static readonly HashSet<string> ReadOnlyVerbs = new(StringComparer.OrdinalIgnoreCase)
@@ -149,7 +149,7 @@ public class ModuleComplianceTests
     [Fact]
     public void Pester_files_and_build_script_parse_with_the_PowerShell_parser()
     {
-        var scripts = Directory.GetFiles(SharedPaths.RepoRoot, "*.ps1", SearchOption.AllDirectories)
+        var scripts = Directory.GetFiles(RepoPaths.RepoRoot, "*.ps1", SearchOption.AllDirectories)
             .Where(f => !f.Contains("/bin/") && !f.Contains("/obj/") && !f.Contains("/out/")).ToList();
         Assert.Contains(scripts, s => s.EndsWith("build.ps1"));
         foreach (var script in scripts)

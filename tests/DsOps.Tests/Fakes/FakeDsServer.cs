@@ -9,7 +9,7 @@ namespace DsOps.Tests.Fakes;
 
 /// <summary>
 /// A scripted DS API for client and cmdlet tests. Which routes exist comes from DS's own route list
-/// (shared/ds/endpoints/endpoints_&lt;version&gt;.txt): an authenticated request to a route that version does not map
+/// (tests/third_party/dolphinscheduler/endpoints/endpoints_&lt;version&gt;.txt): an authenticated request to a route that version does not map
 /// gets HTTP 200 with HTML, as DS answers; a request without the token gets 401 with an empty body.
 /// Tests register answers per route ("GET projects/{code}") and can inject failures.
 /// Served through an HttpMessageHandler (no network) or an HttpListener on loopback (for hosted cmdlets).
@@ -124,7 +124,7 @@ public sealed class FakeDsServer : IDisposable
             return new FakeResponse(HttpStatusCode.OK, "<!DOCTYPE html><html><head><title>DolphinScheduler</title></head><body></body></html>", "text/html");
         request.Route = method + " " + route.Template;
         // DS turns a path value that does not convert (e.g. /ui-plugins/{id} with a word) into an error envelope
-        // carrying the endpoint's @ApiException status (reference §2.1).
+        // carrying the endpoint's @ApiException status (docs/ds-facts.md §2.1).
         var values = route.Pattern.Match(relative).Groups;
         foreach (var numeric in route.NumericPathParameters)
             if (!long.TryParse(values[numeric].Value, out _))
@@ -159,7 +159,7 @@ public sealed class FakeDsServer : IDisposable
     private static Route[] LoadRoutes(string version)
     {
         var list = new List<Route>();
-        foreach (var line in File.ReadLines(SharedPaths.Endpoints(version)))
+        foreach (var line in File.ReadLines(RepoPaths.Endpoints(version)))
         {
             var parts = line.Split('|');
             if (parts.Length < 2) continue;

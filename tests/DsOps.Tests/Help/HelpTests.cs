@@ -8,7 +8,7 @@ namespace DsOps.Tests.Help;
 
 public class HelpTests
 {
-    private static readonly string HelpPath = Path.Combine(SharedPaths.RepoRoot, "module", "DsOps", "en-US", "DsOps.dll-Help.xml");
+    private static readonly string HelpPath = Path.Combine(RepoPaths.RepoRoot, "module", "DsOps", "en-US", "DsOps.dll-Help.xml");
 
     /// <summary>The committed MAML equals what the XML docs produce. Set DSOPS_UPDATE_HELP=1 to rewrite it.</summary>
     [Fact]

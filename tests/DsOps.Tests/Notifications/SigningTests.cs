@@ -3,7 +3,7 @@ using Xunit;
 
 namespace DsOps.Tests.Notifications;
 
-/// <summary>Signature vectors from shared/reference/alerting.md §1.3 and §3.1.</summary>
+/// <summary>Signature vectors from docs/chat-robots.md §1.3 and §3.1.</summary>
 public class SigningTests
 {
     private const string Vector1Secret = "SECd5a4b3c2e1f0a9b8c7d6e5f4a3b2c1d0e9f8a7b6c5d4e3f2a1b0c9d8e7f6a5b4";

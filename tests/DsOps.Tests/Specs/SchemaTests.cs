@@ -8,7 +8,7 @@ namespace DsOps.Tests.Specs;
 /// <summary>The published JSON Schema and the loader must accept the same fields.</summary>
 public class SchemaTests
 {
-    private static JsonObject Schema() => JsonNode.Parse(File.ReadAllText(Path.Combine(SharedPaths.RepoRoot, "module", "DsOps", "schemas", "dsops-workflow.schema.json")))!.AsObject();
+    private static JsonObject Schema() => JsonNode.Parse(File.ReadAllText(Path.Combine(RepoPaths.RepoRoot, "module", "DsOps", "schemas", "dsops-workflow.schema.json")))!.AsObject();
 
     private static string[] Keys(JsonNode? node) => node!["properties"]!.AsObject().Select(p => p.Key).Order(StringComparer.Ordinal).ToArray();
 

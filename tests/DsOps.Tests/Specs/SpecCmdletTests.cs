@@ -76,7 +76,7 @@ public class SpecCmdletTests
         var progress = e.Run("Get-DsWorkflowSpec", new { Path = SpecTestFiles.ExampleFolder }).Progress;
         Assert.Contains(progress, p => p.Activity == "Reading workflow specs" && p.StatusDescription == "sales.yaml");
         Assert.Equal(System.Management.Automation.ProgressRecordType.Completed, progress[^1].RecordType);
-        var exported = e.Run("Get-DsWorkflowSpec", new { Path = SharedPaths.Example("export_3.0.1.json") }).Objects<WorkflowSpec>();
+        var exported = e.Run("Get-DsWorkflowSpec", new { Path = RepoPaths.Example("export_3.0.1.json") }).Objects<WorkflowSpec>();
         Assert.Equal("daily_sales", exported.Single().Name);
         var missing = e.Run("Get-DsWorkflowSpec", new { Path = "/nonexistent/specs" });
         Assert.StartsWith("DsPathNotFound", missing.Errors.Single().FullyQualifiedErrorId);
@@ -99,7 +99,7 @@ public class SpecCmdletTests
     {
         using var files = new SpecTestFiles();
         using var e = new HostedEngine();
-        var fromExport = e.Run("Get-DsWorkflowSpec", new { Path = SharedPaths.Example("export_3.0.1.json") }).Objects<WorkflowSpec>().ToArray();
+        var fromExport = e.Run("Get-DsWorkflowSpec", new { Path = RepoPaths.Example("export_3.0.1.json") }).Objects<WorkflowSpec>().ToArray();
         var target = Path.Combine(files.Root, "export.json");
         var written = e.Run("Export-DsWorkflowSpec", new Dictionary<string, object> { ["InputObject"] = fromExport, ["Destination"] = target, ["Format"] = "DsExport", ["Dialect"] = "3.0" });
         Assert.Empty(written.Errors);

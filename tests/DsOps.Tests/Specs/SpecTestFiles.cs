@@ -22,7 +22,7 @@ public sealed class SpecTestFiles : IDisposable
     }
 
     /// <summary>The example specs shipped in docs/examples/workflows.</summary>
-    public static string ExampleFolder => Path.Combine(SharedPaths.RepoRoot, "docs", "examples", "workflows");
+    public static string ExampleFolder => Path.Combine(RepoPaths.RepoRoot, "docs", "examples", "workflows");
 
     public void Dispose()
     {

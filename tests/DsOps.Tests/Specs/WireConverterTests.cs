@@ -24,7 +24,7 @@ public class WireConverterTests
 
     private static WorkflowSpec ExampleFromExport()
     {
-        var set = DsExportFile.Load(SharedPaths.Example("export_3.0.1.json"), names: ExampleNames());
+        var set = DsExportFile.Load(RepoPaths.Example("export_3.0.1.json"), names: ExampleNames());
         Assert.Empty(set.Findings);
         return Assert.Single(set.Workflows);
     }
@@ -53,7 +53,7 @@ public class WireConverterTests
     [Fact]
     public void Unknown_ids_become_id_references_that_convert_back()
     {
-        var set = DsExportFile.Load(SharedPaths.Example("export_3.0.1.json"));
+        var set = DsExportFile.Load(RepoPaths.Example("export_3.0.1.json"));
         var w = set.Workflows.Single();
         Assert.Equal("id:6543100000001", w.Project);
         var sql = w.FindTask("sql_load")!;
@@ -74,7 +74,7 @@ public class WireConverterTests
         var codes = new Dictionary<string, long> { ["shell_extract"] = 6543210000001, ["sql_load"] = 6543210000002 };
         var wire = new DsWireConverter(DsDialect.V3_0, ExampleNames()).ToWire(w, codes, new Dictionary<string, int> { ["shell_extract"] = 1, ["sql_load"] = 2 });
 
-        var original = JsonDocument.Parse(File.ReadAllText(SharedPaths.Example("export_3.0.1.json"))).RootElement[0];
+        var original = JsonDocument.Parse(File.ReadAllText(RepoPaths.Example("export_3.0.1.json"))).RootElement[0];
         var defs = JsonNode.Parse(wire.TaskDefinitionJson)!.AsArray();
         foreach (var expected in original.GetProperty("taskDefinitionList").EnumerateArray())
         {

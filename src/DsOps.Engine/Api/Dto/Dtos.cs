@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 
 namespace DsOps.Engine.Api.Dto;
 
-// Wire shapes of DS API answers (reference §2-3). Fields renamed in 3.3 are declared under both names;
+// Wire shapes of DS API answers (docs/ds-facts.md §2-3). Fields renamed in 3.3 are declared under both names;
 // the mapping to our own models (DsOps.Engine.Models) picks whichever is present.
 // These are internal: cmdlets output the typed models, never DTOs.
 

@@ -10,7 +10,7 @@ using DsOps.Engine.Specs.Wire;
 namespace DsOps.Engine.Specs.Sources;
 
 /// <summary>
-/// DS batch-export JSON (= the import format, reference §4.6), 3.0-3.3 shapes: an array of
+/// DS batch-export JSON (= the import format, docs/ds-facts.md §4.6), 3.0-3.3 shapes: an array of
 /// {processDefinition|workflowDefinition, processTaskRelationList|workflowTaskRelationList,
 /// taskDefinitionList, schedule}. DS 3.4.1 removed import/export; the file format stays useful for
 /// adopting workflows from older clusters.
@@ -159,7 +159,7 @@ public static class DsExportFile
                     [dialect.SchedulePriorityKey] = s.Priority,
                     ["workerGroup"] = s.WorkerGroup,
                     ["environmentCode"] = s.EnvironmentCode,
-                    // DS always exports schedules offline (reference §4.6); the spec's intent is kept for apply.
+                    // DS always exports schedules offline (docs/ds-facts.md §4.6); the spec's intent is kept for apply.
                     ["releaseState"] = "OFFLINE",
                 };
                 if (s.TenantCode is not null) schedule["tenantCode"] = s.TenantCode;

@@ -10,7 +10,7 @@ namespace DsOps.Engine.Specs.Sources;
 
 /// <summary>
 /// Imports pydolphinscheduler YAML (one workflow per file: <c>workflow:</c> + <c>tasks:</c> with
-/// <c>deps</c>), as described in shared/reference/peers.md §1.3. Differences on purpose:
+/// <c>deps</c>), as described in docs/workflows-as-config.md (pydolphinscheduler). Differences on purpose:
 /// <c>$ENV{X}</c> fails when X is unset (pyds leaves "$X"); every occurrence is replaced, not only the
 /// first; <c>$WORKFLOW{"f.yaml"}</c> only reads the other file (pyds submits it while parsing);
 /// <c>$FILE</c> paths are relative to the YAML file and must stay inside its folder;
@@ -333,7 +333,7 @@ public static partial class PyDolphinSchedulerSource
             return new DependenceSpec(Text(m["op"])?.ToUpperInvariant() ?? "AND", groups.ToImmutable());
         }
 
-        // DS dateValue keywords (reference §4.2).
+        // DS dateValue keywords (docs/ds-facts.md §4.2).
         private static readonly string[] DateValues =
         {
             "currentHour", "last1Hour", "last2Hours", "last3Hours", "last24Hours", "today", "last1Days", "last2Days", "last3Days", "last7Days",

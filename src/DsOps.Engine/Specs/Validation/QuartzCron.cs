@@ -4,7 +4,7 @@ namespace DsOps.Engine.Specs.Validation;
 
 /// <summary>
 /// Offline check of a Quartz cron expression (DS validates schedules with Quartz and answers 10001
-/// when invalid: reference §4.7). Fields: second minute hour day-of-month month day-of-week [year].
+/// when invalid: docs/ds-facts.md §4.7). Fields: second minute hour day-of-month month day-of-week [year].
 /// Exactly one of day-of-month / day-of-week must be '?', as Quartz requires.
 /// </summary>
 public static class QuartzCron

@@ -11,7 +11,7 @@ namespace DsOps.Engine.Specs.Wire;
 /// <summary>
 /// Converts between the spec model and DS's wire shapes (taskDefinitionJson, taskRelationJson,
 /// locations, globalParams, schedule; DagData and batch-export elements), per dialect.
-/// Field facts: shared/reference/dolphinscheduler.md §4. Names the resolver does not know are
+/// Field facts: docs/ds-facts.md §4. Names the resolver does not know are
 /// written as "id:N" when reading from DS, and "id:N" is accepted when writing to DS.
 /// </summary>
 public sealed class DsWireConverter
@@ -19,7 +19,7 @@ public sealed class DsWireConverter
     /// <summary>taskParams keys the spec model lifts into typed fields (the rest stays in Params).</summary>
     private static readonly HashSet<string> AlwaysLifted = new(StringComparer.Ordinal) { "localParams", "resourceList", "varPool" };
 
-    /// <summary>UI noise the server tolerates on tasks of other types (reference §4.2); dropped when empty.</summary>
+    /// <summary>UI noise the server tolerates on tasks of other types (docs/ds-facts.md §4.2); dropped when empty.</summary>
     private static readonly string[] NoiseKeys = { "conditionResult", "switchResult", "dependence", "waitStartTimeout", "initScript" };
 
     private readonly DsDialect _dialect;

@@ -2,7 +2,7 @@ namespace DsOps.Engine.Specs.Wire;
 
 /// <summary>
 /// A workflow in DS's wire shape for one version: the form fields of workflow create/update
-/// (JSON strings, reference §3.2 and §4) and of schedule create/update (§3.4).
+/// (JSON strings, docs/ds-facts.md §3.2 and §4) and of schedule create/update (§3.4).
 /// </summary>
 public sealed record DsWireWorkflow
 {
