@@ -80,7 +80,9 @@ public class PyDolphinSchedulerSourceTests
           - name: k8s
             task_type: K8S
             image: busybox
+            namespace: '{"name":"default"}'
             min_cpu_cores: 1
+            min_memory_space: 2
         """;
 
     private const string Child = "workflow:\n  name: child_flow\n  project: pyds\ntasks:\n  - { name: c1, task_type: Python, definition: \"print(1)\" }\n";
