@@ -52,9 +52,14 @@ public static partial class PyDolphinSchedulerSource
     public static SpecSet Load(string path, SpecLoadOptions? options = null, PyDsOptions? pyds = null)
     {
         options ??= SpecLoadOptions.Default;
+        var isDir = Directory.Exists(path);
+        if (!isDir && !File.Exists(path))
+            throw new FileNotFoundException($"Spec path '{path}' does not exist.", path);
+        // In a folder, $FILE paths may reach any file of the folder (as scriptFile does for DsOps YAML).
+        if (isDir) options = options with { Root = options.Root ?? Path.GetFullPath(path) };
         var findings = new FindingSink();
         var ctx = new Context(options, pyds ?? new PyDsOptions(), findings);
-        var files = Directory.Exists(path) ? YamlSpecSource.SpecFiles(path).ToList() : new List<string> { path };
+        var files = isDir ? YamlSpecSource.SpecFiles(path).ToList() : new List<string> { path };
         for (var i = 0; i < files.Count; i++)
         {
             options.Progress?.Invoke(i, files.Count, files[i]);
