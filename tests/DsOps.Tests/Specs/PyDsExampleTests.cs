@@ -203,7 +203,7 @@ public class PyDsExampleTests
                  "taskManager":2,"parallelism":1,"mainArgs":null,"others":null}
                 """),
         }),
-        // http_params as DS's own list is what pyds up to 4.0 sent as it is (pyds 4.1 takes a mapping).
+        // http_params as DS's own list is what released pyds (up to 4.0) sent as it is (the SDK's main branch takes a mapping).
         ["Http.yaml"] = new("Http", new[] { "0>task" }, new()
         {
             ["task"] = ("HTTP", """

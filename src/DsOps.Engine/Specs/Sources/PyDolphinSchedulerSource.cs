@@ -144,7 +144,7 @@ public static partial class PyDolphinSchedulerSource
         private static partial Regex WorkflowMacro();
 
         // Workflow keys pyds's Workflow class takes (core/workflow.py) plus 'run' (read by the YAML loader)
-        // and 'tenant' (DS-bundled pyds 3.0/3.1 put the tenant on the workflow).
+        // and 'tenant' (pyds up to 4.0 put the tenant on the workflow).
         private static readonly HashSet<string> WorkflowKeys = new(StringComparer.Ordinal)
         {
             "name", "description", "schedule", "online_schedule", "start_time", "end_time", "timezone", "user", "project", "worker_group",
@@ -458,8 +458,8 @@ public static partial class PyDolphinSchedulerSource
         }
 
         /// <summary>
-        /// pyds 4 takes http_params as a mapping name: value and sends [{prop, direct: IN, type, value}] (types inferred
-        /// as for input_params); DS-bundled pyds took DS's own list [{prop, httpParametersType, value}], kept as it is.
+        /// pyds's main branch (4.1.0-dev) takes http_params as a mapping name: value and sends [{prop, direct: IN, type, value}]
+        /// (types inferred as for input_params); released pyds (up to 4.0) took DS's own list [{prop, httpParametersType, value}], kept as it is.
         /// DsOps also reads name: {http_parameters_type, value} into DS's list shape.
         /// </summary>
         private JsonNode HttpParams(SpecNode? node, string workflow, string task)
