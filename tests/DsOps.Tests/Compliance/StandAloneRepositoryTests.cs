@@ -1,5 +1,6 @@
 using Xunit;
 using DsOps.Testing;
+using Xunit;
 
 namespace DsOps.Tests.Compliance;
 
