@@ -487,6 +487,7 @@ public static partial class PyDolphinSchedulerSource
                     return list;
                 case SpecSequence seq:
                     foreach (var item in seq.Items.OfType<SpecMapping>())
+                        // DS's types: docs/ds-facts.md §4.2.
                         if (Text(item["httpParametersType"]) is { } t && Array.IndexOf(new[] { "PARAMETER", "BODY", "HEADERS" }, t) < 0)
                             _findings.Warning("InvalidValue", item.Location,
                                 $"httpParametersType '{t}' is sent as written, but DS knows only PARAMETER, BODY and HEADERS; fix it in the file.", workflow, task);

@@ -21,8 +21,8 @@ internal sealed record PyDsClass(string Name, string DsType, PyDsKey[] Keys, (st
 }
 
 /// <summary>
-/// The class table, written from pydolphinscheduler's task classes (docs/workflows-as-config.md,
-/// "pydolphinscheduler mapping", lists the same table for users). The YAML loader looks a
+/// The class table, written from pydolphinscheduler's task classes (docs/pydolphinscheduler.md lists the same
+/// table for users; DS's own taskParams keys per type: docs/ds-facts.md §4.2). The YAML loader looks a
 /// <c>task_type</c> up case-insensitively among these names; DsOps also accepts the DS type name when one
 /// class maps to it (K8S, SUB_WORKFLOW...), which pyds itself does not.
 /// </summary>
