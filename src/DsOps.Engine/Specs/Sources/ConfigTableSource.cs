@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Globalization;
 using System.Text.RegularExpressions;
+using DsOps.Engine.Specs.Documents;
 using DsOps.Engine.Specs.Loading;
 using DsOps.Engine.Specs.Model;
 using DsOps.Engine.Specs.Validation;
@@ -167,7 +168,7 @@ public static partial class ConfigTableSource
                 if (row.ChangeType is not ("new" or "update"))
                     findings.Error("InvalidValue", at, $"change_type '{row.ChangeType}' must be 'new' or 'update'.", row.Workflow, row.Node);
                 var type = TaskTypeOf(row);
-                var script = row.ScriptSource is null ? null : Script(row.ScriptSource, at, scriptRoot, git, findings, row);
+                var script = row.ScriptSource is null ? null : Script(row.ScriptSource, at, scriptRoot, git, findings, row, options);
                 var deps = (row.Predecessors ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
                 tasks.Add(new TaskSpec(row.Node, type)
                 {
@@ -196,7 +197,7 @@ public static partial class ConfigTableSource
         (s.StartsWith("file://", StringComparison.Ordinal) && s.Contains('#')) ||
         ((s.StartsWith("https://", StringComparison.Ordinal) || s.StartsWith("http://", StringComparison.Ordinal)) && s.Contains(".git", StringComparison.Ordinal));
 
-    private static string? Script(string source, SourceLocation at, string? scriptRoot, IScriptSourceResolver? git, FindingSink findings, ConfigTableRow row)
+    private static string? Script(string source, SourceLocation at, string? scriptRoot, IScriptSourceResolver? git, FindingSink findings, ConfigTableRow row, SpecLoadOptions options)
     {
         if (TaskTypeOf(row) == "SUB_WORKFLOW") return null; // script_source names the child workflow
         if (IsGitAddress(source))
@@ -218,19 +219,17 @@ public static partial class ConfigTableSource
             findings.Error("ScriptNotFound", at, $"script_source '{source}' is a path, but no script root folder was given.", row.Workflow, row.Node);
             return null;
         }
-        var root = Path.GetFullPath(scriptRoot);
-        var full = Path.GetFullPath(Path.Combine(root, source));
-        if (!full.StartsWith(root.TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+        var full = Path.GetFullPath(Path.Combine(Path.GetFullPath(scriptRoot), source));
+        try
         {
-            findings.Error("ScriptOutsideRoot", at, $"script_source '{source}' resolves outside the script root '{root}'; refused.", row.Workflow, row.Node);
+            // Real path inside the script root, regular files only, bounded read, strict UTF-8 (SpecFileReader).
+            return SpecFileReader.ReadText(full, scriptRoot, options.Limits.MaxFileBytes, $"script_source '{source}'", at);
+        }
+        catch (SpecLoadException ex)
+        {
+            findings.Error(SpecDocumentReader.ScriptRule(ex.ErrorId), at, ex.Detail, row.Workflow, row.Node);
             return null;
         }
-        if (!File.Exists(full))
-        {
-            findings.Error("ScriptNotFound", at, $"script_source '{source}' does not exist under '{root}'.", row.Workflow, row.Node);
-            return null;
-        }
-        return File.ReadAllText(full);
     }
 
     /// <summary>

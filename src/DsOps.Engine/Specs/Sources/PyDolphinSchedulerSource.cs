@@ -37,7 +37,7 @@ public static partial class PyDolphinSchedulerSource
         options ??= SpecLoadOptions.Default;
         var findings = new FindingSink();
         var ctx = new Context(options, pyds ?? new PyDsOptions(), findings);
-        var files = Directory.Exists(path) ? YamlSpecSource.SpecFiles(path) : new[] { path };
+        var files = Directory.Exists(path) ? YamlSpecSource.SpecFiles(path, findings) : new[] { path };
         foreach (var f in files) ctx.LoadFile(Path.GetFullPath(f));
         var result = options.Overlay is null ? ctx.Workflows : ctx.Workflows.Select(options.Overlay.Apply).ToList();
         return new SpecSet(result, findings.Items);
@@ -74,13 +74,21 @@ public static partial class PyDolphinSchedulerSource
             string? name = null;
             try
             {
-                var text = File.ReadAllText(file);
-                if (text.Length > _options.Limits.MaxFileBytes)
-                    throw new SpecLoadException("DsSpecFileTooLarge", new SourceLocation(file), $"file is larger than {_options.Limits.MaxFileBytes:N0} bytes.");
+                var text = SpecFileReader.ReadText(file, null, _options.Limits.MaxFileBytes, $"file '{file}'");
                 // $WORKFLOW is textual and applied before parsing, as in pyds.
                 text = WorkflowMacro().Replace(text, m =>
                 {
                     var other = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(file)!, m.Groups[1].Value));
+                    try
+                    {
+                        // The other file must stay inside the folder too (real path, links followed).
+                        SpecFileReader.RequireInside(other, _options.Root ?? Path.GetDirectoryName(file)!, $"$WORKFLOW file '{m.Groups[1].Value}'", new SourceLocation(file));
+                    }
+                    catch (SpecLoadException ex)
+                    {
+                        _findings.Error("ScriptOutsideRoot", ex.Location, ex.Detail);
+                        return m.Value;
+                    }
                     if (!File.Exists(other))
                     {
                         _findings.Error("ScriptNotFound", new SourceLocation(file), $"$WORKFLOW file '{m.Groups[1].Value}' does not exist.");
@@ -405,11 +413,14 @@ public static partial class PyDolphinSchedulerSource
                 var baseDir = Path.GetDirectoryName(at.File ?? ".") ?? ".";
                 var full = Path.GetFullPath(Path.Combine(baseDir, file.Groups[1].Value));
                 var root = Path.GetFullPath(_options.Root ?? baseDir);
-                if (!full.StartsWith(root.TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar, StringComparison.Ordinal))
-                    _findings.Error("ScriptOutsideRoot", at, $"$FILE path '{file.Groups[1].Value}' resolves outside '{root}'; refused.");
-                else if (!File.Exists(full)) _findings.Error("ScriptNotFound", at, $"$FILE path '{file.Groups[1].Value}' does not exist.");
-                else if (new FileInfo(full).Length > _options.Limits.MaxFileBytes) _findings.Error("ScriptTooLarge", at, $"$FILE '{file.Groups[1].Value}' is too large.");
-                else return File.ReadAllText(full);
+                try
+                {
+                    return SpecFileReader.ReadText(full, root, _options.Limits.MaxFileBytes, $"$FILE path '{file.Groups[1].Value}'", at);
+                }
+                catch (SpecLoadException ex)
+                {
+                    _findings.Error(SpecDocumentReader.ScriptRule(ex.ErrorId), at, ex.Detail);
+                }
                 return value;
             }
             value = EnvMacro().Replace(value, m => _interpolator.Expand("${env:" + m.Groups[1].Value + "}", at, _findings) ?? m.Value);
