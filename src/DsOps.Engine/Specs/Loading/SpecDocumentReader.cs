@@ -20,6 +20,8 @@ public sealed record SpecLoadOptions
     public EnvironmentOverlay? Overlay { get; init; }
     /// <summary>Reports (files done, files total, current file) while a folder loads; called on the loading thread.</summary>
     public Action<int, int, string>? Progress { get; init; }
+    /// <summary>Collects the <c>${env:NAME}</c> values substituted, so plans can show the reference instead (null = not collected).</summary>
+    public InterpolatedValues? Interpolated { get; init; }
 
     public static readonly SpecLoadOptions Default = new();
 }
@@ -56,7 +58,7 @@ public sealed class SpecDocumentReader
     {
         _findings = findings;
         _options = options ?? SpecLoadOptions.Default;
-        _interpolator = new SpecInterpolator(_options.EnvironmentVariables);
+        _interpolator = new SpecInterpolator(_options.EnvironmentVariables, _options.Interpolated);
     }
 
     /// <summary>Reads one document; <paramref name="file"/> anchors relative script paths.</summary>

@@ -68,7 +68,7 @@ public static partial class ConfigTableSource
           `target_datasource_type` VARCHAR(50)  NULL     COMMENT 'sync target DbType',
           `target_datasource_name` VARCHAR(200) NULL     COMMENT 'sync target data source name',
           `predecessors`           VARCHAR(2000) NULL    COMMENT 'comma-separated upstream node names',
-          `change_type`            VARCHAR(10)  NOT NULL DEFAULT 'new' COMMENT 'new | update',
+          `change_type`            VARCHAR(10)  NOT NULL DEFAULT 'new' COMMENT 'new | update | delete',
           `worker_group`           VARCHAR(100) NULL,
           `retries`                INT          NOT NULL DEFAULT 0,
           `description`            VARCHAR(500) NULL,
@@ -165,8 +165,9 @@ public static partial class ConfigTableSource
             foreach (var row in wf.OrderBy(r => r.Node, StringComparer.Ordinal))
             {
                 var at = new SourceLocation($"{table}[id={row.Id}]");
-                if (row.ChangeType is not ("new" or "update"))
-                    findings.Error("InvalidValue", at, $"change_type '{row.ChangeType}' must be 'new' or 'update'.", row.Workflow, row.Node);
+                if (row.ChangeType is not ("new" or "update" or "delete"))
+                    findings.Error("InvalidValue", at, $"change_type '{row.ChangeType}' must be 'new', 'update' or 'delete'.", row.Workflow, row.Node);
+                if (row.ChangeType == "delete") continue; // removes the task from the server copy (MergeWithTarget)
                 var type = TaskTypeOf(row);
                 var script = row.ScriptSource is null ? null : Script(row.ScriptSource, at, scriptRoot, git, findings, row, options);
                 var deps = (row.Predecessors ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
@@ -233,21 +234,72 @@ public static partial class ConfigTableSource
     }
 
     /// <summary>
-    /// Compares each row's change_type with the target: 'new' rows whose workflow task already exists and
-    /// 'update' rows whose task does not exist are reported (warnings: the plan still decides).
+    /// The partial-update semantics of the config table (docs/workflows-as-config.md, "MySQL config table"): rows name
+    /// tasks, not whole workflows. For a workflow the target does not have, the rows are the whole workflow (created).
+    /// For one it has, the result is the target's copy with the rows applied: a row's task is added or, when it
+    /// exists, gets the row's fields (type, script, description, predecessors, data sources, worker group, retries,
+    /// enabled) while fields the table has no column for (parameters, timeouts, priority, other task settings) keep
+    /// the target's values; tasks without a row stay; 'delete' rows remove their task; the workflow's own settings
+    /// (description, tenant, schedule, parameters, release state, timeout) stay as they are on the target.
     /// </summary>
-    public static IReadOnlyList<SpecFinding> CheckChangeTypes(IReadOnlyList<ConfigTableRow> rows, IReadOnlyList<WorkflowSpec> current, string table = DefaultTable)
+    public static IReadOnlyList<WorkflowSpec> MergeWithTarget(IReadOnlyList<WorkflowSpec> fromTable, IReadOnlyList<ConfigTableRow> rows, IReadOnlyList<WorkflowSpec> current)
+    {
+        var currentByKey = new Dictionary<string, WorkflowSpec>(StringComparer.Ordinal);
+        foreach (var c in current) currentByKey.TryAdd(c.Key, c);
+        var deletes = rows.Where(r => r.ChangeType == "delete").Select(r => (r.Project + "/" + r.Workflow, r.Node)).ToHashSet();
+        var result = new List<WorkflowSpec>(fromTable.Count);
+        foreach (var w in fromTable)
+        {
+            if (!currentByKey.TryGetValue(w.Key, out var cur))
+            {
+                result.Add(w);
+                continue;
+            }
+            var tasks = new List<TaskSpec>();
+            var fromRows = w.Tasks.ToDictionary(t => t.Name, StringComparer.Ordinal);
+            foreach (var t in cur.Tasks)
+            {
+                if (deletes.Contains((w.Key, t.Name))) continue;
+                if (!fromRows.Remove(t.Name, out var row)) tasks.Add(t);
+                else tasks.Add(DsOps.Engine.Dialects.DsDialect.CanonicalTaskType(t.Type) == row.Type
+                    ? t with
+                    {
+                        Description = row.Description, DependsOn = row.DependsOn, Script = row.Script, SubWorkflow = row.SubWorkflow,
+                        DataSource = row.DataSource, DataSourceType = row.DataSourceType, DataTarget = row.DataTarget, DataTargetType = row.DataTargetType,
+                        WorkerGroup = row.WorkerGroup, Retries = row.Retries, Enabled = row.Enabled, Location = row.Location,
+                    }
+                    : row);
+            }
+            tasks.AddRange(w.Tasks.Where(t => fromRows.ContainsKey(t.Name)));
+            result.Add(cur with { Tasks = tasks.OrderBy(t => t.Name, StringComparer.Ordinal).ToImmutableArray(), Location = w.Location });
+        }
+        // Workflows whose every row is a 'delete' still name a server copy to edit.
+        foreach (var key in deletes.Select(d => d.Item1).Distinct())
+            if (!result.Exists(w => w.Key == key) && currentByKey.TryGetValue(key, out var cur))
+                result.Add(cur with { Tasks = cur.Tasks.Where(t => !deletes.Contains((key, t.Name))).ToImmutableArray() });
+        return result;
+    }
+
+    /// <summary>
+    /// Checks each row's change_type against the target (ChangeTypeMismatch): a 'new' row whose task already exists
+    /// and would be changed (the row's author did not expect to overwrite a task), an 'update' or 'delete' row whose
+    /// task does not exist. A 'new' row whose task exists unchanged is a finished create, not reported.
+    /// Errors, because the row's author stated what they expect and the target says otherwise; nothing is applied.
+    /// </summary>
+    public static IReadOnlyList<SpecFinding> CheckChangeTypes(IReadOnlyList<ConfigTableRow> rows, IReadOnlyList<WorkflowSpec> current,
+        Func<string, string, string, bool>? taskChanges = null, string table = DefaultTable)
     {
         var sink = new FindingSink();
-        var existing = current.ToDictionary(w => w.Key, StringComparer.Ordinal);
+        var existing = new Dictionary<string, WorkflowSpec>(StringComparer.Ordinal);
+        foreach (var c in current) existing.TryAdd(c.Key, c);
         foreach (var row in rows)
         {
             var exists = existing.TryGetValue(row.Project + "/" + row.Workflow, out var w) && w.FindTask(row.Node) is not null;
             var at = new SourceLocation($"{table}[id={row.Id}]");
-            if (row.ChangeType == "new" && exists)
-                sink.Warning("ChangeTypeMismatch", at, $"row says 'new' but task '{row.Node}' of '{row.Workflow}' already exists on the target; it will be updated.", row.Workflow, row.Node);
-            else if (row.ChangeType == "update" && !exists)
-                sink.Warning("ChangeTypeMismatch", at, $"row says 'update' but task '{row.Node}' of '{row.Workflow}' does not exist on the target; it will be created.", row.Workflow, row.Node);
+            if (row.ChangeType == "new" && exists && (taskChanges?.Invoke(row.Project, row.Workflow, row.Node) ?? true))
+                sink.Error("ChangeTypeMismatch", at, $"row says 'new' but task '{row.Node}' of '{row.Workflow}' already exists on the target and would be overwritten; set change_type to 'update' if that is intended.", row.Workflow, row.Node);
+            else if (row.ChangeType is "update" or "delete" && !exists)
+                sink.Error("ChangeTypeMismatch", at, $"row says '{row.ChangeType}' but task '{row.Node}' of '{row.Workflow}' does not exist on the target{(row.ChangeType == "update" ? "; set change_type to 'new' to create it" : "")}.", row.Workflow, row.Node);
         }
         return sink.Items;
     }

@@ -57,7 +57,7 @@ public static partial class PyDolphinSchedulerSource
             _options = options;
             _pyds = pyds;
             _findings = findings;
-            _interpolator = new SpecInterpolator(options.EnvironmentVariables);
+            _interpolator = new SpecInterpolator(options.EnvironmentVariables, options.Interpolated);
         }
 
         public List<WorkflowSpec> Workflows { get; } = new();

@@ -283,7 +283,8 @@ public static class SpecValidator
             sink.Error("InvalidValue", at, $"{field} '{value}' must be one of {string.Join(", ", allowed)}.", workflow, task);
     }
 
-    private static string Suggest(string name, IEnumerable<string> candidates)
+    /// <summary>" (did you mean 'x'?)" for the closest candidate, or "".</summary>
+    internal static string Suggest(string name, IEnumerable<string> candidates)
     {
         var best = candidates.Select(c => (c, d: Distance(name, c))).Where(x => x.d <= Math.Max(1, name.Length / 3)).OrderBy(x => x.d).ThenBy(x => x.c, StringComparer.Ordinal).FirstOrDefault();
         return best.c is null ? "" : $" (did you mean '{best.c}'?)";
