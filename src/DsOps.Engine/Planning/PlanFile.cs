@@ -167,6 +167,14 @@ public static class PlanFile
         JsonObject root;
         try
         {
+            CanonicalJson.RejectDuplicateKeys(json, file);
+        }
+        catch (SpecLoadException ex)
+        {
+            throw Invalid(file, ex.Detail + $" (line {ex.Location.Line})");
+        }
+        try
+        {
             root = JsonNode.Parse(json) as JsonObject ?? throw Invalid(file, "a plan file is a JSON object.");
         }
         catch (JsonException ex)

@@ -33,6 +33,15 @@ public static class DsExportFile
         JsonDocument doc;
         try
         {
+            CanonicalJson.RejectDuplicateKeys(json, file);
+        }
+        catch (SpecLoadException ex)
+        {
+            findings.Error("DuplicateKey", ex.Location, ex.Detail);
+            return new SpecSet(workflows, findings.Items);
+        }
+        try
+        {
             doc = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = options.Limits.MaxDepth });
         }
         catch (JsonException ex)
