@@ -209,6 +209,14 @@ public sealed class PlanTrustTests : IAsyncLifetime
 
         var compareEx = Assert.Throws<CmdletInvocationException>(() => Run("Compare-DsWorkflow", new() { ["Path"] = _dir, ["NoState"] = true, ["RequireExistingProject"] = true }));
         Assert.Equal("DsProjectNotFound,DsOps.Commands.Specs.CompareDsWorkflowCommand", compareEx.ErrorRecord.FullyQualifiedErrorId);
+
+        // The same setting per environment: PROD requires existing projects, UAT may create them.
+        File.WriteAllText(Path.Combine(_dir, "environments.yaml"), "environments:\n  PROD:\n    requireExistingProject: true\n  UAT: {}\n");
+        var prod = Assert.Throws<CmdletInvocationException>(() => Run("Sync-DsWorkflow", new() { ["Path"] = _dir, ["NoState"] = true, ["Environment"] = "PROD" }));
+        Assert.Equal("DsProjectNotFound,DsOps.Commands.Specs.SyncDsWorkflowCommand", prod.ErrorRecord.FullyQualifiedErrorId);
+        Assert.Equal(writes, _emu.RequestLog.WritingRequests);
+        Assert.Empty(Run("Sync-DsWorkflow", new() { ["Path"] = _dir, ["NoState"] = true, ["Environment"] = "UAT" }).Errors);
+        Assert.Equal(new[] { "keep", "other" }, WorkflowNames("etll"));
     }
 
     private async Task<string> ConfigTable(params (string Node, string Script, string? Preds, string Change)[] rows)

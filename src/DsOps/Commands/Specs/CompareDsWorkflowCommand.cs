@@ -101,7 +101,7 @@ public sealed class CompareDsWorkflowCommand : DsSpecCmdlet
                 new PlanOptions
                 {
                     Prune = Prune, State = state, IncludeUnchangedTasks = IncludeUnchangedTasks, ExistingProjects = existingProjects,
-                    RequireExistingProject = RequireExistingProject,
+                    RequireExistingProject = RequireExistingProject || EnvironmentRequiresExistingProject,
                 });
             WriteLoadFindings(ChangeTypeFindings(plan, current.Workflows));
             plan.EnsureNoProjectCreates();

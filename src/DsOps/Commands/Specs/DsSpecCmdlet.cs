@@ -104,9 +104,13 @@ public abstract class DsSpecCmdlet : DsCmdlet
         if (Path is not null)
         {
             var request = Request(Path, Format);
-            return validate ? request.LoadAndValidate() : request.Load();
+            var fileOptions = request.ToOptions();
+            EnvironmentRequiresExistingProject = fileOptions.Overlay?.RequireExistingProject == true;
+            return validate ? SpecSources.LoadAndValidate(request.Path, request.Format, fileOptions, request.PyDs)
+                : SpecSources.Load(request.Path, request.Format, fileOptions, request.PyDs);
         }
         var options = Request(".", Format).ToOptionsFor(ScriptRoot is null ? null : ResolvePath(ScriptRoot));
+        EnvironmentRequiresExistingProject = options.Overlay?.RequireExistingProject == true;
         ConfigRows = Await(ConfigTableSource.ReadRowsAsync(DsConnectionStrings.With(ConnectionString!, Credential), TableName, Project, CancellationToken));
         var set = ConfigTableSource.ToSpecs(ConfigRows, TableName, ScriptRoot is null ? null : ResolvePath(ScriptRoot), new GitScriptSourceResolver(), options);
         return validate ? new SpecSet(set.Workflows, set.Findings.Concat(SpecValidator.Validate(set.Workflows)).ToList()) : set;
@@ -114,6 +118,9 @@ public abstract class DsSpecCmdlet : DsCmdlet
 
     /// <summary>The <c>${env:NAME}</c> values this invocation substituted (plans show the reference instead).</summary>
     protected DsOps.Engine.Specs.Loading.InterpolatedValues Interpolated { get; } = new();
+
+    /// <summary>The -Environment's entry in the environments file says <c>requireExistingProject: true</c>.</summary>
+    protected bool EnvironmentRequiresExistingProject { get; private set; }
 
     /// <summary>The config-table rows read by <see cref="LoadSpecs"/> (null for files).</summary>
     protected IReadOnlyList<ConfigTableRow>? ConfigRows { get; private set; }

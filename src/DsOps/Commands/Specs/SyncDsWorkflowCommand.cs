@@ -129,7 +129,7 @@ public sealed class SyncDsWorkflowCommand : DsSpecCmdlet
             {
                 Prune = saved?.Prune ?? Prune, State = state, IncludeUnchangedTasks = saved?.IncludeUnchangedTasks ?? false,
                 ExistingProjects = snapshot.AllProjects,
-                RequireExistingProject = RequireExistingProject || saved?.RequireExistingProject == true,
+                RequireExistingProject = RequireExistingProject || EnvironmentRequiresExistingProject || saved?.RequireExistingProject == true,
             });
             // Everything that decides what apply does is in the plan file's fingerprint (checked on load); the
             // recomputed plan must also list exactly the saved items.
