@@ -89,18 +89,10 @@ public static class YamlSpecSource
         public HashSet<string> Files { get; } = new(StringComparer.Ordinal);
     }
 
-    private static void Walk(string dir, WalkState state, List<string> into)
+    private static void Walk(string dir, WalkState state, List<string> into, string? knownReal = null)
     {
-        string real;
-        try
-        {
-            real = SpecFileReader.RealPath(dir);
-        }
-        catch (SpecLoadException ex)
-        {
-            state.Findings.Error("SymlinkLoop", new SourceLocation(dir), ex.Detail);
-            return;
-        }
+        // An entry that is not a link has its parent's real path plus its name: one readlink, not a whole resolve.
+        if ((knownReal ?? RealPath(dir, state)) is not { } real) return;
         if (!SpecFileReader.IsInside(real, state.RealRoot))
         {
             state.Findings.Error("PathOutsideRoot", new SourceLocation(dir), $"folder '{dir}' is a symbolic link to '{real}', outside the spec folder; not read.");
@@ -117,21 +109,28 @@ public static class YamlSpecSource
             if (name.StartsWith('.')) continue;
             if (name.Equals(EnvironmentsFileName, StringComparison.OrdinalIgnoreCase) || name.Equals("environments.yml", StringComparison.OrdinalIgnoreCase)) continue;
             if (!name.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase) && !name.EndsWith(".yml", StringComparison.OrdinalIgnoreCase)) continue;
-            string realFile;
-            try
-            {
-                realFile = SpecFileReader.RealPath(f);
-            }
-            catch (SpecLoadException ex)
-            {
-                state.Findings.Error("SymlinkLoop", new SourceLocation(f), ex.Detail);
-                continue;
-            }
+            if ((IsLink(f) ? RealPath(f, state) : Path.Combine(real, name)) is not { } realFile) continue;
             if (!SpecFileReader.IsInside(realFile, state.RealRoot))
                 state.Findings.Error("PathOutsideRoot", new SourceLocation(f), $"spec file '{f}' is a symbolic link to '{realFile}', outside the spec folder; not read.");
             else if (state.Files.Add(realFile)) into.Add(f);
         }
         foreach (var d in Directory.EnumerateDirectories(dir).Order(StringComparer.Ordinal))
-            if (!Path.GetFileName(d).StartsWith('.')) Walk(d, state, into);
+            if (!Path.GetFileName(d).StartsWith('.')) Walk(d, state, into, IsLink(d) ? null : Path.Combine(real, Path.GetFileName(d)));
+    }
+
+    private static bool IsLink(string path) => new FileInfo(path).LinkTarget is not null;
+
+    /// <summary>The real path, or null with a SymlinkLoop finding when the links loop.</summary>
+    private static string? RealPath(string path, WalkState state)
+    {
+        try
+        {
+            return SpecFileReader.RealPath(path);
+        }
+        catch (SpecLoadException ex)
+        {
+            state.Findings.Error("SymlinkLoop", new SourceLocation(path), ex.Detail);
+            return null;
+        }
     }
 }
