@@ -141,7 +141,9 @@ public sealed class PlanTrustTests : IAsyncLifetime
         Environment.SetEnvironmentVariable(name, secret);
         try
         {
-            File.WriteAllText(Path.Combine(_dir, "etl.yaml"), Specs.Replace("script: echo a", $"script: \"curl -u etl:${{env:{name}}} https://x\""));
+            string Spec(string host) => Specs.Replace("script: echo a", $"script: \"curl -u etl:${{env:{name}}} https://{host}\"")
+                .Replace("  - name: other\n", $"  - name: other\n    parameters: {{ conn: \"jdbc:${{env:{name}}}@{host}\" }}\n");
+            File.WriteAllText(Path.Combine(_dir, "etl.yaml"), Spec("x"));
             var planPath = Path.Combine(_dir, "plan.json");
 
             var compare = Run("Compare-DsWorkflow", new() { ["Path"] = _dir, ["OutFile"] = planPath, ["IncludeUnchangedTasks"] = true });
@@ -160,10 +162,17 @@ public sealed class PlanTrustTests : IAsyncLifetime
             Assert.Contains(secret, keep.Tasks!.Single().TaskParams);
 
             // A second change: before/after both hold the value; the output shows the reference.
-            File.WriteAllText(Path.Combine(_dir, "etl.yaml"), Specs.Replace("script: echo a", $"script: \"curl -u etl:${{env:{name}}} https://y\""));
+            File.WriteAllText(Path.Combine(_dir, "etl.yaml"), Spec("y"));
             var items = Run("Compare-DsWorkflow", new() { ["Path"] = _dir }).Objects<PlanItem>();
             var change = items.Single(i => i.Task == "a").Changes.Single(c => c.Field == "script");
             Assert.Equal($"curl -u etl:${{env:{name}}} https://x", change.Before);
+
+            // Sync's results (workflow-level changes: here a global parameter) show the reference too.
+            var sync = Run("Sync-DsWorkflow", new() { ["Path"] = _dir });
+            Assert.Empty(sync.Errors);
+            var other = sync.Objects<WorkflowApplyResult>().Single(r => r.Workflow == "other");
+            Assert.Contains("${env:" + name + "}@y", other.Changes);
+            Assert.DoesNotContain(sync.Objects<WorkflowApplyResult>(), r => (r.Changes ?? "").Contains(secret) || r.ToString()!.Contains(secret));
         }
         finally
         {

@@ -167,11 +167,13 @@ public sealed class SyncDsWorkflowCommand : DsSpecCmdlet
                 _ => "Update workflow" + (item.Changes.Length > 0 ? $" ({string.Join(", ", item.Changes.Select(c => c.Field))})" : ""),
             } + (item.Drift ? " [overwrites changes made outside DsOps]" : "");
             if ((item.Action != PlanAction.Delete || confirmDeletes) && ShouldProcess(item.Target, action)) approved.Add(item.Target);
-            else declined.Add(item);
+            else declined.Add(Interpolated.Count == 0 ? item : PlanFile.Redact(item, Interpolated));
         }
 
+        // Results carry the items' change summaries: ${env:NAME} values go out as the reference (only field names decide apply).
         var filtered = new WorkflowPlan(
-            plan.Items.Where(i => i.Action == PlanAction.Unchanged || approved.Contains(i.Project + "/" + i.Workflow)).ToList(),
+            plan.Items.Where(i => i.Action == PlanAction.Unchanged || approved.Contains(i.Project + "/" + i.Workflow))
+                .Select(i => Interpolated.Count == 0 ? i : PlanFile.Redact(i, Interpolated)).ToList(),
             plan.Desired, plan.Projects, plan.CurrentFingerprint, plan.DesiredFingerprint, plan.Prune);
         var applier = new WorkflowApplier(client, snapshot);
         var results = AwaitWithProgress<IReadOnlyList<WorkflowApplyResult>, ApplyProgress>(
