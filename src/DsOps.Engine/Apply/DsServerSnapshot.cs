@@ -37,6 +37,8 @@ public sealed class DsServerSnapshot
     public DsNameMap Names { get; }
     /// <summary>Projects in scope that exist on the server.</summary>
     public IReadOnlyDictionary<string, long> ProjectCodes { get; }
+    /// <summary>Names of every project on the server (not only those in scope): "did you mean" for a project typo.</summary>
+    public IReadOnlySet<string> AllProjects { get; private init; } = new HashSet<string>();
     /// <summary>Every workflow of the in-scope projects, read back as specs.</summary>
     public IReadOnlyList<WorkflowSpec> Workflows { get; }
     public IReadOnlyDictionary<string, DsServerWorkflow> ByKey { get; }
@@ -50,9 +52,11 @@ public sealed class DsServerSnapshot
 
         var wanted = new HashSet<string>(projects, StringComparer.Ordinal);
         var projectCodes = new Dictionary<string, long>(StringComparer.Ordinal);
+        var allProjects = new HashSet<string>(StringComparer.Ordinal);
         await foreach (var p in client.GetProjectsAsync(null, ct).ConfigureAwait(false))
         {
             names.AddProject(p.Name, p.ProjectCode); // all projects: dependent tasks may point anywhere
+            allProjects.Add(p.Name);
             if (wanted.Contains(p.Name)) projectCodes[p.Name] = p.ProjectCode;
         }
 
@@ -106,7 +110,7 @@ public sealed class DsServerSnapshot
         }
         foreach (var (project, dag) in deferred) specs.Add(converter.FromDag(dag, project));
         specs.Sort((a, b) => string.CompareOrdinal(a.Key, b.Key));
-        return new DsServerSnapshot(names, projectCodes, specs, byKey);
+        return new DsServerSnapshot(names, projectCodes, specs, byKey) { AllProjects = allProjects };
     }
 
     private static IEnumerable<JsonElement> Elements(JsonElement array) =>

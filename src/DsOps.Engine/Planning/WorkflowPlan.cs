@@ -5,7 +5,8 @@ namespace DsOps.Engine.Planning;
 
 public enum PlanAction { Unchanged, Create, Update, Rename, Delete }
 
-public enum PlanLevel { Workflow, Task }
+/// <summary>What an item is about; Project items only create projects ("create project").</summary>
+public enum PlanLevel { Workflow, Task, Project }
 
 /// <summary>One field that differs: values as shown to people (secrets masked), null = unset.</summary>
 public sealed record FieldChange(string Field, string? Before, string? After)
@@ -27,7 +28,7 @@ public sealed record PlanItem(PlanLevel Level, PlanAction Action, string Project
     public SourceLocation Location { get; init; }
 
     /// <summary>"project/workflow" or "project/workflow/task".</summary>
-    public string Target => Task is null ? $"{Project}/{Workflow}" : $"{Project}/{Workflow}/{Task}";
+    public string Target => Level == PlanLevel.Project ? Project : Task is null ? $"{Project}/{Workflow}" : $"{Project}/{Workflow}/{Task}";
 
     /// <summary>+ create, ~ update, &gt; rename, - delete, = unchanged.</summary>
     public string Symbol => Action switch
@@ -37,7 +38,7 @@ public sealed record PlanItem(PlanLevel Level, PlanAction Action, string Project
 
     public string ChangeSummary => Changes.Length == 0 ? "" : string.Join("; ", Changes.Select(c => c.ToString()));
 
-    public override string ToString() => $"{Symbol} {Target}" + (PreviousName is null ? "" : $" (was {PreviousName})") + (Drift ? " [drift]" : "") +
+    public override string ToString() => $"{Symbol} {(Level == PlanLevel.Project ? "project " : "")}{Target}" + (PreviousName is null ? "" : $" (was {PreviousName})") + (Drift ? " [drift]" : "") +
                                          (Changes.Length == 0 ? "" : ": " + ChangeSummary);
 }
 
@@ -67,6 +68,27 @@ public sealed class WorkflowPlan
     public string CurrentFingerprint { get; }
     public string DesiredFingerprint { get; }
     public bool Prune { get; }
+    /// <summary>The plan lists unchanged tasks too (an option that changes the items, so saved plans record it).</summary>
+    public bool IncludeUnchangedTasks { get; init; }
+    /// <summary>Projects must exist: <see cref="EnsureNoProjectCreates"/> refuses a plan that would create one.</summary>
+    public bool RequireExistingProject { get; init; }
+
+    /// <summary>Projects the plan creates (not on the target).</summary>
+    public IEnumerable<PlanItem> ProjectCreates => Items.Where(i => i.Level == PlanLevel.Project && i.Action == PlanAction.Create);
+
+    /// <summary>
+    /// With <see cref="RequireExistingProject"/>, refuses (DsProjectNotFound) a plan that would create a project:
+    /// a typo in <c>project:</c> must not create a new project on PROD.
+    /// </summary>
+    public void EnsureNoProjectCreates()
+    {
+        if (!RequireExistingProject) return;
+        var missing = ProjectCreates.ToList();
+        if (missing.Count > 0)
+            throw new DsOpsException(DsErrorKind.NotFound, "DsProjectNotFound",
+                $"Project(s) {string.Join(", ", missing.Select(i => $"'{i.Project}' ({i.Location}){(i.Note is { } n && n.Contains("did you mean", StringComparison.Ordinal) ? n[n.IndexOf(" (did you mean", StringComparison.Ordinal)..] : "")}"))} " +
+                "do not exist on the target, and projects are required to exist (-RequireExistingProject or requireExistingProject in the environments file); nothing was applied. Create the project in DS, or fix the name.");
+    }
 
     public bool HasChanges => Items.Any(i => i.Action != PlanAction.Unchanged);
     public bool HasDrift => Items.Any(i => i.Drift);
@@ -74,6 +96,7 @@ public sealed class WorkflowPlan
     public int Count(PlanAction action, PlanLevel level = PlanLevel.Workflow) => Items.Count(i => i.Action == action && i.Level == level);
 
     public string Summary =>
+        (ProjectCreates.Any() ? $"projects: {ProjectCreates.Count()} to create; " : "") +
         $"workflows: {Count(PlanAction.Create)} to create, {Count(PlanAction.Update)} to update, {Count(PlanAction.Rename)} to rename, {Count(PlanAction.Delete)} to delete, {Count(PlanAction.Unchanged)} unchanged" +
         (HasDrift ? $"; {Items.Count(i => i.Drift && i.Level == PlanLevel.Workflow)} drifted since last apply" : "");
 }

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using DsOps.Engine.Specs.Model;
+using DsOps.Engine.Specs.Validation;
 
 namespace DsOps.Engine.Planning;
 
@@ -11,6 +12,13 @@ public sealed record PlanOptions
     public AppliedState? State { get; init; }
     /// <summary>Also list unchanged tasks (workflow-level items are always listed).</summary>
     public bool IncludeUnchangedTasks { get; init; }
+    /// <summary>
+    /// Projects that exist on the target (null = unknown, e.g. offline against files). A desired project not in it
+    /// gets a "create project" item, so a typo in <c>project:</c> shows in the plan.
+    /// </summary>
+    public IReadOnlySet<string>? ExistingProjects { get; init; }
+    /// <summary>Refuse (DsProjectNotFound) instead of planning to create a project (see <see cref="WorkflowPlan.EnsureNoProjectCreates"/>).</summary>
+    public bool RequireExistingProject { get; init; }
 
     public static readonly PlanOptions Default = new();
 }
@@ -34,6 +42,16 @@ public static class WorkflowPlanner
         var desiredKeys = new HashSet<string>(desired.Select(d => d.Key), StringComparer.Ordinal);
 
         var groups = new List<(string Project, string Name, List<PlanItem> Items)>(desired.Count);
+        if (options.ExistingProjects is { } existing)
+            foreach (var p in projects.Where(p => !existing.Contains(p)))
+                groups.Add((p, "", new List<PlanItem>
+                {
+                    new(PlanLevel.Project, PlanAction.Create, p, "", null)
+                    {
+                        Note = "the project does not exist on the target and will be created" + SpecValidator.Suggest(p, existing),
+                        Location = desired.First(w => w.Project == p).Location,
+                    },
+                }));
         var matched = new HashSet<string>(StringComparer.Ordinal);
         foreach (var w in desired)
         {
@@ -98,7 +116,11 @@ public static class WorkflowPlanner
 
         var currentFingerprint = SpecFields.Combine(currentByKey.Values.Select(c => (c.Key, SpecFields.Fingerprint(c))));
         var desiredFingerprint = SpecFields.Combine(desired.Select(d => (d.Key, SpecFields.Fingerprint(d))));
-        return new WorkflowPlan(all, desired, projects, currentFingerprint, desiredFingerprint, options.Prune);
+        return new WorkflowPlan(all, desired, projects, currentFingerprint, desiredFingerprint, options.Prune)
+        {
+            IncludeUnchangedTasks = options.IncludeUnchangedTasks,
+            RequireExistingProject = options.RequireExistingProject,
+        };
     }
 
     /// <summary>Fingerprint of the current state of <paramref name="projects"/>, as recorded in a plan.</summary>

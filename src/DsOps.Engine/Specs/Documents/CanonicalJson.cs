@@ -78,9 +78,57 @@ public static class CanonicalJson
         _ => new SpecScalar(null, true, location),
     };
 
+    /// <summary>
+    /// Refuses a JSON text in which an object names a key twice (DsSpecDuplicateKey, with line and column), as the
+    /// YAML reader does: System.Text.Json would otherwise keep one of them silently.
+    /// </summary>
+    public static void RejectDuplicateKeys(string json, string? file)
+    {
+        var bytes = System.Text.Encoding.UTF8.GetBytes(json);
+        var reader = new Utf8JsonReader(bytes, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip, MaxDepth = 256 });
+        var frames = new Stack<Dictionary<string, long>?>();
+        try
+        {
+            while (reader.Read())
+            {
+                switch (reader.TokenType)
+                {
+                    case JsonTokenType.StartObject: frames.Push(new Dictionary<string, long>(StringComparer.Ordinal)); break;
+                    case JsonTokenType.StartArray: frames.Push(null); break;
+                    case JsonTokenType.EndObject or JsonTokenType.EndArray: frames.Pop(); break;
+                    case JsonTokenType.PropertyName:
+                        var keys = frames.Peek()!;
+                        var key = reader.GetString()!;
+                        if (!keys.TryAdd(key, reader.TokenStartIndex))
+                        {
+                            var (line, column) = LineOf(bytes, reader.TokenStartIndex);
+                            var (firstLine, _) = LineOf(bytes, keys[key]);
+                            throw new SpecLoadException("DsSpecDuplicateKey", new Model.SourceLocation(file, line, column),
+                                $"key '{key}' appears twice in this object (first at line {firstLine}).");
+                        }
+                        break;
+                }
+            }
+        }
+        catch (JsonException)
+        {
+            // Syntax errors are reported by the parser that reads the document.
+        }
+    }
+
+    private static (int Line, int Column) LineOf(byte[] bytes, long offset)
+    {
+        var line = 1;
+        long start = 0;
+        for (long i = 0; i < offset && i < bytes.Length; i++)
+            if (bytes[i] == (byte)'\n') { line++; start = i + 1; }
+        return (line, (int)(offset - start) + 1);
+    }
+
     /// <summary>Reads a JSON document into the neutral tree (used for saved plans and JSON specs).</summary>
     public static SpecNode ReadSpecNode(string json, string? file)
     {
+        RejectDuplicateKeys(json, file);
         try
         {
             return ToSpecNode(JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { MaxDepth = 64 }), new Model.SourceLocation(file));

@@ -29,15 +29,12 @@ public sealed record SpecReaderLimits
 /// </summary>
 public static class SafeYamlReader
 {
-    public static SpecNode? ReadFile(string path, SpecReaderLimits? limits = null)
+    public static SpecNode? ReadFile(string path, SpecReaderLimits? limits = null, string? root = null)
     {
         limits ??= SpecReaderLimits.Default;
-        var info = new FileInfo(path);
-        if (!info.Exists) throw new FileNotFoundException($"Spec file '{path}' does not exist.", path);
-        if (info.Length > limits.MaxFileBytes)
-            throw new SpecLoadException("DsSpecFileTooLarge", new SourceLocation(path),
-                $"file is {info.Length:N0} bytes; the limit is {limits.MaxFileBytes:N0} bytes.");
-        return Read(File.ReadAllText(path), path, limits);
+        if (!File.Exists(path) && !Directory.Exists(path)) throw new FileNotFoundException($"Spec file '{path}' does not exist.", path);
+        // Bounded, regular files only, strict UTF-8 (SpecFileReader); the folder walk already checked the root.
+        return Read(SpecFileReader.ReadText(path, root, limits.MaxFileBytes, $"spec file '{path}'"), path, limits);
     }
 
     /// <summary>Reads one YAML document; returns null for an empty document.</summary>

@@ -46,6 +46,11 @@ public sealed class EnvironmentOverlay
     public IReadOnlyDictionary<string, string> AlertGroups { get; }
     public IReadOnlyDictionary<string, string> Environments { get; }
     public IReadOnlyDictionary<string, string> Parameters { get; }
+    /// <summary>
+    /// <c>requireExistingProject: true</c> in the environment: sync and compare refuse to create projects there
+    /// (as -RequireExistingProject does), so a typo in <c>project:</c> cannot create a new project on, say, PROD.
+    /// </summary>
+    public bool RequireExistingProject { get; init; }
 
     /// <summary>Reads environment <paramref name="name"/> (case-insensitive) from an environments file.</summary>
     public static EnvironmentOverlay Load(string path, string name, SpecReaderLimits? limits = null)
@@ -60,10 +65,17 @@ public sealed class EnvironmentOverlay
         if (match.Value is not SpecMapping env)
             throw new SpecLoadException("DsSpecEnvironmentsInvalid", match.Value.Location, $"environment '{name}' must be a mapping.");
         var maps = new Dictionary<string, IReadOnlyDictionary<string, string>>();
+        var requireExisting = false;
         foreach (var (key, value) in env.Entries)
         {
+            if (key.Value == "requireExistingProject")
+            {
+                requireExisting = value is SpecScalar { IsPlain: true, Value: "true" or "false" } b ? b.Value == "true"
+                    : throw new SpecLoadException("DsSpecEnvironmentsInvalid", value.Location, "'requireExistingProject' must be true or false.");
+                continue;
+            }
             if (Array.IndexOf(Sections, key.Value) < 0)
-                throw new SpecLoadException("DsSpecEnvironmentsInvalid", key.Location, $"unknown section '{key.Value}' (allowed: {string.Join(", ", Sections)}).");
+                throw new SpecLoadException("DsSpecEnvironmentsInvalid", key.Location, $"unknown section '{key.Value}' (allowed: {string.Join(", ", Sections)}, requireExistingProject).");
             if (value is not SpecMapping vm)
                 throw new SpecLoadException("DsSpecEnvironmentsInvalid", value.Location, $"'{key.Value}' must be a mapping of spec name: target name.");
             var d = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -76,7 +88,10 @@ public sealed class EnvironmentOverlay
             maps[key.Value!] = d;
         }
         return new EnvironmentOverlay(match.Key.Value!, maps.GetValueOrDefault("dataSources"), maps.GetValueOrDefault("workerGroups"),
-            maps.GetValueOrDefault("tenants"), maps.GetValueOrDefault("alertGroups"), maps.GetValueOrDefault("environments"), maps.GetValueOrDefault("parameters"));
+            maps.GetValueOrDefault("tenants"), maps.GetValueOrDefault("alertGroups"), maps.GetValueOrDefault("environments"), maps.GetValueOrDefault("parameters"))
+        {
+            RequireExistingProject = requireExisting,
+        };
     }
 
     public WorkflowSpec Apply(WorkflowSpec w) => w with

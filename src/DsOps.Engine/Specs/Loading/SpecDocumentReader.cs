@@ -20,6 +20,8 @@ public sealed record SpecLoadOptions
     public EnvironmentOverlay? Overlay { get; init; }
     /// <summary>Reports (files done, files total, current file) while a folder loads; called on the loading thread.</summary>
     public Action<int, int, string>? Progress { get; init; }
+    /// <summary>Collects the <c>${env:NAME}</c> values substituted, so plans can show the reference instead (null = not collected).</summary>
+    public InterpolatedValues? Interpolated { get; init; }
 
     public static readonly SpecLoadOptions Default = new();
 }
@@ -56,7 +58,7 @@ public sealed class SpecDocumentReader
     {
         _findings = findings;
         _options = options ?? SpecLoadOptions.Default;
-        _interpolator = new SpecInterpolator(_options.EnvironmentVariables);
+        _interpolator = new SpecInterpolator(_options.EnvironmentVariables, _options.Interpolated);
     }
 
     /// <summary>Reads one document; <paramref name="file"/> anchors relative script paths.</summary>
@@ -284,24 +286,25 @@ public sealed class SpecDocumentReader
         var baseDir = _file is null ? Directory.GetCurrentDirectory() : Path.GetDirectoryName(Path.GetFullPath(_file))!;
         var full = Path.GetFullPath(Path.Combine(baseDir, relative));
         var root = Path.GetFullPath(_options.Root ?? baseDir);
-        if (!full.StartsWith(root.TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+        try
         {
-            _findings.Error("ScriptOutsideRoot", at, $"scriptFile '{relative}' resolves outside the spec folder '{root}'; refused.", workflow, task);
+            return SpecFileReader.ReadText(full, root, _options.Limits.MaxFileBytes, $"scriptFile '{relative}'", at);
+        }
+        catch (SpecLoadException ex)
+        {
+            _findings.Error(ScriptRule(ex.ErrorId), at, ex.Detail, workflow, task);
             return null;
         }
-        var info = new FileInfo(full);
-        if (!info.Exists)
-        {
-            _findings.Error("ScriptNotFound", at, $"scriptFile '{relative}' does not exist (looked for '{full}').", workflow, task);
-            return null;
-        }
-        if (info.Length > _options.Limits.MaxFileBytes)
-        {
-            _findings.Error("ScriptTooLarge", at, $"scriptFile '{relative}' is {info.Length:N0} bytes; the limit is {_options.Limits.MaxFileBytes:N0}.", workflow, task);
-            return null;
-        }
-        return File.ReadAllText(full);
     }
+
+    /// <summary>The finding rule of a script file that could not be read (ScriptOutsideRoot, ScriptNotFound, ...).</summary>
+    internal static string ScriptRule(string errorId) => errorId switch
+    {
+        "DsSpecOutsideRoot" => "ScriptOutsideRoot",
+        "DsSpecFileNotFound" => "ScriptNotFound",
+        "DsSpecFileTooLarge" => "ScriptTooLarge",
+        _ => errorId.Replace("DsSpec", ""),
+    };
 
     private DependenceSpec? ReadDependence(SpecMapping m, string workflow, string task)
     {

@@ -13,8 +13,13 @@ public sealed class SpecInterpolator
 {
     private const string Marker = "${env:";
     private readonly Func<string, string?> _lookup;
+    private readonly InterpolatedValues? _record;
 
-    public SpecInterpolator(Func<string, string?>? lookup = null) => _lookup = lookup ?? Environment.GetEnvironmentVariable;
+    public SpecInterpolator(Func<string, string?>? lookup = null, InterpolatedValues? record = null)
+    {
+        _lookup = lookup ?? Environment.GetEnvironmentVariable;
+        _record = record;
+    }
 
     public string? Expand(string? text, SourceLocation at, FindingSink findings)
     {
@@ -51,6 +56,7 @@ public sealed class SpecInterpolator
                 findings.Error("UnsetEnvironmentVariable", at, $"environment variable '{name}' is not set (referenced as ${{env:{name}}}).");
                 return text;
             }
+            _record?.Add(name, value);
             sb.Append(value);
             i = end + 1;
         }

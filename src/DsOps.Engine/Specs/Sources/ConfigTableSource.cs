@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Globalization;
 using System.Text.RegularExpressions;
+using DsOps.Engine.Specs.Documents;
 using DsOps.Engine.Specs.Loading;
 using DsOps.Engine.Specs.Model;
 using DsOps.Engine.Specs.Validation;
@@ -67,7 +68,7 @@ public static partial class ConfigTableSource
           `target_datasource_type` VARCHAR(50)  NULL     COMMENT 'sync target DbType',
           `target_datasource_name` VARCHAR(200) NULL     COMMENT 'sync target data source name',
           `predecessors`           VARCHAR(2000) NULL    COMMENT 'comma-separated upstream node names',
-          `change_type`            VARCHAR(10)  NOT NULL DEFAULT 'new' COMMENT 'new | update',
+          `change_type`            VARCHAR(10)  NOT NULL DEFAULT 'new' COMMENT 'new | update | delete',
           `worker_group`           VARCHAR(100) NULL,
           `retries`                INT          NOT NULL DEFAULT 0,
           `description`            VARCHAR(500) NULL,
@@ -164,10 +165,11 @@ public static partial class ConfigTableSource
             foreach (var row in wf.OrderBy(r => r.Node, StringComparer.Ordinal))
             {
                 var at = new SourceLocation($"{table}[id={row.Id}]");
-                if (row.ChangeType is not ("new" or "update"))
-                    findings.Error("InvalidValue", at, $"change_type '{row.ChangeType}' must be 'new' or 'update'.", row.Workflow, row.Node);
+                if (row.ChangeType is not ("new" or "update" or "delete"))
+                    findings.Error("InvalidValue", at, $"change_type '{row.ChangeType}' must be 'new', 'update' or 'delete'.", row.Workflow, row.Node);
+                if (row.ChangeType == "delete") continue; // removes the task from the server copy (MergeWithTarget)
                 var type = TaskTypeOf(row);
-                var script = row.ScriptSource is null ? null : Script(row.ScriptSource, at, scriptRoot, git, findings, row);
+                var script = row.ScriptSource is null ? null : Script(row.ScriptSource, at, scriptRoot, git, findings, row, options);
                 var deps = (row.Predecessors ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
                 tasks.Add(new TaskSpec(row.Node, type)
                 {
@@ -196,7 +198,7 @@ public static partial class ConfigTableSource
         (s.StartsWith("file://", StringComparison.Ordinal) && s.Contains('#')) ||
         ((s.StartsWith("https://", StringComparison.Ordinal) || s.StartsWith("http://", StringComparison.Ordinal)) && s.Contains(".git", StringComparison.Ordinal));
 
-    private static string? Script(string source, SourceLocation at, string? scriptRoot, IScriptSourceResolver? git, FindingSink findings, ConfigTableRow row)
+    private static string? Script(string source, SourceLocation at, string? scriptRoot, IScriptSourceResolver? git, FindingSink findings, ConfigTableRow row, SpecLoadOptions options)
     {
         if (TaskTypeOf(row) == "SUB_WORKFLOW") return null; // script_source names the child workflow
         if (IsGitAddress(source))
@@ -218,37 +220,86 @@ public static partial class ConfigTableSource
             findings.Error("ScriptNotFound", at, $"script_source '{source}' is a path, but no script root folder was given.", row.Workflow, row.Node);
             return null;
         }
-        var root = Path.GetFullPath(scriptRoot);
-        var full = Path.GetFullPath(Path.Combine(root, source));
-        if (!full.StartsWith(root.TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+        var full = Path.GetFullPath(Path.Combine(Path.GetFullPath(scriptRoot), source));
+        try
         {
-            findings.Error("ScriptOutsideRoot", at, $"script_source '{source}' resolves outside the script root '{root}'; refused.", row.Workflow, row.Node);
+            // Real path inside the script root, regular files only, bounded read, strict UTF-8 (SpecFileReader).
+            return SpecFileReader.ReadText(full, scriptRoot, options.Limits.MaxFileBytes, $"script_source '{source}'", at);
+        }
+        catch (SpecLoadException ex)
+        {
+            findings.Error(SpecDocumentReader.ScriptRule(ex.ErrorId), at, ex.Detail, row.Workflow, row.Node);
             return null;
         }
-        if (!File.Exists(full))
-        {
-            findings.Error("ScriptNotFound", at, $"script_source '{source}' does not exist under '{root}'.", row.Workflow, row.Node);
-            return null;
-        }
-        return File.ReadAllText(full);
     }
 
     /// <summary>
-    /// Compares each row's change_type with the target: 'new' rows whose workflow task already exists and
-    /// 'update' rows whose task does not exist are reported (warnings: the plan still decides).
+    /// The partial-update semantics of the config table (docs/workflows-as-config.md, "MySQL config table"): rows name
+    /// tasks, not whole workflows. For a workflow the target does not have, the rows are the whole workflow (created).
+    /// For one it has, the result is the target's copy with the rows applied: a row's task is added or, when it
+    /// exists, gets the row's fields (type, script, description, predecessors, data sources, worker group, retries,
+    /// enabled) while fields the table has no column for (parameters, timeouts, priority, other task settings) keep
+    /// the target's values; tasks without a row stay; 'delete' rows remove their task; the workflow's own settings
+    /// (description, tenant, schedule, parameters, release state, timeout) stay as they are on the target.
     /// </summary>
-    public static IReadOnlyList<SpecFinding> CheckChangeTypes(IReadOnlyList<ConfigTableRow> rows, IReadOnlyList<WorkflowSpec> current, string table = DefaultTable)
+    public static IReadOnlyList<WorkflowSpec> MergeWithTarget(IReadOnlyList<WorkflowSpec> fromTable, IReadOnlyList<ConfigTableRow> rows, IReadOnlyList<WorkflowSpec> current)
+    {
+        var currentByKey = new Dictionary<string, WorkflowSpec>(StringComparer.Ordinal);
+        foreach (var c in current) currentByKey.TryAdd(c.Key, c);
+        var deletes = rows.Where(r => r.ChangeType == "delete").Select(r => (r.Project + "/" + r.Workflow, r.Node)).ToHashSet();
+        var result = new List<WorkflowSpec>(fromTable.Count);
+        foreach (var w in fromTable)
+        {
+            if (!currentByKey.TryGetValue(w.Key, out var cur))
+            {
+                result.Add(w);
+                continue;
+            }
+            var tasks = new List<TaskSpec>();
+            var fromRows = w.Tasks.ToDictionary(t => t.Name, StringComparer.Ordinal);
+            foreach (var t in cur.Tasks)
+            {
+                if (deletes.Contains((w.Key, t.Name))) continue;
+                if (!fromRows.Remove(t.Name, out var row)) tasks.Add(t);
+                else tasks.Add(DsOps.Engine.Dialects.DsDialect.CanonicalTaskType(t.Type) == row.Type
+                    ? t with
+                    {
+                        Description = row.Description, DependsOn = row.DependsOn, Script = row.Script, SubWorkflow = row.SubWorkflow,
+                        DataSource = row.DataSource, DataSourceType = row.DataSourceType, DataTarget = row.DataTarget, DataTargetType = row.DataTargetType,
+                        WorkerGroup = row.WorkerGroup, Retries = row.Retries, Enabled = row.Enabled, Location = row.Location,
+                    }
+                    : row);
+            }
+            tasks.AddRange(w.Tasks.Where(t => fromRows.ContainsKey(t.Name)));
+            result.Add(cur with { Tasks = tasks.OrderBy(t => t.Name, StringComparer.Ordinal).ToImmutableArray(), Location = w.Location });
+        }
+        // Workflows whose every row is a 'delete' still name a server copy to edit.
+        foreach (var key in deletes.Select(d => d.Item1).Distinct())
+            if (!result.Exists(w => w.Key == key) && currentByKey.TryGetValue(key, out var cur))
+                result.Add(cur with { Tasks = cur.Tasks.Where(t => !deletes.Contains((key, t.Name))).ToImmutableArray() });
+        return result;
+    }
+
+    /// <summary>
+    /// Checks each row's change_type against the target (ChangeTypeMismatch): a 'new' row whose task already exists
+    /// and would be changed (the row's author did not expect to overwrite a task), an 'update' or 'delete' row whose
+    /// task does not exist. A 'new' row whose task exists unchanged is a finished create, not reported.
+    /// Errors, because the row's author stated what they expect and the target says otherwise; nothing is applied.
+    /// </summary>
+    public static IReadOnlyList<SpecFinding> CheckChangeTypes(IReadOnlyList<ConfigTableRow> rows, IReadOnlyList<WorkflowSpec> current,
+        Func<string, string, string, bool>? taskChanges = null, string table = DefaultTable)
     {
         var sink = new FindingSink();
-        var existing = current.ToDictionary(w => w.Key, StringComparer.Ordinal);
+        var existing = new Dictionary<string, WorkflowSpec>(StringComparer.Ordinal);
+        foreach (var c in current) existing.TryAdd(c.Key, c);
         foreach (var row in rows)
         {
             var exists = existing.TryGetValue(row.Project + "/" + row.Workflow, out var w) && w.FindTask(row.Node) is not null;
             var at = new SourceLocation($"{table}[id={row.Id}]");
-            if (row.ChangeType == "new" && exists)
-                sink.Warning("ChangeTypeMismatch", at, $"row says 'new' but task '{row.Node}' of '{row.Workflow}' already exists on the target; it will be updated.", row.Workflow, row.Node);
-            else if (row.ChangeType == "update" && !exists)
-                sink.Warning("ChangeTypeMismatch", at, $"row says 'update' but task '{row.Node}' of '{row.Workflow}' does not exist on the target; it will be created.", row.Workflow, row.Node);
+            if (row.ChangeType == "new" && exists && (taskChanges?.Invoke(row.Project, row.Workflow, row.Node) ?? true))
+                sink.Error("ChangeTypeMismatch", at, $"row says 'new' but task '{row.Node}' of '{row.Workflow}' already exists on the target and would be overwritten; set change_type to 'update' if that is intended.", row.Workflow, row.Node);
+            else if (row.ChangeType is "update" or "delete" && !exists)
+                sink.Error("ChangeTypeMismatch", at, $"row says '{row.ChangeType}' but task '{row.Node}' of '{row.Workflow}' does not exist on the target{(row.ChangeType == "update" ? "; set change_type to 'new' to create it" : "")}.", row.Workflow, row.Node);
         }
         return sink.Items;
     }

@@ -21,11 +21,8 @@ public static class DsExportFile
     public static SpecSet Load(string path, SpecLoadOptions? options = null, IDsNameResolver? names = null)
     {
         options ??= SpecLoadOptions.Default;
-        var info = new FileInfo(path);
-        if (!info.Exists) throw new FileNotFoundException($"Export file '{path}' does not exist.", path);
-        if (info.Length > options.Limits.MaxFileBytes * 16)
-            throw new SpecLoadException("DsSpecFileTooLarge", new SourceLocation(path), $"file is {info.Length:N0} bytes; the limit for export files is {options.Limits.MaxFileBytes * 16:N0}.");
-        return Read(File.ReadAllText(path), path, options, names);
+        if (!File.Exists(path)) throw new FileNotFoundException($"Export file '{path}' does not exist.", path);
+        return Read(SpecFileReader.ReadText(path, null, options.Limits.MaxFileBytes * 16, $"export file '{path}'"), path, options, names);
     }
 
     public static SpecSet Read(string json, string? file, SpecLoadOptions? options = null, IDsNameResolver? names = null)
@@ -34,6 +31,15 @@ public static class DsExportFile
         var findings = new FindingSink();
         var workflows = new List<WorkflowSpec>();
         JsonDocument doc;
+        try
+        {
+            CanonicalJson.RejectDuplicateKeys(json, file);
+        }
+        catch (SpecLoadException ex)
+        {
+            findings.Error("DuplicateKey", ex.Location, ex.Detail);
+            return new SpecSet(workflows, findings.Items);
+        }
         try
         {
             doc = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = options.Limits.MaxDepth });

@@ -59,7 +59,7 @@ public static partial class PyDolphinSchedulerSource
         if (isDir) options = options with { Root = options.Root ?? Path.GetFullPath(path) };
         var findings = new FindingSink();
         var ctx = new Context(options, pyds ?? new PyDsOptions(), findings);
-        var files = isDir ? YamlSpecSource.SpecFiles(path).ToList() : new List<string> { path };
+        var files = isDir ? YamlSpecSource.SpecFiles(path, findings).ToList() : new List<string> { path };
         for (var i = 0; i < files.Count; i++)
         {
             options.Progress?.Invoke(i, files.Count, files[i]);
@@ -104,13 +104,21 @@ public static partial class PyDolphinSchedulerSource
             string? name = null;
             try
             {
-                var text = File.ReadAllText(file);
-                if (text.Length > _options.Limits.MaxFileBytes)
-                    throw new SpecLoadException("DsSpecFileTooLarge", new SourceLocation(file), $"file is larger than {_options.Limits.MaxFileBytes:N0} bytes.");
+                var text = SpecFileReader.ReadText(file, null, _options.Limits.MaxFileBytes, $"file '{file}'");
                 // $WORKFLOW is textual and applied before parsing, as in pyds.
                 text = WorkflowMacro().Replace(text, m =>
                 {
                     var other = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(file)!, m.Groups[1].Value));
+                    try
+                    {
+                        // The other file must stay inside the folder too (real path, links followed).
+                        SpecFileReader.RequireInside(other, _options.Root ?? Path.GetDirectoryName(file)!, $"$WORKFLOW file '{m.Groups[1].Value}'", new SourceLocation(file));
+                    }
+                    catch (SpecLoadException ex)
+                    {
+                        _findings.Error("ScriptOutsideRoot", ex.Location, ex.Detail);
+                        return m.Value;
+                    }
                     if (!File.Exists(other))
                     {
                         _findings.Error("ScriptNotFound", new SourceLocation(file), $"$WORKFLOW file '{m.Groups[1].Value}' does not exist.");
@@ -705,17 +713,24 @@ public static partial class PyDolphinSchedulerSource
                 var baseDir = Path.GetDirectoryName(at.File ?? ".") ?? ".";
                 var full = Path.GetFullPath(Path.Combine(baseDir, file.Groups[1].Value));
                 var root = Path.GetFullPath(_options.Root ?? baseDir);
-                if (!full.StartsWith(root.TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar, StringComparison.Ordinal))
-                    _findings.Error("ScriptOutsideRoot", at, $"$FILE path '{file.Groups[1].Value}' resolves outside '{root}'; refused.");
-                else if (!File.Exists(full)) _findings.Error("ScriptNotFound", at, $"$FILE path '{file.Groups[1].Value}' does not exist.");
-                else if (new FileInfo(full).Length > _options.Limits.MaxFileBytes) _findings.Error("ScriptTooLarge", at, $"$FILE '{file.Groups[1].Value}' is too large.");
-                else value = File.ReadAllText(full);
+                try
+                {
+                    value = SpecFileReader.ReadText(full, root, _options.Limits.MaxFileBytes, $"$FILE path '{file.Groups[1].Value}'", at);
+                }
+                catch (SpecLoadException ex)
+                {
+                    _findings.Error(SpecDocumentReader.ScriptRule(ex.ErrorId), at, ex.Detail);
+                }
             }
             if (value.Contains("$ENV{", StringComparison.Ordinal))
                 value = EnvMacro().Replace(value, m =>
                 {
                     var name = m.Groups[1].Value;
-                    if (_env(name) is { } v) return v;
+                    if (_env(name) is { } v)
+                    {
+                        _options.Interpolated?.Add(name, v); // plans write the reference back, never the value
+                        return v;
+                    }
                     // pyds leaves "$NAME" for an unset variable (a shell on the worker may still expand it).
                     if (_warnedEnv.Add(name + "@" + at))
                         _findings.Warning("UnsetEnvironmentVariable", at, $"environment variable '{name}' is not set; $ENV{{{name}}} is kept as ${name}, as pydolphinscheduler does.");

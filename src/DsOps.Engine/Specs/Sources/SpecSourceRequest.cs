@@ -18,6 +18,8 @@ public sealed record SpecSourceRequest(string Path)
     public Func<string, string?>? EnvironmentVariables { get; init; }
     /// <summary>Load progress (files done, total, current file); see <see cref="SpecLoadOptions.Progress"/>.</summary>
     public Action<int, int, string>? Progress { get; init; }
+    /// <summary>Collects substituted <c>${env:NAME}</c> values (see <see cref="InterpolatedValues"/>).</summary>
+    public InterpolatedValues? Interpolated { get; init; }
 
     /// <summary>Options for a non-file source (config table): environments file looked up in <paramref name="folder"/>.</summary>
     public SpecLoadOptions ToOptionsFor(string? folder) => (this with { Path = folder ?? Directory.GetCurrentDirectory() }).ToOptions();
@@ -33,7 +35,7 @@ public sealed record SpecSourceRequest(string Path)
                     $"-Environment {Environment} needs an environments file; '{file}' does not exist (use -EnvironmentFile).");
             overlay = EnvironmentOverlay.Load(file, Environment);
         }
-        return SpecLoadOptions.Default with { Overlay = overlay, DefaultProject = DefaultProject, EnvironmentVariables = EnvironmentVariables, Progress = Progress };
+        return SpecLoadOptions.Default with { Overlay = overlay, DefaultProject = DefaultProject, EnvironmentVariables = EnvironmentVariables, Progress = Progress, Interpolated = Interpolated };
     }
 
     /// <summary>pydolphinscheduler settings (${CONFIG.key} values) for that format.</summary>

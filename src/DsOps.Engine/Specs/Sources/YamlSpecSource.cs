@@ -25,7 +25,7 @@ public static class YamlSpecSource
             throw new FileNotFoundException($"Spec path '{path}' does not exist.", path);
         var root = isDir ? Path.GetFullPath(path) : Path.GetDirectoryName(Path.GetFullPath(path))!;
         var fileOptions = options with { Root = options.Root ?? root };
-        var files = isDir ? SpecFiles(root).ToList() : new List<string> { path };
+        var files = isDir ? SpecFiles(root, findings).ToList() : new List<string> { path };
 
         // Files are parsed in parallel but consumed here in file order, so results, findings and
         // progress (reported on the caller's thread) are the same as a sequential load.
@@ -74,25 +74,68 @@ public static class YamlSpecSource
         return new LoadedFile(file, workflows, sink.Items, reader.ProjectDescriptions);
     }
 
-    /// <summary>Spec files under a folder in a stable (ordinal) order.</summary>
-    public static IEnumerable<string> SpecFiles(string folder)
+    /// <summary>
+    /// Spec files under a folder in a stable (ordinal) order. Symbolic links are followed only while their real
+    /// path stays inside the folder; each real folder and file is read once, so a link loop or a second link to the
+    /// same folder neither hangs nor duplicates workflows. Links leaving the folder and loops become findings.
+    /// </summary>
+    public static IEnumerable<string> SpecFiles(string folder, FindingSink? findings = null)
     {
         var files = new List<string>();
-        Walk(folder, files);
+        var walk = new WalkState(SpecFileReader.RealPath(folder), findings ?? new FindingSink());
+        Walk(Path.GetFullPath(folder), walk, files);
         files.Sort(StringComparer.Ordinal);
         return files;
     }
 
-    private static void Walk(string dir, List<string> into)
+    private sealed record WalkState(string RealRoot, FindingSink Findings)
     {
-        foreach (var f in Directory.EnumerateFiles(dir))
+        public HashSet<string> Folders { get; } = new(StringComparer.Ordinal);
+        public HashSet<string> Files { get; } = new(StringComparer.Ordinal);
+    }
+
+    private static void Walk(string dir, WalkState state, List<string> into, string? knownReal = null)
+    {
+        // An entry that is not a link has its parent's real path plus its name: one readlink, not a whole resolve.
+        if ((knownReal ?? RealPath(dir, state)) is not { } real) return;
+        if (!SpecFileReader.IsInside(real, state.RealRoot))
+        {
+            state.Findings.Error("PathOutsideRoot", new SourceLocation(dir), $"folder '{dir}' is a symbolic link to '{real}', outside the spec folder; not read.");
+            return;
+        }
+        if (!state.Folders.Add(real))
+        {
+            state.Findings.Warning("SymlinkLoop", new SourceLocation(dir), $"folder '{dir}' is a symbolic link to '{real}', which is already read (a link loop or a second link); skipped.");
+            return;
+        }
+        foreach (var f in Directory.EnumerateFiles(dir).Order(StringComparer.Ordinal))
         {
             var name = Path.GetFileName(f);
             if (name.StartsWith('.')) continue;
             if (name.Equals(EnvironmentsFileName, StringComparison.OrdinalIgnoreCase) || name.Equals("environments.yml", StringComparison.OrdinalIgnoreCase)) continue;
-            if (name.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase) || name.EndsWith(".yml", StringComparison.OrdinalIgnoreCase)) into.Add(f);
+            if (!name.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase) && !name.EndsWith(".yml", StringComparison.OrdinalIgnoreCase)) continue;
+            if ((IsLink(f) ? RealPath(f, state) : Path.Combine(real, name)) is not { } realFile) continue;
+            if (!SpecFileReader.IsInside(realFile, state.RealRoot))
+                state.Findings.Error("PathOutsideRoot", new SourceLocation(f), $"spec file '{f}' is a symbolic link to '{realFile}', outside the spec folder; not read.");
+            else if (state.Files.Add(realFile)) into.Add(f);
         }
-        foreach (var d in Directory.EnumerateDirectories(dir))
-            if (!Path.GetFileName(d).StartsWith('.')) Walk(d, into);
+        foreach (var d in Directory.EnumerateDirectories(dir).Order(StringComparer.Ordinal))
+            if (!Path.GetFileName(d).StartsWith('.')) Walk(d, state, into, IsLink(d) ? null : Path.Combine(real, Path.GetFileName(d)));
+    }
+
+    private static bool IsLink(string path) => new FileInfo(path).LinkTarget is not null;
+
+    /// <summary>The real path, or null with a SymlinkLoop finding when the links loop.</summary>
+    private static string? RealPath(string path, WalkState state)
+    {
+        try
+        {
+            return SpecFileReader.RealPath(path);
+        }
+        catch (SpecLoadException ex)
+        {
+            state.Findings.Error("SymlinkLoop", new SourceLocation(path), ex.Detail);
+            return null;
+        }
     }
 }

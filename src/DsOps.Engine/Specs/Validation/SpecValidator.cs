@@ -9,7 +9,7 @@ namespace DsOps.Engine.Specs.Validation;
 /// <see cref="ValidateTargetAsync"/> adds the checks that need the target's inventory.
 /// Rule ids are stable and documented in docs/workflows-as-config.md.
 /// </summary>
-public static class SpecValidator
+public static partial class SpecValidator
 {
     public static readonly IReadOnlySet<string> ParameterTypes = new HashSet<string>(StringComparer.Ordinal)
         { "VARCHAR", "INTEGER", "LONG", "FLOAT", "DOUBLE", "DATE", "TIME", "TIMESTAMP", "BOOLEAN", "LIST", "FILE" };
@@ -77,6 +77,7 @@ public static class SpecValidator
             sink.Error("EmptyWorkflow", w.Location, $"workflow '{w.Name}' has no tasks (DS refuses an empty DAG).", w.Name);
         CheckParameters(w.Parameters, sink, w.Name, null);
         if (w.Schedule is { } s) CheckSchedule(s, sink, w.Name);
+        CheckLimits(w, DsDialect.AnyVersionLimits, sink, versionSpecific: false);
 
         var tasks = new Dictionary<string, TaskSpec>(StringComparer.Ordinal);
         foreach (var t in w.Tasks)
@@ -304,7 +305,8 @@ public static class SpecValidator
             sink.Error("InvalidValue", at, $"{field} '{value}' must be one of {string.Join(", ", allowed)}.", workflow, task);
     }
 
-    private static string Suggest(string name, IEnumerable<string> candidates)
+    /// <summary>" (did you mean 'x'?)" for the closest candidate, or "".</summary>
+    internal static string Suggest(string name, IEnumerable<string> candidates)
     {
         var best = candidates.Select(c => (c, d: Distance(name, c))).Where(x => x.d <= Math.Max(1, name.Length / 3)).OrderBy(x => x.d).ThenBy(x => x.c, StringComparer.Ordinal).FirstOrDefault();
         return best.c is null ? "" : $" (did you mean '{best.c}'?)";
@@ -391,6 +393,7 @@ public static class SpecValidator
     public static IReadOnlyList<SpecFinding> ValidateForDialect(IReadOnlyList<WorkflowSpec> workflows, DsDialect dialect)
     {
         var sink = new FindingSink();
+        foreach (var w in workflows) CheckLimits(w, dialect.Limits, sink, versionSpecific: true);
         foreach (var w in workflows)
         foreach (var t in w.Tasks)
         {

@@ -35,10 +35,19 @@ public sealed class CompareDsWorkflowCommand : DsSpecCmdlet
     [Parameter(HelpMessage = "Also plan deletes for workflows of the compared projects that no spec declares.")]
     public SwitchParameter Prune { get; set; }
 
-    /// <summary><para type="description">Last-applied state file (drift detection and deletes of managed workflows).</para></summary>
-    [Parameter(HelpMessage = "Last-applied state file (.dsops-state.json) for drift detection.")]
+    /// <summary><para type="description">Last-applied state file (drift detection and deletes of managed workflows);
+    /// default .dsops-state.json in the spec folder, the same file Sync-DsWorkflow uses, so the plan shows the deletes a sync would do.</para></summary>
+    [Parameter(HelpMessage = "Last-applied state file (default: .dsops-state.json in the spec folder).")]
     [ValidateNotNullOrEmpty]
     public string? StatePath { get; set; }
+
+    /// <summary><para type="description">Read no last-applied state (no drift detection, no deletes of workflows DsOps applied before).</para></summary>
+    [Parameter(HelpMessage = "Read no last-applied state.")]
+    public SwitchParameter NoState { get; set; }
+
+    /// <summary><para type="description">Refuse to plan creating a project (DsProjectNotFound): a typo in project: must not create a new project. Saved in the plan file.</para></summary>
+    [Parameter(HelpMessage = "Refuse to plan the creation of projects that do not exist on the server.")]
+    public SwitchParameter RequireExistingProject { get; set; }
 
     /// <summary><para type="description">Save the plan to this JSON file.</para></summary>
     [Parameter(HelpMessage = "Save the plan as JSON to this file.")]
@@ -52,20 +61,25 @@ public sealed class CompareDsWorkflowCommand : DsSpecCmdlet
     protected override void ProcessRecord()
     {
         SpecSet desired, current;
+        IReadOnlySet<string>? existingProjects = null;
         try
         {
-            desired = LoadSpecs(validate: true);
+            desired = LoadSpecs(validate: ConnectionString is null);
             if (ReferencePath is not null)
             {
                 // The reference is a target's state: its names are already that environment's.
-                current = (Request(ReferencePath, ReferenceFormat) with { Environment = null }).Load();
+                current = (Request(ReferencePath, ReferenceFormat) with { Environment = null, Interpolated = null }).Load();
+                desired = ForTarget(desired, current.Workflows);
             }
             else
             {
                 var connection = ResolveConnection(Connection);
                 var (version, names) = ValidateAgainstServer(desired.Workflows, connection);
                 var projects = desired.Workflows.Select(w => w.Project).Distinct(StringComparer.Ordinal).ToList();
-                current = new SpecSet(ReadServer(connection, projects).Workflows, version.Concat(names).ToList());
+                var snapshot = ReadServer(connection, projects);
+                current = new SpecSet(snapshot.Workflows, version.Concat(names).ToList());
+                existingProjects = snapshot.AllProjects;
+                desired = ForTarget(desired, snapshot.Workflows);
             }
         }
         catch (Exception ex) when (ex is not PipelineStoppedException)
@@ -80,18 +94,27 @@ public sealed class CompareDsWorkflowCommand : DsSpecCmdlet
         WorkflowPlan plan;
         try
         {
-            var state = StatePath is null ? null : AppliedState.Load(ResolvePath(StatePath));
+            var statePath = StateFilePath(StatePath, NoState);
+            var state = statePath is null ? null : AppliedState.Load(statePath);
+            if (statePath is not null) WriteVerbose($"Last-applied state: {statePath}{(File.Exists(statePath) ? "" : " (none yet)")}.");
             plan = WorkflowPlanner.Plan(desired.Workflows, current.Workflows,
-                new PlanOptions { Prune = Prune, State = state, IncludeUnchangedTasks = IncludeUnchangedTasks });
+                new PlanOptions
+                {
+                    Prune = Prune, State = state, IncludeUnchangedTasks = IncludeUnchangedTasks, ExistingProjects = existingProjects,
+                    RequireExistingProject = RequireExistingProject || EnvironmentRequiresExistingProject,
+                });
+            WriteLoadFindings(ChangeTypeFindings(plan, current.Workflows));
+            plan.EnsureNoProjectCreates();
             if (OutFile is not null)
-                PlanFile.Save(ResolvePath(OutFile), plan, new PlanSource(Path is null ? SourceLabel : ResolvePath(Path), Path is null ? "ConfigTable" : Format.ToString(), Environment));
+                PlanFile.Save(ResolvePath(OutFile), plan, new PlanSource(Path is null ? SourceLabel : ResolvePath(Path), Path is null ? "ConfigTable" : Format.ToString(), Environment), Interpolated);
         }
         catch (Exception ex) when (ex is not PipelineStoppedException)
         {
             ThrowDsError(ex, OutFile ?? SourceLabel);
             return;
         }
-        foreach (var item in plan.Items) WriteObject(item);
+        // Items leave the process with ${env:NAME} references instead of the substituted values.
+        foreach (var item in plan.Items) WriteObject(Interpolated.Count == 0 ? item : PlanFile.Redact(item, Interpolated));
         WriteVerbose(plan.Summary);
     }
 }

@@ -91,6 +91,7 @@ public abstract class DsSpecCmdlet : DsCmdlet
             Config = PyDsConfig.Cast<System.Collections.DictionaryEntry>().ToDictionary(e => e.Key.ToString()!, e => e.Value?.ToString() ?? "", StringComparer.Ordinal),
             Project = Project,
         },
+        Interpolated = Interpolated,
         // Loading runs synchronously on the pipeline thread, so progress can be written directly.
         Progress = (done, total, file) => WriteProgressPercent(41, "Reading workflow specs", file.Length == 0 ? "done" : System.IO.Path.GetFileName(file), done, total),
     };
@@ -103,13 +104,55 @@ public abstract class DsSpecCmdlet : DsCmdlet
         if (Path is not null)
         {
             var request = Request(Path, Format);
-            return validate ? request.LoadAndValidate() : request.Load();
+            var fileOptions = request.ToOptions();
+            EnvironmentRequiresExistingProject = fileOptions.Overlay?.RequireExistingProject == true;
+            return validate ? SpecSources.LoadAndValidate(request.Path, request.Format, fileOptions, request.PyDs)
+                : SpecSources.Load(request.Path, request.Format, fileOptions, request.PyDs);
         }
         var options = Request(".", Format).ToOptionsFor(ScriptRoot is null ? null : ResolvePath(ScriptRoot));
-        var set = Await(ConfigTableSource.LoadAsync(DsConnectionStrings.With(ConnectionString!, Credential), TableName, Project,
-            ScriptRoot is null ? null : ResolvePath(ScriptRoot), new GitScriptSourceResolver(), options, CancellationToken));
+        EnvironmentRequiresExistingProject = options.Overlay?.RequireExistingProject == true;
+        ConfigRows = Await(ConfigTableSource.ReadRowsAsync(DsConnectionStrings.With(ConnectionString!, Credential), TableName, Project, CancellationToken));
+        var set = ConfigTableSource.ToSpecs(ConfigRows, TableName, ScriptRoot is null ? null : ResolvePath(ScriptRoot), new GitScriptSourceResolver(), options);
         return validate ? new SpecSet(set.Workflows, set.Findings.Concat(SpecValidator.Validate(set.Workflows)).ToList()) : set;
     }
+
+    /// <summary>The <c>${env:NAME}</c> values this invocation substituted (plans show the reference instead).</summary>
+    protected DsOps.Engine.Specs.Loading.InterpolatedValues Interpolated { get; } = new();
+
+    /// <summary>The -Environment's entry in the environments file says <c>requireExistingProject: true</c>.</summary>
+    protected bool EnvironmentRequiresExistingProject { get; private set; }
+
+    /// <summary>The config-table rows read by <see cref="LoadSpecs"/> (null for files).</summary>
+    protected IReadOnlyList<ConfigTableRow>? ConfigRows { get; private set; }
+
+    /// <summary>
+    /// The desired specs as they apply to the target: for the config table, its rows merged into the target's
+    /// copies (ConfigTableSource.MergeWithTarget, partial update) and then validated; files are returned as they are
+    /// (already validated).
+    /// </summary>
+    protected SpecSet ForTarget(SpecSet desired, IReadOnlyList<DsOps.Engine.Specs.Model.WorkflowSpec> current)
+    {
+        if (ConfigRows is null) return desired;
+        var merged = ConfigTableSource.MergeWithTarget(desired.Workflows, ConfigRows, current);
+        return new SpecSet(merged, desired.Findings.Concat(SpecValidator.Validate(merged)).ToList());
+    }
+
+    /// <summary>ChangeTypeMismatch findings of the config-table rows against the target and the plan (none for files).</summary>
+    protected IReadOnlyList<SpecFinding> ChangeTypeFindings(DsOps.Engine.Planning.WorkflowPlan plan, IReadOnlyList<DsOps.Engine.Specs.Model.WorkflowSpec> current)
+    {
+        if (ConfigRows is null) return Array.Empty<SpecFinding>();
+        var changed = plan.Items.Where(i => i.Level == DsOps.Engine.Planning.PlanLevel.Task && i.Action != DsOps.Engine.Planning.PlanAction.Unchanged)
+            .Select(i => (i.Project, i.Workflow, i.Task!)).ToHashSet();
+        return ConfigTableSource.CheckChangeTypes(ConfigRows, current, (p, w, t) => changed.Contains((p, w, t)), TableName);
+    }
+
+    /// <summary>
+    /// The last-applied state file: -StatePath, else .dsops-state.json in the spec folder (null with -NoState or when
+    /// the specs are not a folder). Sync and Compare use the same file, so Compare shows the deletes Sync would do.
+    /// </summary>
+    protected string? StateFilePath(string? statePath, bool noState) =>
+        noState ? null : statePath is not null ? ResolvePath(statePath)
+        : Path is not null && Directory.Exists(ResolvePath(Path)) ? System.IO.Path.Combine(ResolvePath(Path), DsOps.Engine.Planning.AppliedState.DefaultFileName) : null;
 
     /// <summary>What the specs are read from, for messages and error targets (never the connection string).</summary>
     protected string SourceLabel => Path ?? $"config table {TableName}";

@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using DsOps.Engine;
 using DsOps.Engine.Api;
 using DsOps.Engine.Apply;
 using DsOps.Engine.Planning;
@@ -55,6 +56,11 @@ public sealed class SyncDsWorkflowCommand : DsSpecCmdlet
     [Parameter(HelpMessage = "Keep no last-applied state.")]
     public SwitchParameter NoState { get; set; }
 
+    /// <summary><para type="description">Refuse to create projects (DsProjectNotFound, nothing applied): a typo in project:
+    /// must not create a new project. A plan saved with -RequireExistingProject keeps the setting.</para></summary>
+    [Parameter(HelpMessage = "Refuse to create projects that do not exist on the server.")]
+    public SwitchParameter RequireExistingProject { get; set; }
+
     /// <summary><para type="description">Also output workflows that are unchanged.</para></summary>
     [Parameter(HelpMessage = "Also output unchanged workflows.")]
     public SwitchParameter IncludeUnchanged { get; set; }
@@ -70,6 +76,9 @@ public sealed class SyncDsWorkflowCommand : DsSpecCmdlet
             if (Plan is not null)
             {
                 saved = PlanFile.Load(ResolvePath(Plan));
+                if (Prune && !saved.Prune)
+                    throw new DsOpsException(DsErrorKind.InvalidInput, "DsPlanOptionConflict",
+                        "-Prune cannot be added to a saved plan (the plan was made without it); make a new plan with Compare-DsWorkflow -Prune.");
                 if (Path is null && ConnectionString is null && saved.Source is { } source)
                 {
                     Path = source.Path;
@@ -77,7 +86,7 @@ public sealed class SyncDsWorkflowCommand : DsSpecCmdlet
                     Environment ??= source.Environment;
                 }
             }
-            specs = LoadSpecs(validate: true);
+            specs = LoadSpecs(validate: ConnectionString is null);
         }
         catch (Exception ex) when (ex is not PipelineStoppedException)
         {
@@ -98,8 +107,7 @@ public sealed class SyncDsWorkflowCommand : DsSpecCmdlet
             ThrowDsError("DsSpecTargetMismatch", ErrorCategory.InvalidData,
                 $"The specs name data sources, worker groups, environments, tenants or alert groups that {connection.Uri.GetLeftPart(UriPartial.Authority)} does not have (written above); nothing was applied.", SourceLabel);
 
-        var statePath = NoState ? null : StatePath is not null ? ResolvePath(StatePath)
-            : Path is not null && Directory.Exists(ResolvePath(Path)) ? System.IO.Path.Combine(ResolvePath(Path), AppliedState.DefaultFileName) : null;
+        var statePath = StateFilePath(StatePath, NoState);
         AppliedState? state = null;
         WorkflowPlan plan;
         try
@@ -107,12 +115,31 @@ public sealed class SyncDsWorkflowCommand : DsSpecCmdlet
             state = statePath is null ? null : AppliedState.Load(statePath);
             var projects = specs.Workflows.Select(w => w.Project).Concat(saved?.Projects ?? Array.Empty<string>()).Distinct(StringComparer.Ordinal).ToList();
             var snapshot = ReadServer(connection, projects);
+            var merged = ForTarget(specs, snapshot.Workflows);
+            WriteLoadFindings(merged.Findings.Skip(specs.Findings.Count)); // the config table's rules, run on the merged copies
+            specs = merged;
+            if (specs.HasErrors)
+                throw new DsOpsException(DsErrorKind.InvalidInput, "DsSpecInvalid", "The specs have errors (written above); nothing was applied.");
             if (saved is not null)
             {
                 saved.VerifyDesired(specs.Workflows);
                 saved.VerifyCurrent(snapshot.Workflows);
             }
-            plan = WorkflowPlanner.Plan(specs.Workflows, snapshot.Workflows, new PlanOptions { Prune = saved?.Prune ?? Prune, State = state });
+            plan = WorkflowPlanner.Plan(specs.Workflows, snapshot.Workflows, new PlanOptions
+            {
+                Prune = saved?.Prune ?? Prune, State = state, IncludeUnchangedTasks = saved?.IncludeUnchangedTasks ?? false,
+                ExistingProjects = snapshot.AllProjects,
+                RequireExistingProject = RequireExistingProject || EnvironmentRequiresExistingProject || saved?.RequireExistingProject == true,
+            });
+            // Everything that decides what apply does is in the plan file's fingerprint (checked on load); the
+            // recomputed plan must also list exactly the saved items.
+            saved?.VerifyItems(plan, Interpolated);
+            var changeTypes = ChangeTypeFindings(plan, snapshot.Workflows);
+            WriteLoadFindings(changeTypes);
+            if (changeTypes.Any(f => f.Severity == SpecSeverity.Error))
+                throw new DsOpsException(DsErrorKind.InvalidInput, "DsSpecChangeTypeMismatch",
+                    $"Rows of {TableName} say 'new', 'update' or 'delete' where the server says otherwise (written above); nothing was applied.");
+            plan.EnsureNoProjectCreates();
             WriteVerbose("Plan: " + plan.Summary);
             Apply(plan, snapshot, client, state, statePath);
         }
@@ -140,11 +167,13 @@ public sealed class SyncDsWorkflowCommand : DsSpecCmdlet
                 _ => "Update workflow" + (item.Changes.Length > 0 ? $" ({string.Join(", ", item.Changes.Select(c => c.Field))})" : ""),
             } + (item.Drift ? " [overwrites changes made outside DsOps]" : "");
             if ((item.Action != PlanAction.Delete || confirmDeletes) && ShouldProcess(item.Target, action)) approved.Add(item.Target);
-            else declined.Add(item);
+            else declined.Add(Interpolated.Count == 0 ? item : PlanFile.Redact(item, Interpolated));
         }
 
+        // Results carry the items' change summaries: ${env:NAME} values go out as the reference (only field names decide apply).
         var filtered = new WorkflowPlan(
-            plan.Items.Where(i => i.Action == PlanAction.Unchanged || approved.Contains(i.Project + "/" + i.Workflow)).ToList(),
+            plan.Items.Where(i => i.Action == PlanAction.Unchanged || approved.Contains(i.Project + "/" + i.Workflow))
+                .Select(i => Interpolated.Count == 0 ? i : PlanFile.Redact(i, Interpolated)).ToList(),
             plan.Desired, plan.Projects, plan.CurrentFingerprint, plan.DesiredFingerprint, plan.Prune);
         var applier = new WorkflowApplier(client, snapshot);
         var results = AwaitWithProgress<IReadOnlyList<WorkflowApplyResult>, ApplyProgress>(
