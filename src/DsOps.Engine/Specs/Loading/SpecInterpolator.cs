@@ -51,6 +51,8 @@ public sealed class SpecInterpolator
                 findings.Error("UnsetEnvironmentVariable", at, $"environment variable '{name}' is not set (referenced as ${{env:{name}}}).");
                 return text;
             }
+            // A secret-named variable's value is masked in every message from now on (docs/workflows-as-config.md).
+            if (Planning.SecretRedactor.IsSensitive(name)) SecretRegistry.Register(value);
             sb.Append(value);
             i = end + 1;
         }
