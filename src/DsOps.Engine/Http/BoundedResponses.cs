@@ -117,6 +117,7 @@ public sealed class BoundedResponseHandler : DelegatingHandler
 
         public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
         {
+            buffer = buffer[..Allowed(buffer.Length)];
             int n;
             if (deadline is null)
             {
@@ -145,8 +146,11 @@ public sealed class BoundedResponseHandler : DelegatingHandler
         public override int Read(byte[] buffer, int offset, int count)
         {
             ThrowIfPastDeadline(CancellationToken.None);
-            return Count(inner.Read(buffer, offset, count));
+            return Count(inner.Read(buffer, offset, Allowed(count)));
         }
+
+        // Never asks for more than one byte past the cap, so the cap, not the reader's buffer size, bounds what is read.
+        private int Allowed(int requested) => (int)Math.Min(requested, Math.Max(1, maxBytes - _read + 1));
 
         private void ThrowIfPastDeadline(CancellationToken cancellationToken)
         {
