@@ -68,16 +68,23 @@ public sealed class FakeDsServer : IDisposable
     /// <summary>Serves on http://127.0.0.1:port/dolphinscheduler/ for code that builds its own HttpClient.</summary>
     public Uri StartListener()
     {
+        var (listener, root) = StartLoopbackListener("dolphinscheduler/");
+        _listener = listener;
+        _ = Task.Run(() => ServeAsync(listener));
+        return new Uri(root, "dolphinscheduler/");
+    }
+
+    /// <summary>An HttpListener on a free loopback port for <paramref name="path"/> ("" for every path); returns it and the root URI.</summary>
+    internal static (HttpListener Listener, Uri Root) StartLoopbackListener(string path)
+    {
         for (var attempt = 0; ; attempt++)
         {
             var port = Random.Shared.Next(20000, 60000);
             var listener = new HttpListener();
-            listener.Prefixes.Add($"http://127.0.0.1:{port}/dolphinscheduler/");
+            listener.Prefixes.Add($"http://127.0.0.1:{port}/{path}");
             try { listener.Start(); }
             catch (HttpListenerException) when (attempt < 20) { continue; }
-            _listener = listener;
-            _ = Task.Run(() => ServeAsync(listener));
-            return new Uri($"http://127.0.0.1:{port}/dolphinscheduler/");
+            return (listener, new Uri($"http://127.0.0.1:{port}/"));
         }
     }
 

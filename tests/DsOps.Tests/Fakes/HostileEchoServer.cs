@@ -35,22 +35,12 @@ public sealed class HostileEchoServer : IDisposable
     public HostileEchoServer(FakeDsServer ds)
     {
         Ds = ds;
-        for (var attempt = 0; ; attempt++)
-        {
-            var port = Random.Shared.Next(20000, 60000);
-            var listener = new HttpListener();
-            listener.Prefixes.Add($"http://127.0.0.1:{port}/");
-            try { listener.Start(); }
-            catch (HttpListenerException) when (attempt < 20) { continue; }
-            _listener = listener;
-            Root = new Uri($"http://127.0.0.1:{port}/");
-            break;
-        }
+        (_listener, Root) = FakeDsServer.StartLoopbackListener("");
         _ = Task.Run(ServeAsync);
     }
 
     public FakeDsServer Ds { get; }
-    public Uri Root { get; } = null!;
+    public Uri Root { get; }
     public Uri DsUri => new(Root, "dolphinscheduler/");
 
     /// <summary>Picks the answer for (method, path relative to the root).</summary>

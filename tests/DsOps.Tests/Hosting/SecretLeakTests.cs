@@ -128,6 +128,54 @@ public sealed class SecretLeakTests : IDisposable
             Assert.False(text.Contains(secret, StringComparison.Ordinal), $"a secret ({secret[..^12]}) leaked into {where}: {Excerpt(text, secret)}");
     }
 
+    [Fact]
+    public void In_a_real_pwsh_a_transcript_with_verbose_output_and_the_error_list_holds_no_echoed_secret()
+    {
+        // PowerShell's own host (the pinned `dotnet pwsh`), so Start-Transcript records what a user's console shows.
+        _server.Choose = (method, path) => method == "GET" && path.EndsWith("/projects") ? HostileMode.JsonMessage
+            : path.EndsWith("/tenants") ? HostileMode.Redirect : HostileMode.Normal;
+        var dll = typeof(DsOps.Commands.DsCmdlet).Assembly.Location;
+        var manifest = Path.Combine(Path.GetDirectoryName(dll)!, "DsOps.psd1");
+        var transcript = Path.Combine(_dir, "transcript.txt");
+        var script = Path.Combine(_dir, "leak.ps1");
+        File.WriteAllText(script, """
+            param($Module, $Uri, $Transcript)
+            $ErrorActionPreference = 'Continue'
+            Import-Module $Module
+            Start-Transcript -Path $Transcript | Out-Null
+            $VerbosePreference = 'Continue'; $DebugPreference = 'Continue'
+            $token = ConvertTo-SecureString $env:DSOPS_LEAK_TOKEN -AsPlainText -Force
+            $c = Connect-DsServer -Uri $Uri -Token $token -Verbose
+            $c | Format-List * | Out-String | Write-Host
+            Get-DsProject -Connection $c -Verbose
+            try { Get-DsTenant -Connection $c -ErrorAction Stop } catch { $_ | Format-List * -Force | Out-String | Write-Host }
+            $Error | ForEach-Object { $_ | Format-List * -Force | Out-String | Write-Host; $_.Exception | Format-List * -Force | Out-String | Write-Host }
+            Write-Host "errors: $($Error.Count)"
+            Stop-Transcript | Out-Null
+            """);
+        var psi = new System.Diagnostics.ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = DsOps.Testing.RepoPaths.RepoRoot, RedirectStandardOutput = true, RedirectStandardError = true,
+        };
+        foreach (var a in new[] { "pwsh", "-NoProfile", "-NonInteractive", "-File", script, "-Module", manifest, "-Uri", _server.DsUri.ToString(), "-Transcript", transcript })
+            psi.ArgumentList.Add(a);
+        psi.Environment["DSOPS_LEAK_TOKEN"] = _token;
+        using var pwsh = System.Diagnostics.Process.Start(psi)!;
+        var stdout = pwsh.StandardOutput.ReadToEndAsync();
+        var stderr = pwsh.StandardError.ReadToEndAsync();
+        Assert.True(pwsh.WaitForExit(180_000), "pwsh did not finish within 3 minutes");
+        var console = stdout.Result + "\n" + stderr.Result;
+        Assert.True(File.Exists(transcript), "no transcript was written (is the tool manifest restored? `dotnet tool restore`): " + console);
+        var text = File.ReadAllText(transcript);
+
+        Assert.Contains("errors: ", text);
+        Assert.Contains("DsRedirected", text);
+        Assert.Contains("request was: ***", text); // the echo arrived and was masked
+        lock (_server.Echoed) Assert.Contains(_server.Echoed, e => e.Contains(_token, StringComparison.Ordinal));
+        Assert.False(text.Contains(_token, StringComparison.Ordinal), "the token leaked into the transcript: " + Excerpt(text, _token));
+        Assert.False(console.Contains(_token, StringComparison.Ordinal), "the token leaked onto the console: " + Excerpt(console, _token));
+    }
+
     /// <summary>Errors written to the error stream and terminating errors caught and output by the script.</summary>
     private static List<ErrorRecord> AllErrors(HostedResult r) => r.Errors.Concat(r.Objects<ErrorRecord>()).ToList();
 
