@@ -194,8 +194,9 @@ public static class DsHttpPipeline
 
     /// <summary>
     /// Retries reads (<see cref="IsRead"/>: GET, HEAD and the reads DS maps to POST) on network errors, timeouts, 5xx and
-    /// 429, and writes only when refused with 429 (DS's traffic control refuses before the controller runs, so nothing
-    /// was done), with Polly's exponential backoff and jitter, honouring Retry-After. Other failures of writes are never
+    /// 429, and writes only when refused with 429 (DS's optional traffic control, docs/ds-facts.md §1.3, is taken to
+    /// refuse before the controller runs, so nothing was done; unverified against DS's source, see docs/http.md), with
+    /// Polly's exponential backoff and jitter, honouring Retry-After. Other failures of writes are never
     /// retried: DS's create calls are not idempotent. Each attempt has its own deadline (the bounds handler inside).
     /// The first attempt is sent directly and Polly takes over only when it failed in a way worth retrying. Building a
     /// Polly pipeline costs ~25 ms the first time in a process (it validates its options with DataAnnotations), and
