@@ -103,6 +103,20 @@ public class WireHardeningTests
         Assert.Equal(200_000, p.Description!.Length);
     }
 
+    [Fact]
+    public async Task A_chat_robot_answering_more_than_a_megabyte_is_cut_off_by_the_same_bounds_and_not_retried()
+    {
+        using var server = new Notifications.FakeRobotServer().Reply(new Notifications.RobotReply(200, new string(' ', 2 * 1024 * 1024) + """{"errcode":0}"""));
+        var target = Notifications.NotificationSenderTests.DingTalk(server);
+
+        var ex = await Assert.ThrowsAsync<DsOps.Engine.Notifications.NotificationException>(() =>
+            Notifications.NotificationSenderTests.Sender().SendAsync(target, new DsOps.Engine.Notifications.NotificationMessage("t", "hello")));
+
+        Assert.Single(server.Received);
+        Assert.Equal(1, ex.Attempts);
+        Assert.Contains("response size cap", ex.Message);
+    }
+
     // ------------------------------------------------------------ item 7: retries
 
     [Fact]
