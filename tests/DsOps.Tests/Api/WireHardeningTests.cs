@@ -302,7 +302,7 @@ public class WireHardeningTests
     }
 
     /// <summary>Serves a payload one byte per interval, honouring cancellation; counts what it served.</summary>
-    internal sealed class DripStream(byte[] payload, TimeSpan interval) : Stream
+    internal sealed class DripStream(byte[] payload, TimeSpan interval) : ReadOnlyStream
     {
         private int _position;
         public int Served => _position;
@@ -319,19 +319,10 @@ public class WireHardeningTests
             ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
         public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer, offset, count, CancellationToken.None).GetAwaiter().GetResult();
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => _position; set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 
     /// <summary>A prefix then a repeated unit forever (JSON whitespace by default); counts the bytes served.</summary>
-    internal sealed class EndlessStream(string prefix = "", string unit = " ") : Stream
+    internal sealed class EndlessStream(string prefix = "", string unit = " ") : ReadOnlyStream
     {
         private readonly byte[] _prefix = Encoding.UTF8.GetBytes(prefix);
         private readonly byte[] _unit = Encoding.UTF8.GetBytes(unit);
@@ -349,11 +340,16 @@ public class WireHardeningTests
             return count;
         }
 
+    }
+
+    /// <summary>The parts of a forward-only, read-only stream that the two test streams share.</summary>
+    internal abstract class ReadOnlyStream : Stream
+    {
         public override bool CanRead => true;
         public override bool CanSeek => false;
         public override bool CanWrite => false;
         public override long Length => throw new NotSupportedException();
-        public override long Position { get => Served; set => throw new NotSupportedException(); }
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
         public override void Flush() { }
         public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
         public override void SetLength(long value) => throw new NotSupportedException();
