@@ -30,13 +30,14 @@ public enum DsErrorKind
 }
 
 /// <summary>
-/// Base of every error the engine raises on purpose. Messages never contain secrets.
+/// Base of every error the engine raises on purpose. Messages never contain secrets: every value registered in
+/// <see cref="SecretRegistry"/> is masked here, whatever text (DS's msg, a proxy's page) went into the message.
 /// <see cref="ErrorId"/> is the stable token the cmdlet layer turns into a FullyQualifiedErrorId.
 /// </summary>
 public class DsOpsException : Exception
 {
     public DsOpsException(DsErrorKind kind, string errorId, string message, Exception? inner = null)
-        : base(message, inner)
+        : base(SecretRegistry.Redact(message), inner)
     {
         Kind = kind;
         ErrorId = errorId;

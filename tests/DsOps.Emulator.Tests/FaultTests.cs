@@ -86,6 +86,84 @@ public class FaultTests
         Assert.Equal(HttpStatusCode.OK, res.StatusCode);
         Assert.Equal(0, JsonNode.Parse(await res.Content.ReadAsStringAsync())!["code"]!.GetValue<int>());
     }
+    [Fact]
+    public async Task A_drip_sends_the_headers_at_once_and_the_body_at_the_set_rate()
+    {
+        await using var emu = await DsEmulator.StartAsync(new EmulatorOptions { Dialect = "3.2" });
+        using var http = new HttpClient();
+        using var request = new HttpRequestMessage(HttpMethod.Get, emu.BaseUri + "projects/list");
+        request.Headers.Add("token", emu.AdminToken);
+        emu.Faults.DripBytesPerSecond = 100;
+        var sw = Stopwatch.StartNew();
+        using var r = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        var headers = sw.Elapsed;
+        var body = await r.Content.ReadAsByteArrayAsync();
+        var total = sw.Elapsed;
+
+        Assert.Equal(HttpStatusCode.OK, r.StatusCode);
+        Assert.True(body.Length >= 50, $"{body.Length} bytes");
+        var expected = TimeSpan.FromSeconds(body.Length / 100.0);
+        Assert.True(total >= expected * 0.8, $"{body.Length} bytes at 100 B/s took {total.TotalSeconds:F2} s");
+        Assert.True(headers < expected * 0.5, $"headers came after {headers.TotalSeconds:F2} s of {total.TotalSeconds:F2} s");
+    }
+
+    [Theory]
+    [InlineData("--fault-error-rate", "0.1")]
+    [InlineData("--fault-429-rate", "0.05")]
+    [InlineData("--fault-drop-rate", "0.03")]
+    [InlineData("--fault-latency-ms", "250")]
+    [InlineData("--fault-drip-bytes-per-sec", "1")]
+    [InlineData("--fault-seed", "7")]
+    public void Command_line_fault_options_set_the_matching_property(string option, string value)
+    {
+        var f = new Hosting.FaultSettings();
+        Assert.True(f.TrySet(option, value));
+        var set = option switch
+        {
+            "--fault-error-rate" => f.ServerErrorRate == 0.1,
+            "--fault-429-rate" => f.RateLimitRate == 0.05,
+            "--fault-drop-rate" => f.DropRate == 0.03,
+            "--fault-latency-ms" => f.Latency == TimeSpan.FromMilliseconds(250),
+            "--fault-drip-bytes-per-sec" => f.DripBytesPerSecond == 1,
+            _ => true,
+        };
+        Assert.True(set, option);
+        Assert.False(f.TrySet("--dialect", "3.2"));
+    }
+
+    [Theory]
+    [InlineData("--fault-error-rate", "1.5")]
+    [InlineData("--fault-drop-rate", "-0.1")]
+    [InlineData("--fault-latency-ms", "-5")]
+    public void Out_of_range_fault_values_are_refused_naming_the_option(string option, string value)
+    {
+        var ex = Assert.Throws<ArgumentException>(() => new Hosting.FaultSettings().TrySet(option, value));
+        Assert.Contains(option, ex.Message);
+    }
+
+    [Fact]
+    public async Task The_standalone_emulator_takes_fault_options_on_its_command_line()
+    {
+        using var emu = await StandaloneProcessTests.StartAsync("--dialect", "3.2", "--fault-429-rate", "1", "--fault-seed", "3");
+        using var http = new HttpClient();
+        using var request = new HttpRequestMessage(HttpMethod.Get, emu.Info.GetProperty("apiUri").GetString() + "projects/list");
+        request.Headers.Add("token", emu.Info.GetProperty("token").GetString());
+        using var r = await http.SendAsync(request);
+        Assert.Equal(HttpStatusCode.TooManyRequests, r.StatusCode);
+        emu.Process.Kill(entireProcessTree: true);
+    }
+
+    [Fact]
+    public void A_bad_fault_value_stops_the_standalone_emulator_before_it_starts_anything()
+    {
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true };
+        foreach (var a in new[] { StandaloneProcessTests.EmulatorDll, "--fault-error-rate", "2" }) psi.ArgumentList.Add(a);
+        using var p = Process.Start(psi)!;
+        var stderr = p.StandardError.ReadToEnd();
+        Assert.True(p.WaitForExit(60_000));
+        Assert.Equal(2, p.ExitCode);
+        Assert.Contains("--fault-error-rate takes a fraction from 0 to 1", stderr);
+    }
 }
 
 /// <summary>A second emulator on the same database picks up what the first left running (master restart).</summary>
@@ -128,4 +206,5 @@ public class MasterRestartTests
         Assert.Equal("default", queues[0]!["queueName"]!.GetValue<string>());
         DsTestClient.Code(10130, await c2.PostAsync("queues", new { queue = "q2", queueName = "default" }));
     }
+
 }

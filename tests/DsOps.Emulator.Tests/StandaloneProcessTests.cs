@@ -10,7 +10,7 @@ namespace DsOps.Emulator.Tests;
 /// </summary>
 public class StandaloneProcessTests
 {
-    private static string EmulatorDll
+    internal static string EmulatorDll
     {
         get
         {
@@ -20,7 +20,7 @@ public class StandaloneProcessTests
         }
     }
 
-    private sealed record Running(Process Process, string WorkDir, JsonElement Info) : IDisposable
+    internal sealed record Running(Process Process, string WorkDir, JsonElement Info) : IDisposable
     {
         public int DatabaseServerPid => Info.GetProperty("databaseServerPid").GetInt32();
         public void Dispose()
@@ -30,7 +30,7 @@ public class StandaloneProcessTests
         }
     }
 
-    private static async Task<Running> StartAsync(params string[] extra)
+    internal static async Task<Running> StartAsync(params string[] extra)
     {
         Assert.True(File.Exists(EmulatorDll), $"{EmulatorDll} is missing: build tests/DsOps.Emulator first.");
         var work = Path.Combine(Path.GetTempPath(), "dsops-emu-test-" + Guid.NewGuid().ToString("N")[..10]);

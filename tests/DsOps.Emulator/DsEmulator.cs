@@ -225,6 +225,7 @@ public sealed class DsEmulator : IAsyncDisposable
     private async Task<bool> ApplyFaultsAsync(HttpContext http, EndpointRoute? route)
     {
         var f = Faults;
+        if (f.DripBytesPerSecond > 0) http.Response.Body = new DripStream(http.Response.Body, f.DripBytesPerSecond, http.RequestAborted);
         if (f.Latency > TimeSpan.Zero) await Task.Delay(f.Latency, http.RequestAborted).ConfigureAwait(false);
         if (route is not null && f.SlowEndpoint is { } slow && string.Equals(slow, route.Template, StringComparison.Ordinal) && f.SlowEndpointDelay > TimeSpan.Zero)
             await Task.Delay(f.SlowEndpointDelay, http.RequestAborted).ConfigureAwait(false);

@@ -33,7 +33,10 @@ public static class EmulatorProgram
         "  --watch-pid <pid[,pid...]>   stop when any of these processes ends\n" +
         "  --companion-pid-file <path>  a file holding the pid of a process to end with the emulator (the sandbox shell)\n" +
         "  --ignore-sigint              leave Ctrl+C to the terminal's foreground program (the sandbox shell)\n" +
-        "  --measure <n>                create n workflows of 10 tasks, list them all, print timings and exit";
+        "  --measure <n>                create n workflows of 10 tasks, list them all, print timings and exit\n" +
+        "  --fault-error-rate <0..1>    fraction of requests answered HTTP 503; --fault-429-rate <0..1> HTTP 429;\n" +
+        "                               --fault-drop-rate <0..1> connection dropped; --fault-latency-ms <n> added delay;\n" +
+        "                               --fault-drip-bytes-per-sec <n> answers sent slowly; --fault-seed <n> (default 12345)";
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -68,6 +71,12 @@ public static class EmulatorProgram
                         break;
                     case "--companion-pid-file": cli.CompanionPidFile = Path.GetFullPath(Next()); break;
                     case "--ignore-sigint": cli.IgnoreSigint = true; break;
+                    case "--fault-error-rate" or "--fault-429-rate" or "--fault-drop-rate" or "--fault-latency-ms" or "--fault-drip-bytes-per-sec" or "--fault-seed":
+                        var (option, value) = (args[i], Next());
+                        var previous = options.Faults;
+                        options.Faults = f => { previous?.Invoke(f); f.TrySet(option, value); };
+                        new Hosting.FaultSettings().TrySet(option, value); // refuses a bad value now, before anything starts
+                        break;
                     case "--help" or "-h":
                         Console.WriteLine(Usage);
                         return 0;

@@ -17,7 +17,7 @@ public sealed class DsApiException : DsOpsException
         HttpStatus = httpStatus;
         DsCode = dsCode;
         DsStatusName = dsStatusName;
-        DsMessage = dsMessage;
+        DsMessage = dsMessage is null ? null : SecretRegistry.Redact(dsMessage);
     }
 
     public string Endpoint { get; }

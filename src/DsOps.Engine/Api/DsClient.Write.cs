@@ -73,14 +73,27 @@ public sealed partial class DsClient
     public async Task<IReadOnlyList<DsSchedule>> GetProjectSchedulesAsync(long projectCode, CancellationToken ct = default) =>
         MapSchedules(await GetProjectSchedulesJsonAsync(projectCode, ct).ConfigureAwait(false));
 
-    /// <summary>Every schedule of a project as DS's JSON array (the shape its export format embeds).</summary>
-    public Task<System.Text.Json.JsonElement> GetProjectSchedulesJsonAsync(long projectCode, CancellationToken ct = default) =>
-        CallForJsonAsync($"POST projects/{projectCode}/schedules/list", (api, t) => api.ListProjectSchedules(projectCode, true, t), ct);
+    /// <summary>Every schedule of a project as DS's JSON array (the shape its export format embeds); a null item is refused.</summary>
+    public async Task<System.Text.Json.JsonElement> GetProjectSchedulesJsonAsync(long projectCode, CancellationToken ct = default)
+    {
+        var endpoint = $"POST projects/{projectCode}/schedules/list";
+        var list = await CallForJsonAsync(endpoint, (api, t) => api.ListProjectSchedules(projectCode, true, t), ct).ConfigureAwait(false);
+        DsResponseReader.RequireObjectItems(list, endpoint, "schedules");
+        return list;
+    }
 
-    internal IReadOnlyList<DsSchedule> MapSchedules(System.Text.Json.JsonElement array) =>
-        array.ValueKind == System.Text.Json.JsonValueKind.Array
-            ? System.Text.Json.JsonSerializer.Deserialize<List<ScheduleDto>>(array, DsJson.Options)!.Select(Map).ToArray()
-            : Array.Empty<DsSchedule>();
+    internal IReadOnlyList<DsSchedule> MapSchedules(System.Text.Json.JsonElement array)
+    {
+        if (array.ValueKind != System.Text.Json.JsonValueKind.Array) return Array.Empty<DsSchedule>();
+        try
+        {
+            return System.Text.Json.JsonSerializer.Deserialize<List<ScheduleDto>>(array, DsJson.Options)!.Select(Map).ToArray();
+        }
+        catch (System.Text.Json.JsonException ex)
+        {
+            throw new DsApiException(DsErrorKind.InvalidResponse, "DsInvalidResponse", $"A schedule list DsOps cannot read: {ex.Message}", "schedules/list", inner: ex);
+        }
+    }
 
     /// <summary>Creates a schedule (offline, as DS creates it); returns it.</summary>
     public async Task<DsSchedule> CreateScheduleAsync(long projectCode, long workflowCode, DsWireSchedule schedule, CancellationToken ct = default)

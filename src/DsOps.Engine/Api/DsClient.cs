@@ -4,7 +4,6 @@ using System.Text.Json;
 using DsOps.Engine.Api.Dto;
 using DsOps.Engine.Dialects;
 using DsOps.Engine.Models;
-using Polly.Timeout;
 using Refit;
 
 namespace DsOps.Engine.Api;
@@ -45,41 +44,57 @@ public sealed partial class DsClient : IDisposable
     // ---------------------------------------------------------------- plumbing
 
     /// <summary>Sends one call and reads its envelope's data as <typeparamref name="T"/>.</summary>
-    internal async Task<T> CallAsync<T>(string endpoint, Func<IDsHttpApi, CancellationToken, Task<HttpResponseMessage>> call, CancellationToken ct)
-    {
-        var response = await SendAsync(endpoint, call, ct).ConfigureAwait(false);
-        return await DsResponseReader.ReadAsync<T>(response, endpoint, Dialect, ct).ConfigureAwait(false);
-    }
+    internal Task<T> CallAsync<T>(string endpoint, Func<IDsHttpApi, CancellationToken, Task<HttpResponseMessage>> call, CancellationToken ct) =>
+        ExchangeAsync(endpoint, call, (response, t) => DsResponseReader.ReadAsync<T>(response, endpoint, Dialect, t), ct);
 
     /// <summary>Sends one call and returns a copy of its data element (for callers that read DS JSON shapes directly).</summary>
-    internal async Task<JsonElement> CallForJsonAsync(string endpoint, Func<IDsHttpApi, CancellationToken, Task<HttpResponseMessage>> call, CancellationToken ct)
-    {
-        var response = await SendAsync(endpoint, call, ct).ConfigureAwait(false);
-        using var envelope = await DsResponseReader.ReadEnvelopeAsync(response, endpoint, Dialect, ct).ConfigureAwait(false);
-        return envelope.Data.ValueKind == JsonValueKind.Undefined ? default : envelope.Data.Clone();
-    }
+    internal Task<JsonElement> CallForJsonAsync(string endpoint, Func<IDsHttpApi, CancellationToken, Task<HttpResponseMessage>> call, CancellationToken ct) =>
+        ExchangeAsync(endpoint, call, async (response, t) =>
+        {
+            using var envelope = await DsResponseReader.ReadEnvelopeAsync(response, endpoint, Dialect, t).ConfigureAwait(false);
+            return envelope.Data.ValueKind == JsonValueKind.Undefined ? default : envelope.Data.Clone();
+        }, ct);
 
-    private async Task<HttpResponseMessage> SendAsync(string endpoint, Func<IDsHttpApi, CancellationToken, Task<HttpResponseMessage>> call, CancellationToken ct)
+    /// <summary>
+    /// The one place a call is sent and its answer read: failures of either phase (network, the attempt's deadline, the
+    /// response size cap) become <see cref="DsApiException"/>s with stable ids.
+    /// </summary>
+    private async Task<T> ExchangeAsync<T>(string endpoint, Func<IDsHttpApi, CancellationToken, Task<HttpResponseMessage>> call,
+        Func<HttpResponseMessage, CancellationToken, Task<T>> read, CancellationToken ct)
     {
         try
         {
-            return await call(_api, ct).ConfigureAwait(false);
+            var response = await call(_api, ct).ConfigureAwait(false);
+            return await read(response, ct).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is not DsOpsException)
+        catch (Exception ex) when (ex is not DsOpsException && Classify(ex, endpoint, ct) is { } mapped)
         {
-            // Refit wraps transport failures in ApiRequestException; classify what happened underneath.
-            var cause = ex is ApiRequestException { InnerException: { } inner } ? inner : ex;
-            throw cause switch
-            {
-                TimeoutRejectedException => new DsApiException(DsErrorKind.Timeout, "DsTimeout",
-                    $"{endpoint} did not answer within the connection's timeout.", endpoint, inner: cause),
-                HttpRequestException => new DsApiException(DsErrorKind.Unavailable, "DsServerUnavailable",
-                    $"{endpoint} could not be reached at {BaseUri.GetLeftPart(UriPartial.Authority)}: {cause.Message}", endpoint, inner: cause),
-                OperationCanceledException when ct.IsCancellationRequested => cause,
-                OperationCanceledException => new DsApiException(DsErrorKind.Timeout, "DsTimeout", $"{endpoint} did not answer in time.", endpoint, inner: cause),
-                _ => cause == ex ? ex : cause,
-            };
+            throw mapped;
         }
+    }
+
+    /// <summary>What a transport or reading failure means for the caller; null to let it through unchanged.</summary>
+    private Exception? Classify(Exception ex, string endpoint, CancellationToken ct)
+    {
+        // Refit wraps transport failures in ApiRequestException, HttpContent wraps stream errors: look underneath.
+        if (Http.BoundedResponseHandler.Find<Http.ResponseTooLargeException>(ex) is { } large)
+            return new DsApiException(DsErrorKind.InvalidResponse, "DsResponseTooLarge",
+                $"{endpoint}: {large.Message} Nothing more was read. If the answer is genuine (a very large project), " +
+                "raise the cap with Connect-DsServer -MaxResponseSizeMB.", endpoint, inner: large);
+        if (Http.BoundedResponseHandler.Find<Http.ResponseTimeoutException>(ex) is { } slow)
+            return new DsApiException(DsErrorKind.Timeout, "DsTimeout",
+                slow.HeadersReceived
+                    ? $"{endpoint}: the answer did not arrive in full within the connection's timeout ({slow.Timeout.TotalSeconds:0.###} s); the server sends too slowly."
+                    : $"{endpoint} did not answer within the connection's timeout ({slow.Timeout.TotalSeconds:0.###} s).", endpoint, inner: slow);
+        var cause = ex is ApiRequestException { InnerException: { } inner } ? inner : ex;
+        return cause switch
+        {
+            OperationCanceledException when ct.IsCancellationRequested => null,
+            HttpRequestException or IOException => new DsApiException(DsErrorKind.Unavailable, "DsServerUnavailable",
+                $"{endpoint} could not be reached at {BaseUri.GetLeftPart(UriPartial.Authority)}: {cause.Message}", endpoint, inner: cause),
+            OperationCanceledException => new DsApiException(DsErrorKind.Timeout, "DsTimeout", $"{endpoint} did not answer in time.", endpoint, inner: cause),
+            _ => cause == ex ? null : cause,
+        };
     }
 
     private IAsyncEnumerable<T> PagedAsync<T>(string endpoint, Func<IDsHttpApi, int, int, CancellationToken, Task<HttpResponseMessage>> call, CancellationToken ct) =>
@@ -104,12 +119,15 @@ public sealed partial class DsClient : IDisposable
 
     // ---------------------------------------------------------------- session and version
 
-    internal Task<LoginDto> LoginAsync(string userName, string password, CancellationToken ct) =>
-        CallAsync<LoginDto>("POST login", (api, t) => api.Login(new Dictionary<string, string>
+    internal Task<LoginDto> LoginAsync(string userName, string password, CancellationToken ct)
+    {
+        SecretRegistry.Register(password);
+        return CallAsync<LoginDto>("POST login", (api, t) => api.Login(new Dictionary<string, string>
         {
             ["userName"] = userName,
             ["userPassword"] = password,
         }, t), ct);
+    }
 
     /// <summary>GET on a parameterless route; used by version probes.</summary>
     internal Task<JsonElement> GetPathAsync(string path, CancellationToken ct) =>
@@ -169,11 +187,30 @@ public sealed partial class DsClient : IDisposable
         return CallForJsonAsync($"GET projects/{projectCode}/{segment}/{workflowCode}", (api, t) => api.GetWorkflowDag(projectCode, segment, workflowCode, t), ct);
     }
 
-    /// <summary>Every workflow of a project with its DAG in one request (GET …/all; a list of DagData).</summary>
-    public Task<JsonElement> GetAllWorkflowDagsJsonAsync(long projectCode, CancellationToken ct = default)
+    /// <summary>Every workflow of a project with its DAG in one request (GET …/all; a list of DagData; a null item is refused).</summary>
+    public async Task<JsonElement> GetAllWorkflowDagsJsonAsync(long projectCode, CancellationToken ct = default)
     {
         var segment = Dialect.WorkflowDefinitionSegment;
-        return CallForJsonAsync($"GET projects/{projectCode}/{segment}/all", (api, t) => api.GetAllWorkflowDags(projectCode, segment, t), ct);
+        var endpoint = $"GET projects/{projectCode}/{segment}/all";
+        var all = await CallForJsonAsync(endpoint, (api, t) => api.GetAllWorkflowDags(projectCode, segment, t), ct).ConfigureAwait(false);
+        var i = 0;
+        if (all.ValueKind == JsonValueKind.Array)
+            foreach (var dag in all.EnumerateArray()) RequireDagShape(dag, endpoint, i++);
+        return all;
+    }
+
+    /// <summary>
+    /// A DagData element must be an object holding its definition, and its task and relation lists must hold objects:
+    /// anything else (a null item of a list) is refused as DsInvalidResponse before any of it is used.
+    /// </summary>
+    internal void RequireDagShape(JsonElement dag, string endpoint, int index)
+    {
+        if (dag.ValueKind != JsonValueKind.Object) throw DsResponseReader.NullListItem(endpoint, "workflows", index);
+        if (!(dag.TryGetProperty(Dialect.DagDefinitionKey, out var def) || dag.TryGetProperty("processDefinition", out def)) || def.ValueKind != JsonValueKind.Object)
+            throw new DsApiException(DsErrorKind.InvalidResponse, "DsInvalidResponse",
+                $"{endpoint} answered a workflow (item {index + 1}) without its definition ('{Dialect.DagDefinitionKey}'); DsOps cannot read it.", endpoint);
+        if (dag.TryGetProperty("taskDefinitionList", out var tasks)) DsResponseReader.RequireObjectItems(tasks, endpoint, "task definitions");
+        if (dag.TryGetProperty(Dialect.DagRelationListKey, out var relations)) DsResponseReader.RequireObjectItems(relations, endpoint, "task relations");
     }
 
     /// <summary>
@@ -184,13 +221,22 @@ public sealed partial class DsClient : IDisposable
     {
         var segment = Dialect.WorkflowDefinitionSegment;
         var endpoint = $"GET projects/{projectCode}/{segment}/all";
-        var response = await SendAsync(endpoint, (api, t) => api.GetAllWorkflowDags(projectCode, segment, t), ct).ConfigureAwait(false);
-        await DsJsonArrayStreamer.StreamDataArrayAsync(response, endpoint, Dialect, onDag, ct).ConfigureAwait(false);
+        await ExchangeAsync(endpoint, (api, t) => api.GetAllWorkflowDags(projectCode, segment, t), async (response, t) =>
+        {
+            var index = 0;
+            await DsJsonArrayStreamer.StreamDataArrayAsync(response, endpoint, Dialect, dag =>
+            {
+                RequireDagShape(dag, endpoint, index++);
+                onDag(dag);
+            }, t).ConfigureAwait(false);
+            return true;
+        }, ct).ConfigureAwait(false);
     }
 
     /// <summary>Reads a DagData element into a workflow with its tasks and relations.</summary>
     public DsWorkflow MapDag(JsonElement dag, long projectCode)
     {
+        RequireDagShape(dag, "DagData", 0);
         var definition = dag.GetProperty(Dialect.DagDefinitionKey).Deserialize<WorkflowDefinitionDto>(DsJson.Options)!;
         var tasks = dag.TryGetProperty("taskDefinitionList", out var tl) && tl.ValueKind == JsonValueKind.Array
             ? tl.Deserialize<List<TaskDefinitionDto>>(DsJson.Options)! : new List<TaskDefinitionDto>();

@@ -55,6 +55,22 @@ public sealed class DsConnection : IDisposable
         if (options.Token is null == (options.Credential is null))
             throw new ArgumentException("Give exactly one of a token or a credential.", nameof(options));
         var baseUri = DsHttpPipeline.NormalizeBase(options.Uri);
+        try
+        {
+            return await ConnectCoreAsync(options, baseUri, ct).ConfigureAwait(false);
+        }
+        catch (DsApiException ex) when (ex.ErrorId is "DsEndpointMissing" or "DsInvalidResponse" or "DsHttpError")
+        {
+            // DS maps every route DsOps asks for at connect and answers each with its envelope (or 401); HTML, a 404,
+            // other JSON or malformed answers mean the address is some other web server (or a proxy's page).
+            throw new DsApiException(DsErrorKind.InvalidResponse, "DsNotDolphinScheduler",
+                $"{baseUri} does not answer like a DolphinScheduler API server: {ex.Message} " +
+                "Check the address: DS's API is usually http://<api-server>:12345/dolphinscheduler.", ex.Endpoint, ex.HttpStatus, inner: ex);
+        }
+    }
+
+    private static async Task<DsConnection> ConnectCoreAsync(DsConnectOptions options, Uri baseUri, CancellationToken ct)
+    {
         DsAuthentication auth;
         if (options.Token is not null)
         {

@@ -28,6 +28,9 @@ public static class DsDialectDetector
         if (await ProbeAsync(client, "monitor/MASTER", ct).ConfigureAwait(false) is not null) return DsDialect.V3_2;
         if (await ProbeAsync(client, "alert-groups/normal-list", ct).ConfigureAwait(false) is not null) return DsDialect.For(new Version(3, 2, 1));
         if (await ProbeAsync(client, "cluster/query-cluster-list", ct).ConfigureAwait(false) is not null) return DsDialect.V3_1;
+        // Every probe missing fits 3.0, and also any web server that answers HTML to everything: 3.0 must still answer
+        // a route every version maps with its envelope, or this is not DS at all.
+        await VerifyAccessAsync(client, ct).ConfigureAwait(false);
         return DsDialect.V3_0;
     }
 

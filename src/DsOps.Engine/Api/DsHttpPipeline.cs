@@ -5,7 +5,6 @@ using System.Runtime.InteropServices;
 using System.Security;
 using Polly;
 using Polly.Retry;
-using Polly.Timeout;
 
 namespace DsOps.Engine.Api;
 
@@ -21,10 +20,18 @@ public sealed class DsAuthentication
     }
 
     /// <summary>An access token, sent as the <c>token</c> header (docs/ds-facts.md §1.3).</summary>
-    public static DsAuthentication FromToken(SecureString token) => new("token", Copy(token), "Token", null);
+    public static DsAuthentication FromToken(SecureString token)
+    {
+        SecretRegistry.Register(token);
+        return new("token", Copy(token), "Token", null);
+    }
 
     /// <summary>A login session, sent as the <c>sessionId</c> header (docs/ds-facts.md §1.2).</summary>
-    public static DsAuthentication FromSession(SecureString sessionId, string userName) => new("sessionId", Copy(sessionId), "Session", userName);
+    public static DsAuthentication FromSession(SecureString sessionId, string userName)
+    {
+        SecretRegistry.Register(sessionId);
+        return new("sessionId", Copy(sessionId), "Session", userName);
+    }
 
     internal string HeaderName { get; }
     internal SecureString Secret { get; }
@@ -51,9 +58,17 @@ public sealed class DsAuthentication
 /// <summary>Settings of the one HTTP pipeline every DS call goes through.</summary>
 public sealed record DsHttpOptions
 {
-    /// <summary>Per-attempt timeout.</summary>
+    /// <summary>Per-attempt timeout; it covers the headers and reading the whole body.</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(60);
-    /// <summary>Retries of idempotent reads on network errors, 5xx and 429.</summary>
+    /// <summary>
+    /// Largest answer accepted, checked against Content-Length before reading and counted while streaming.
+    /// The default is six times the largest answer measured at scale (GET …/all of 4,000 workflows × 10 tasks: 42 MB,
+    /// docs/benchmarks.md).
+    /// </summary>
+    public long MaxResponseBytes { get; init; } = DefaultMaxResponseBytes;
+    public const long DefaultMaxResponseBytes = 256L * 1024 * 1024;
+    /// <summary>Retries of reads (GET and the reads DS maps to POST) on network errors, timeouts, 5xx and 429, and of
+    /// writes refused with 429 (refused before processing).</summary>
     public int MaxRetries { get; init; } = 3;
     public TimeSpan RetryBaseDelay { get; init; } = TimeSpan.FromMilliseconds(500);
     /// <summary>Off by default: TLS certificates are verified unless the user opts out.</summary>
@@ -72,10 +87,10 @@ public sealed class DsRequestStatistics
     public long Writes => Interlocked.Read(ref _writes);
     public long Retries => Interlocked.Read(ref _retries);
 
-    internal void Count(HttpMethod method)
+    internal void Count(bool read)
     {
         Interlocked.Increment(ref _requests);
-        if (method != HttpMethod.Get && method != HttpMethod.Head) Interlocked.Increment(ref _writes);
+        if (!read) Interlocked.Increment(ref _writes);
     }
 
     internal void CountRetry() => Interlocked.Increment(ref _retries);
@@ -84,19 +99,35 @@ public sealed class DsRequestStatistics
 }
 
 /// <summary>
-/// Builds the single HttpClient pipeline: TLS settings → statistics → resilience (retry/timeout) → authentication.
+/// Builds the single HttpClient pipeline: authentication → resilience (retries) → statistics → bounds (per-attempt
+/// deadline over headers and body, response size cap; <see cref="Http.BoundedResponseHandler"/>) → TLS settings.
 /// Tests pass their own innermost handler to run the whole pipeline without a network.
 /// </summary>
 public static class DsHttpPipeline
 {
-    /// <summary>Request option marking a read that DS maps to POST (e.g. schedules/list): not counted as a write.</summary>
+    /// <summary>
+    /// Request option marking a read that DS maps to POST (e.g. schedules/list). Such a request is a read everywhere:
+    /// retried like a GET and not counted as a write (<see cref="IsRead"/> is the one test).
+    /// </summary>
     public const string ReadOnlyRequest = "DsOps.ReadOnlyRequest";
+
+    private static readonly HttpRequestOptionsKey<int> AttemptsKey = new("DsOps.Attempts");
+
+    /// <summary>True for requests that change nothing on the server: GET, HEAD and POSTs marked <see cref="ReadOnlyRequest"/>.</summary>
+    public static bool IsRead(HttpRequestMessage request) =>
+        request.Method == HttpMethod.Get || request.Method == HttpMethod.Head ||
+        ((IDictionary<string, object?>)request.Options).ContainsKey(ReadOnlyRequest);
+
+    /// <summary>How many attempts the pipeline made for <paramref name="request"/> (0 when unknown).</summary>
+    public static int AttemptsOf(HttpRequestMessage? request) =>
+        request is not null && request.Options.TryGetValue(AttemptsKey, out var n) ? n : 0;
 
     public static HttpClient Create(Uri baseUri, DsHttpOptions options, DsAuthentication? auth, DsRequestStatistics statistics,
         HttpMessageHandler? innerHandler = null)
     {
         var inner = innerHandler ?? CreateSocketsHandler(options);
-        var statisticsHandler = new StatisticsHandler(statistics) { InnerHandler = inner };
+        var bounds = new Http.BoundedResponseHandler(options.MaxResponseBytes, options.Timeout) { InnerHandler = inner };
+        var statisticsHandler = new StatisticsHandler(statistics) { InnerHandler = bounds };
         var resilience = new ResilienceHandler(options) { InnerHandler = statisticsHandler };
         HttpMessageHandler outer = resilience;
         if (auth is not null) outer = new AuthenticationHandler(auth) { InnerHandler = resilience };
@@ -155,16 +186,18 @@ public static class DsHttpPipeline
         {
             if (request.Options.TryGetValue(Attempted, out _)) statistics.CountRetry();
             else request.Options.Set(Attempted, true);
-            var readOnly = ((IDictionary<string, object?>)request.Options).ContainsKey(ReadOnlyRequest);
-            statistics.Count(readOnly ? HttpMethod.Get : request.Method);
+            request.Options.Set(AttemptsKey, AttemptsOf(request) + 1);
+            statistics.Count(IsRead(request));
             return base.SendAsync(request, cancellationToken);
         }
     }
 
     /// <summary>
-    /// Retries only idempotent reads (GET/HEAD) on network errors, 5xx and 429, with Polly's exponential backoff and
-    /// jitter, honouring Retry-After; every attempt has its own timeout. Writes are never retried: DS's create calls
-    /// are not idempotent.
+    /// Retries reads (<see cref="IsRead"/>: GET, HEAD and the reads DS maps to POST) on network errors, timeouts, 5xx and
+    /// 429, and writes only when refused with 429 (DS's optional traffic control, docs/ds-facts.md §1.3, is taken to
+    /// refuse before the controller runs, so nothing was done; unverified against DS's source, see docs/http.md), with
+    /// Polly's exponential backoff and jitter, honouring Retry-After. Other failures of writes are never
+    /// retried: DS's create calls are not idempotent. Each attempt has its own deadline (the bounds handler inside).
     /// The first attempt is sent directly and Polly takes over only when it failed in a way worth retrying. Building a
     /// Polly pipeline costs ~25 ms the first time in a process (it validates its options with DataAnnotations), and
     /// running one compiles ~150 generic methods; a session whose calls succeed (nearly all) should not wait for that.
@@ -174,12 +207,12 @@ public static class DsHttpPipeline
     internal sealed class ResilienceHandler(DsHttpOptions options) : DelegatingHandler
     {
         // Pipelines hold no per-connection state, so one per set of retry settings serves the whole process.
-        private static readonly ConcurrentDictionary<(int MaxRetries, TimeSpan Delay), Lazy<ResiliencePipeline<HttpResponseMessage>>> Pipelines = new();
+        private static readonly ConcurrentDictionary<(int MaxRetries, TimeSpan Delay, bool Read), Lazy<ResiliencePipeline<HttpResponseMessage>>> Pipelines = new();
 
         protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
         {
-            var idempotent = request.Method == HttpMethod.Get || request.Method == HttpMethod.Head;
-            if (!idempotent || options.MaxRetries <= 0) return await AttemptAsync(request, cancellationToken).ConfigureAwait(false);
+            if (options.MaxRetries <= 0) return await AttemptAsync(request, cancellationToken).ConfigureAwait(false);
+            var read = IsRead(request);
 
             Outcome<HttpResponseMessage> first;
             try
@@ -190,37 +223,31 @@ public static class DsHttpPipeline
             {
                 first = Outcome.FromException<HttpResponseMessage>(ex); // IsTransient decides; anything else is rethrown as is
             }
-            if (!IsTransient(first))
+            if (!IsTransient(first, read))
             {
                 first.ThrowIfException();
                 return first.Result!;
             }
 
-            var pipeline = Pipelines.GetOrAdd((options.MaxRetries, options.RetryBaseDelay),
-                static k => new Lazy<ResiliencePipeline<HttpResponseMessage>>(() => BuildRetries(k.MaxRetries, k.Delay))).Value;
+            var pipeline = Pipelines.GetOrAdd((options.MaxRetries, options.RetryBaseDelay, read),
+                static k => new Lazy<ResiliencePipeline<HttpResponseMessage>>(() => BuildRetries(k.MaxRetries, k.Delay, k.Read))).Value;
             var state = new RetryState(this, request, first);
             return await pipeline.ExecuteAsync(static (s, ct) => s.NextAsync(ct), state, cancellationToken).ConfigureAwait(false);
         }
 
-        /// <summary>One attempt under its own timeout (the caller's token still cancels it).</summary>
-        private async Task<HttpResponseMessage> AttemptAsync(HttpRequestMessage request, CancellationToken cancellationToken)
-        {
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(options.Timeout);
-            try
-            {
-                return await base.SendAsync(request, timeout.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested && timeout.IsCancellationRequested)
-            {
-                throw new TimeoutRejectedException($"The attempt did not finish within {options.Timeout}.", options.Timeout, ex);
-            }
-        }
+        /// <summary>One attempt; its deadline (headers and body) is kept by the bounds handler inside.</summary>
+        private Task<HttpResponseMessage> AttemptAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
+            base.SendAsync(request, cancellationToken);
 
-        private static bool IsTransient(Outcome<HttpResponseMessage> outcome) => outcome switch
+        /// <summary>
+        /// Worth another attempt: for reads, network errors, an attempt without an answer in time, 5xx and 429; for writes
+        /// only 429. An answer that arrived but was too large is not retried (it would be as large again).
+        /// </summary>
+        private static bool IsTransient(Outcome<HttpResponseMessage> outcome, bool read) => outcome switch
         {
-            { Exception: HttpRequestException or TimeoutRejectedException } => true,
-            { Result: { } r } => (int)r.StatusCode >= 500 || r.StatusCode == HttpStatusCode.TooManyRequests,
+            { Exception: Http.ResponseTooLargeException } => false,
+            { Exception: HttpRequestException or Http.ResponseTimeoutException } => read,
+            { Result: { } r } => r.StatusCode == HttpStatusCode.TooManyRequests || (read && (int)r.StatusCode >= 500),
             _ => false,
         };
 
@@ -237,7 +264,7 @@ public static class DsHttpPipeline
             }
         }
 
-        private static ResiliencePipeline<HttpResponseMessage> BuildRetries(int maxRetries, TimeSpan delay) =>
+        private static ResiliencePipeline<HttpResponseMessage> BuildRetries(int maxRetries, TimeSpan delay, bool read) =>
             new ResiliencePipelineBuilder<HttpResponseMessage>()
                 .AddRetry(new RetryStrategyOptions<HttpResponseMessage>
                 {
@@ -246,7 +273,9 @@ public static class DsHttpPipeline
                     UseJitter = true,
                     Delay = delay,
                     MaxDelay = TimeSpan.FromSeconds(30),
-                    ShouldHandle = static args => ValueTask.FromResult(IsTransient(args.Outcome)),
+                    ShouldHandle = read
+                        ? static args => ValueTask.FromResult(IsTransient(args.Outcome, read: true))
+                        : static args => ValueTask.FromResult(IsTransient(args.Outcome, read: false)),
                     DelayGenerator = static args =>
                     {
                         var retryAfter = args.Outcome.Result?.Headers.RetryAfter;

@@ -28,6 +28,7 @@ public static class DsJson
         o.Converters.Add(new NullAsDefault<double>());
         o.Converters.Add(new NullAsDefault<bool>());
         o.Converters.Add(new JsonStringEnumConverter());
+        o.Converters.Add(new NoNullItemsListConverterFactory());
         o.MakeReadOnly();
         return o;
     }
@@ -55,6 +56,45 @@ public static class DsJson
 
         public override void Write(Utf8JsonWriter writer, T value, JsonSerializerOptions options) =>
             JsonSerializer.Serialize(writer, value, typeof(T));
+    }
+
+    /// <summary>
+    /// Lists in DS answers never hold null; one that does (<c>[null, {...}]</c>, from a proxy or a damaged server) is
+    /// refused with a JsonException naming the item, which the reader reports as DsInvalidResponse. Skipping the item
+    /// instead would let a plan treat a workflow the server has as missing.
+    /// </summary>
+    private sealed class NoNullItemsListConverterFactory : JsonConverterFactory
+    {
+        public override bool CanConvert(Type typeToConvert) =>
+            typeToConvert.IsGenericType && typeToConvert.GetGenericTypeDefinition() == typeof(List<>) &&
+            !typeToConvert.GetGenericArguments()[0].IsValueType;
+
+        public override JsonConverter CreateConverter(Type typeToConvert, JsonSerializerOptions options) =>
+            (JsonConverter)Activator.CreateInstance(typeof(NoNullItemsListConverter<>).MakeGenericType(typeToConvert.GetGenericArguments()[0]))!;
+    }
+
+    private sealed class NoNullItemsListConverter<T> : JsonConverter<List<T>> where T : class
+    {
+        public override List<T>? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+        {
+            if (reader.TokenType == JsonTokenType.Null) return null;
+            if (reader.TokenType != JsonTokenType.StartArray) throw new JsonException($"Expected a list of {typeof(T).Name}, found {reader.TokenType}.");
+            var list = new List<T>();
+            while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+            {
+                if (reader.TokenType == JsonTokenType.Null)
+                    throw new JsonException($"Item {list.Count + 1} of a list of {typeof(T).Name} is null; DS never sends that (a proxy or a damaged server may), so the whole answer is refused.");
+                list.Add(JsonSerializer.Deserialize<T>(ref reader, options)!);
+            }
+            return list;
+        }
+
+        public override void Write(Utf8JsonWriter writer, List<T> value, JsonSerializerOptions options)
+        {
+            writer.WriteStartArray();
+            foreach (var v in value) JsonSerializer.Serialize(writer, v, options);
+            writer.WriteEndArray();
+        }
     }
 
     /// <summary>

@@ -55,15 +55,16 @@ internal static class DsResponseReader
                 }
             }
             var root = doc.RootElement;
-            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("code", out var codeEl))
+            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("code", out var codeEl) || !TryReadCode(codeEl, out var code))
             {
-                // batch-export answers a raw JSON array without an envelope (docs/ds-facts.md §3.2).
-                return new DsEnvelope(doc, root);
+                // Every route DsOps calls answers DS's Result envelope (batch-export's bare array is never requested).
+                // JSON without it comes from something else: a proxy, another web application, a wrong base URI.
+                doc.Dispose();
+                throw NotAnEnvelope(endpoint, response.StatusCode);
             }
-            var code = codeEl.ValueKind == JsonValueKind.Number ? codeEl.GetInt32() : int.Parse(codeEl.GetString() ?? "-1", System.Globalization.CultureInfo.InvariantCulture);
             if (code != 0)
             {
-                var msg = root.TryGetProperty("msg", out var m) ? m.GetString() : null;
+                var msg = root.TryGetProperty("msg", out var m) && m.ValueKind == JsonValueKind.String ? m.GetString() : null;
                 doc.Dispose();
                 throw BusinessError(code, msg, endpoint, dialect, response.StatusCode);
             }
@@ -84,6 +85,45 @@ internal static class DsResponseReader
         {
             throw new DsApiException(DsErrorKind.InvalidResponse, "DsInvalidResponse",
                 $"{endpoint} answered with data DsOps cannot read as {typeof(T).Name}: {ex.Message}", endpoint, inner: ex);
+        }
+    }
+
+    private static bool TryReadCode(JsonElement element, out int code)
+    {
+        code = 0;
+        return element.ValueKind switch
+        {
+            JsonValueKind.Number => element.TryGetInt32(out code),
+            JsonValueKind.String => int.TryParse(element.GetString(), System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out code),
+            _ => false,
+        };
+    }
+
+    /// <summary>JSON that is not DS's <c>{code,msg,data}</c> envelope.</summary>
+    internal static DsApiException NotAnEnvelope(string endpoint, HttpStatusCode status) => new(
+        DsErrorKind.InvalidResponse, "DsInvalidResponse",
+        $"{endpoint} answered JSON that is not a DolphinScheduler answer (no numeric 'code' field): the address may belong to " +
+        "another application or a proxy. Check the server URI (it should end in /dolphinscheduler).", endpoint, status);
+
+    /// <summary>
+    /// A list in an answer holds null (or a non-object) where DS always sends objects, e.g. <c>[null, {...}]</c>. DsOps
+    /// refuses the whole answer rather than skipping the item: a plan built from a list with a hole would create a
+    /// duplicate of the workflow that was left out.
+    /// </summary>
+    internal static DsApiException NullListItem(string endpoint, string what, int index) => new(
+        DsErrorKind.InvalidResponse, "DsInvalidResponse",
+        $"{endpoint} answered a list of {what} whose item {index + 1} is null or not an object; DS never sends that " +
+        "(a proxy or a damaged server may). Nothing from this answer was used.", endpoint, HttpStatusCode.OK);
+
+    /// <summary>Checks that every item of a JSON array is an object (see <see cref="NullListItem"/>).</summary>
+    internal static void RequireObjectItems(JsonElement array, string endpoint, string what)
+    {
+        if (array.ValueKind != JsonValueKind.Array) return;
+        var i = 0;
+        foreach (var item in array.EnumerateArray())
+        {
+            if (item.ValueKind != JsonValueKind.Object) throw NullListItem(endpoint, what, i);
+            i++;
         }
     }
 
@@ -123,14 +163,24 @@ internal static class DsResponseReader
             throw new DsApiException(DsErrorKind.Permission, "DsPermissionDenied", $"The DS server refused {endpoint} with HTTP 403.", endpoint, status);
         if (status == HttpStatusCode.TooManyRequests)
             throw new DsApiException(DsErrorKind.RateLimited, "DsRateLimited",
-                $"The DS server's traffic control refused {endpoint} with HTTP 429 (retries exhausted).", endpoint, status);
+                $"The DS server's traffic control refused {endpoint} with HTTP 429{RetryNote(response)}.", endpoint, status);
         if (status == HttpStatusCode.NotFound)
             throw new DsApiException(DsErrorKind.EndpointMissing, "DsEndpointMissing", $"{endpoint} answered HTTP 404: check the server URI (it should end in /dolphinscheduler).", endpoint, status);
         if ((int)status >= 500)
             throw new DsApiException(DsErrorKind.Unavailable, "DsServerUnavailable",
-                $"The DS server answered {endpoint} with HTTP {(int)status} {response.ReasonPhrase} (retries exhausted).", endpoint, status);
+                $"The DS server answered {endpoint} with HTTP {(int)status} {response.ReasonPhrase}{RetryNote(response)}.", endpoint, status);
         if ((int)status >= 400)
             throw new DsApiException(DsErrorKind.InvalidResponse, "DsHttpError", $"The DS server answered {endpoint} with HTTP {(int)status} {response.ReasonPhrase}.", endpoint, status);
+    }
+
+    /// <summary>Says how often the call was tried; "retries exhausted" only when there were retries.</summary>
+    private static string RetryNote(HttpResponseMessage response)
+    {
+        var attempts = DsHttpPipeline.AttemptsOf(response.RequestMessage);
+        if (attempts > 1) return $" after {attempts} attempts (retries exhausted)";
+        if (response.RequestMessage is { } request && !DsHttpPipeline.IsRead(request) && response.StatusCode != HttpStatusCode.TooManyRequests)
+            return " (a write is not retried: DS may have carried it out; the next sync reads the server again)";
+        return "";
     }
 
     private static DsApiException EndpointMissing(string endpoint, DsDialect dialect) => new(

@@ -10,6 +10,9 @@ namespace DsOps.Engine.Notifications;
 /// </summary>
 public static class NotificationHttp
 {
+    /// <summary>Largest robot answer read (they are a few hundred bytes).</summary>
+    public const long MaxResponseBytes = 1024 * 1024;
+
     private static readonly ConcurrentDictionary<string, HttpClient> Clients = new(StringComparer.Ordinal);
 
     public static HttpClient ClientFor(NotificationTarget target)
@@ -25,8 +28,9 @@ public static class NotificationHttp
     {
         var handler = Http.HttpHandlers.Create(TimeSpan.FromSeconds(10), skipCertificateCheck,
             proxy is null ? null : new WebProxy(proxy) { Credentials = proxyCredential });
-        // Per-request timeouts come from the sender's cancellation; the client's own is disabled.
-        // Robot answers are tiny; a bounded buffer keeps a misbehaving endpoint from filling memory.
-        return new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan, MaxResponseContentBufferSize = 1024 * 1024 };
+        // Per-request timeouts come from the sender's cancellation, which covers reading the body too; the client's
+        // own is disabled. Robot answers are tiny: the shared bounds handler cuts an answer off at 1 MB.
+        var bounded = new Http.BoundedResponseHandler(MaxResponseBytes, timeout: null) { InnerHandler = handler };
+        return new HttpClient(bounded) { Timeout = Timeout.InfiniteTimeSpan };
     }
 }

@@ -178,6 +178,8 @@ public sealed class NotificationSender
     private static bool IsRetryable(Exception? ex, CancellationToken cancellationToken) => ex switch
     {
         RetryableResponse => true,
+        // An answer over the size cap would be as large again.
+        _ when Http.BoundedResponseHandler.Find<Http.ResponseTooLargeException>(ex) is not null => false,
         TimeoutException => true,
         // TLS and certificate failures are not fixed by retrying (docs/chat-robots.md §7.2).
         HttpRequestException h => h.InnerException is not AuthenticationException && !cancellationToken.IsCancellationRequested,

@@ -24,6 +24,9 @@ public sealed class NotificationTarget
         _webhookUri = uri.AbsoluteUri;
         _secret = string.IsNullOrEmpty(secret) ? null : secret;
         Fingerprint = Redaction.Fingerprint(_webhookUri);
+        SecretRegistry.Register(_webhookUri);
+        SecretRegistry.Register(_secret);
+        SecretRegistry.Register(TokenPart());
         Name = string.IsNullOrWhiteSpace(name) ? $"{channel}-{Fingerprint}" : name.Trim();
         // A generic webhook may carry its token anywhere in the path or query, so only its host is shown.
         Destination = channel == NotificationChannel.Webhook && (uri.AbsolutePath.Length > 1 || uri.Query.Length > 0)
@@ -79,7 +82,13 @@ public sealed class NotificationTarget
     public string Redact(string? text) => Redaction.Redact(text, _webhookUri, _secret, TokenPart(), ProxyCredential?.Password);
 
     /// <summary>A copy with a proxy credential (kept non-public so it is never printed).</summary>
-    public NotificationTarget WithProxyCredential(NetworkCredential? credential) => new(Channel, _webhookUri, _secret, Name)
+    public NotificationTarget WithProxyCredential(NetworkCredential? credential)
+    {
+        SecretRegistry.Register(credential?.Password);
+        return WithProxyCredentialCore(credential);
+    }
+
+    private NotificationTarget WithProxyCredentialCore(NetworkCredential? credential) => new(Channel, _webhookUri, _secret, Name)
     {
         Keyword = Keyword, AtMobiles = AtMobiles, AtUserIds = AtUserIds, AtAll = AtAll, Format = Format, Proxy = Proxy,
         ProxyCredential = credential, SkipCertificateCheck = SkipCertificateCheck,

@@ -42,10 +42,16 @@ public sealed class ConnectDsServerCommand : DsCmdlet
     [Parameter(HelpMessage = "A name for this connection; defaults to the host name.")]
     public string? Name { get; set; }
 
-    /// <summary>Seconds to wait for each request (default 60).</summary>
-    [Parameter(HelpMessage = "Seconds to wait for each request.")]
+    /// <summary>Seconds to wait for each request (default 60), counting until the whole answer has arrived, not only its headers.</summary>
+    [Parameter(HelpMessage = "Seconds to wait for each request, until its whole answer has arrived.")]
     [ValidateRange(1, 3600)]
     public int TimeoutSec { get; set; } = 60;
+
+    /// <summary>Largest answer accepted from the server, in MB (default 256: six times the 42 MB answer listing 4,000
+    /// workflows of 10 tasks). A larger answer, announced or counted while reading, fails with DsResponseTooLarge.</summary>
+    [Parameter(HelpMessage = "Largest answer accepted from the server, in MB (default 256).")]
+    [ValidateRange(1, 65536)]
+    public int MaxResponseSizeMB { get; set; } = (int)(DsHttpOptions.DefaultMaxResponseBytes / (1024 * 1024));
 
     /// <summary>Do not verify the server's TLS certificate. Use only for servers with self-signed certificates you trust.</summary>
     [Parameter(HelpMessage = "Skip TLS certificate verification (off by default).")]
@@ -92,7 +98,11 @@ public sealed class ConnectDsServerCommand : DsCmdlet
             Name = Name,
             Dialect = dialect,
             ServerTimeZone = zone,
-            Http = new DsHttpOptions { Timeout = TimeSpan.FromSeconds(TimeoutSec), SkipCertificateCheck = SkipCertificateCheck },
+            Http = new DsHttpOptions
+            {
+                Timeout = TimeSpan.FromSeconds(TimeoutSec), SkipCertificateCheck = SkipCertificateCheck,
+                MaxResponseBytes = MaxResponseSizeMB * 1024L * 1024,
+            },
         };
         WriteVerbose($"Connecting to {Uri} ({(ParameterSetName == TokenSet ? "token" : "login as " + Credential.UserName)}).");
         DsConnection connection;

@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using DsOps.Engine;
 using DsOps.Infrastructure;
 
 namespace DsOps.Commands;
@@ -83,6 +84,38 @@ public abstract class DsCmdlet : PSCmdlet, IDisposable
                 "There is no DS connection. Run Connect-DsServer first, or pass -Connection.", null);
         return connection!;
     }
+
+    // Every text stream goes through these: a registered secret (SecretRegistry) is masked whatever the text's source.
+
+    /// <summary>Writes verbose text with every registered secret masked.</summary>
+    public new void WriteVerbose(string text) => base.WriteVerbose(SecretRegistry.Redact(text));
+
+    /// <summary>Writes debug text with every registered secret masked.</summary>
+    public new void WriteDebug(string text) => base.WriteDebug(SecretRegistry.Redact(text));
+
+    /// <summary>Writes a warning with every registered secret masked.</summary>
+    public new void WriteWarning(string text) => base.WriteWarning(SecretRegistry.Redact(text));
+
+    /// <summary>Writes an information record; text message data has every registered secret masked.</summary>
+    public new void WriteInformation(InformationRecord record)
+    {
+        if (record.MessageData is string text && SecretRegistry.Reveals(text))
+        {
+            var clean = new InformationRecord(SecretRegistry.Redact(text), record.Source);
+            clean.Tags.AddRange(record.Tags);
+            record = clean;
+        }
+        base.WriteInformation(record);
+    }
+
+    /// <summary>Writes information; text message data has every registered secret masked.</summary>
+    public new void WriteInformation(object messageData, string[] tags) =>
+        base.WriteInformation(messageData is string text ? SecretRegistry.Redact(text) : messageData, tags);
+
+    /// <summary>Writes an error record built elsewhere, through the one error helper's redaction.</summary>
+    public new void WriteError(ErrorRecord record) =>
+        base.WriteError(SecretRegistry.Reveals(record.Exception) || SecretRegistry.Reveals(record.ErrorDetails?.Message)
+            ? DsErrors.ToErrorRecord(record.Exception, record.TargetObject, record.FullyQualifiedErrorId) : record);
 
     /// <summary>Writes a non-terminating error for one input item; processing continues.</summary>
     protected void WriteDsError(Exception exception, object? target = null, string? errorId = null) =>

@@ -25,10 +25,28 @@ public static class DsErrors
         _ => ErrorCategory.InvalidOperation,
     };
 
-    /// <summary>Builds the ErrorRecord for any exception reaching a cmdlet.</summary>
+    /// <summary>
+    /// Builds the ErrorRecord for any exception reaching a cmdlet. No registered secret (<see cref="SecretRegistry"/>)
+    /// survives into it: an exception whose message or inner exceptions would show one is replaced by a copy with the
+    /// secret masked and without the inner exceptions; the id and category stay those of the original.
+    /// </summary>
     public static ErrorRecord ToErrorRecord(Exception exception, object? target, string? errorIdOverride = null)
     {
-        var ex = Unwrap(exception);
+        var record = Build(Unwrap(exception), target is string text ? SecretRegistry.Redact(text) : target, errorIdOverride);
+        if (!SecretRegistry.Reveals(record.Exception)) return record;
+        var id = record.FullyQualifiedErrorId;
+        var category = record.CategoryInfo.Category;
+        Exception clean = record.Exception switch
+        {
+            DsOps.Engine.Api.DsApiException a => new DsOps.Engine.Api.DsApiException(a.Kind, a.ErrorId, a.Message, a.Endpoint, a.HttpStatus, a.DsCode, a.DsStatusName, a.DsMessage),
+            DsOpsException d => new DsOpsException(d.Kind, d.ErrorId, d.Message),
+            var other => new DsOpsException(DsErrorKind.InvalidState, id, other.Message),
+        };
+        return new ErrorRecord(clean, id, category, record.TargetObject);
+    }
+
+    private static ErrorRecord Build(Exception ex, object? target, string? errorIdOverride)
+    {
         return ex switch
         {
             DsOpsException ds => new ErrorRecord(ds, errorIdOverride ?? ds.ErrorId, CategoryOf(ds.Kind), target),

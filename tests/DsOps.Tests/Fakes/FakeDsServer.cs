@@ -68,16 +68,23 @@ public sealed class FakeDsServer : IDisposable
     /// <summary>Serves on http://127.0.0.1:port/dolphinscheduler/ for code that builds its own HttpClient.</summary>
     public Uri StartListener()
     {
+        var (listener, root) = StartLoopbackListener("dolphinscheduler/");
+        _listener = listener;
+        _ = Task.Run(() => ServeAsync(listener));
+        return new Uri(root, "dolphinscheduler/");
+    }
+
+    /// <summary>An HttpListener on a free loopback port for <paramref name="path"/> ("" for every path); returns it and the root URI.</summary>
+    internal static (HttpListener Listener, Uri Root) StartLoopbackListener(string path)
+    {
         for (var attempt = 0; ; attempt++)
         {
             var port = Random.Shared.Next(20000, 60000);
             var listener = new HttpListener();
-            listener.Prefixes.Add($"http://127.0.0.1:{port}/dolphinscheduler/");
+            listener.Prefixes.Add($"http://127.0.0.1:{port}/{path}");
             try { listener.Start(); }
             catch (HttpListenerException) when (attempt < 20) { continue; }
-            _listener = listener;
-            _ = Task.Run(() => ServeAsync(listener));
-            return new Uri($"http://127.0.0.1:{port}/dolphinscheduler/");
+            return (listener, new Uri($"http://127.0.0.1:{port}/"));
         }
     }
 
@@ -193,11 +200,15 @@ public sealed class FakeDsServer : IDisposable
             var response = server.Handle(request.Method.Method, request.RequestUri!, headers, body, request.Content?.Headers.ContentType?.MediaType);
             if (response.Delay > TimeSpan.Zero) await Task.Delay(response.Delay, cancellationToken);
             if (response.Throw is not null) throw response.Throw;
-            var answer = new HttpResponseMessage(response.Status)
+            HttpContent content;
+            if (response.BodyStream is { } open)
             {
-                Content = new StringContent(response.Body, Encoding.UTF8, response.ContentType),
-                RequestMessage = request,
-            };
+                content = new StreamContent(open());
+                content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue(response.ContentType);
+                content.Headers.ContentLength = response.ContentLength;
+            }
+            else content = new StringContent(response.Body, Encoding.UTF8, response.ContentType);
+            var answer = new HttpResponseMessage(response.Status) { Content = content, RequestMessage = request };
             if (response.RetryAfterSeconds is { } wait) answer.Headers.RetryAfter = new System.Net.Http.Headers.RetryConditionHeaderValue(TimeSpan.FromSeconds(wait));
             return answer;
         }
@@ -224,6 +235,10 @@ public sealed record FakeResponse(HttpStatusCode Status, string Body, string Con
     public Exception? Throw { get; init; }
     /// <summary>Sent as a Retry-After header (seconds), as DS's gateway or a proxy would with a 429 or 503.</summary>
     public int? RetryAfterSeconds { get; init; }
+    /// <summary>A body read from this stream instead of <see cref="Body"/> (message-handler mode only): slow or endless answers.</summary>
+    public Func<Stream>? BodyStream { get; init; }
+    /// <summary>The Content-Length announced with <see cref="BodyStream"/> (true or not); null sends none.</summary>
+    public long? ContentLength { get; init; }
 
     public static FakeResponse Ok(object? data) => new(HttpStatusCode.OK,
         JsonSerializer.Serialize(new { code = 0, msg = "success", data, success = true, failed = false }));

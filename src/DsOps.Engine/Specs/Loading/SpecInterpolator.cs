@@ -57,6 +57,8 @@ public sealed class SpecInterpolator
                 return text;
             }
             _record?.Add(name, value);
+            // A secret-named variable's value is masked in every message from now on (docs/workflows-as-config.md).
+            if (Planning.SecretRedactor.IsSensitive(name)) SecretRegistry.Register(value);
             sb.Append(value);
             i = end + 1;
         }

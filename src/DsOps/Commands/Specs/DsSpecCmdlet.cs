@@ -65,12 +65,23 @@ public abstract class DsSpecCmdlet : DsCmdlet
 
     /// <summary>
     /// Version checks (task types and settings the server's DS version lacks) and name checks (data sources, worker
-    /// groups, environments, tenants, alert groups) against a server. Returns the findings.
+    /// groups, environments, tenants, alert groups) against a server. Returns the findings. A failure to read the
+    /// server's names (network, timeout, an answer DsOps cannot read) stops the command with the failure's own stable id.
     /// </summary>
     protected (IReadOnlyList<SpecFinding> Version, IReadOnlyList<SpecFinding> Names) ValidateAgainstServer(
-        IReadOnlyList<DsOps.Engine.Specs.Model.WorkflowSpec> workflows, DsOps.Engine.Api.DsConnection connection) =>
-        (SpecValidator.ValidateForDialect(workflows, connection.Dialect),
-         Await(SpecValidator.ValidateTargetAsync(workflows, new DsOps.Engine.Apply.DsServerInventory(connection.Client), CancellationToken)));
+        IReadOnlyList<DsOps.Engine.Specs.Model.WorkflowSpec> workflows, DsOps.Engine.Api.DsConnection connection)
+    {
+        try
+        {
+            return (SpecValidator.ValidateForDialect(workflows, connection.Dialect),
+                Await(SpecValidator.ValidateTargetAsync(workflows, new DsOps.Engine.Apply.DsServerInventory(connection.Client), CancellationToken)));
+        }
+        catch (Exception ex) when (ex is not PipelineStoppedException)
+        {
+            ThrowDsError(ex, SourceLabel);
+            throw; // not reached: ThrowDsError stops the pipeline
+        }
+    }
 
     /// <summary>The server's current workflows of <paramref name="projects"/> as specs (two requests per project).</summary>
     protected DsOps.Engine.Apply.DsServerSnapshot ReadServer(DsOps.Engine.Api.DsConnection connection, IReadOnlyCollection<string> projects)
