@@ -55,6 +55,12 @@ public sealed class SyncDsWorkflowCommand : DsSpecCmdlet
     [Parameter(HelpMessage = "Keep no last-applied state.")]
     public SwitchParameter NoState { get; set; }
 
+    /// <summary><para type="description">How long to wait, in seconds, for another sync of the same projects or state
+    /// file on this machine to finish (default 0: refuse at once with DsSyncLocked, naming its process and start time).</para></summary>
+    [Parameter(HelpMessage = "Seconds to wait for another sync of the same projects or state file to finish (default 0: refuse at once).")]
+    [ValidateRange(0, 86400)]
+    public int LockTimeout { get; set; }
+
     /// <summary><para type="description">Also output workflows that are unchanged.</para></summary>
     [Parameter(HelpMessage = "Also output unchanged workflows.")]
     public SwitchParameter IncludeUnchanged { get; set; }
@@ -102,10 +108,16 @@ public sealed class SyncDsWorkflowCommand : DsSpecCmdlet
             : Path is not null && Directory.Exists(ResolvePath(Path)) ? System.IO.Path.Combine(ResolvePath(Path), AppliedState.DefaultFileName) : null;
         AppliedState? state = null;
         WorkflowPlan plan;
+        SyncLock? syncLock = null;
         try
         {
-            state = statePath is null ? null : AppliedState.Load(statePath);
             var projects = specs.Workflows.Select(w => w.Project).Concat(saved?.Projects ?? Array.Empty<string>()).Distinct(StringComparer.Ordinal).ToList();
+            // A sync that writes holds the lock of every project and of the state file until it has saved the state.
+            if (!WhatIfRequested)
+                syncLock = Await(SyncLock.AcquireAsync(client.BaseUri, projects, statePath, TimeSpan.FromSeconds(LockTimeout), CancellationToken));
+            state = statePath is null ? null : AppliedState.Load(statePath);
+            if (state is { ReplayedJournalEntries: > 0 })
+                WriteWarning($"A previous sync using '{statePath}' did not finish; its progress ({state.ReplayedJournalEntries} journal entries) was read from '{AppliedState.JournalPath(statePath!)}'.");
             var snapshot = ReadServer(connection, projects);
             if (saved is not null)
             {
@@ -119,6 +131,10 @@ public sealed class SyncDsWorkflowCommand : DsSpecCmdlet
         catch (Exception ex) when (ex is not PipelineStoppedException)
         {
             ThrowDsError(ex, Plan ?? SourceLabel);
+        }
+        finally
+        {
+            syncLock?.Dispose();
         }
     }
 
@@ -147,15 +163,19 @@ public sealed class SyncDsWorkflowCommand : DsSpecCmdlet
             plan.Items.Where(i => i.Action == PlanAction.Unchanged || approved.Contains(i.Project + "/" + i.Workflow)).ToList(),
             plan.Desired, plan.Projects, plan.CurrentFingerprint, plan.DesiredFingerprint, plan.Prune);
         var applier = new WorkflowApplier(client, snapshot);
+        // Task definitions of managed workflows that no workflow uses any more (left by DS, a killed run or the UI).
+        var orphans = state is null ? Array.Empty<OrphanedTasks>()
+            : applier.FindOrphans(state).Where(o => ShouldProcess(o.Key, $"Delete {o.TaskCodes.Count} orphaned task definition(s) ({string.Join(", ", o.TaskCodes)})")).ToArray();
+        using var journal = state is not null && statePath is not null && !WhatIfRequested ? ApplyJournal.Open(statePath) : null;
         var results = AwaitWithProgress<IReadOnlyList<WorkflowApplyResult>, ApplyProgress>(
-            progress => applier.ApplyAsync(filtered, new ApplyOptions { ThrottleLimit = ThrottleLimit, State = state }, progress, CancellationToken),
+            progress => applier.ApplyAsync(filtered, new ApplyOptions { ThrottleLimit = ThrottleLimit, State = state, Journal = journal, Orphans = orphans }, progress, CancellationToken),
             p => new ProgressRecord(1, "Sync-DsWorkflow", $"{p.Done} of {p.Total} workflows: {p.Current}")
             {
                 PercentComplete = p.Total == 0 ? 100 : p.Done * 100 / p.Total,
             });
         WriteProgress(new ProgressRecord(1, "Sync-DsWorkflow", "Done") { RecordType = ProgressRecordType.Completed });
 
-        if (state is not null && statePath is not null && !WhatIfRequested) state.Save(statePath);
+        if (journal is not null) journal.Complete(state!, statePath!);
         foreach (var r in results)
         {
             if (r.Status == ApplyStatus.Failed) WriteDsError(r.Error ?? new InvalidOperationException(r.Message), r.Target, "DsSyncWorkflowFailed");
@@ -175,5 +195,8 @@ public sealed class SyncDsWorkflowCommand : DsSpecCmdlet
 
     private bool ConfirmDeclined => MyInvocation.BoundParameters.TryGetValue("Confirm", out var c) && c is SwitchParameter s && !s.ToBool();
 
-    private bool WhatIfRequested => MyInvocation.BoundParameters.TryGetValue("WhatIf", out var w) && w is SwitchParameter { IsPresent: true };
+    /// <summary>-WhatIf, or $WhatIfPreference when -WhatIf is not given (as PowerShell's own cmdlets decide).</summary>
+    private bool WhatIfRequested => MyInvocation.BoundParameters.TryGetValue("WhatIf", out var w)
+        ? w is SwitchParameter { IsPresent: true } s && s.ToBool()
+        : LanguagePrimitives.IsTrue(GetVariableValue("WhatIfPreference"));
 }
