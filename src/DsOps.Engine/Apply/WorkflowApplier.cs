@@ -327,10 +327,11 @@ public sealed class WorkflowApplier
                 {
                     code = (await _client.CreateProjectAsync(project, "Created by DsOps", ct).ConfigureAwait(false)).ProjectCode;
                 }
-                catch (DsApiException createError)
+                catch (DsApiException)
                 {
                     // Another sync may have created it meanwhile (DS refuses a second project of that name): use theirs.
-                    code = await FindProjectAsync(project, ct).ConfigureAwait(false) ?? throw createError;
+                    if (await FindProjectAsync(project, ct).ConfigureAwait(false) is not { } existing) throw;
+                    code = existing;
                 }
                 _projectCodes[project] = code;
                 _snapshot.Names.AddProject(project, code);
