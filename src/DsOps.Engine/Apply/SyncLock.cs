@@ -34,7 +34,7 @@ public sealed class SyncLock : IDisposable
         var targets = projects.Distinct(StringComparer.Ordinal).Select(p => (Key: "project\n" + server.AbsoluteUri.TrimEnd('/') + "\n" + p,
                 What: $"project '{p}' on {server.GetLeftPart(UriPartial.Authority)}"))
             .ToList();
-        if (statePath is not null) targets.Add(("state\n" + Path.GetFullPath(statePath), $"state file '{statePath}'"));
+        if (!string.IsNullOrEmpty(statePath)) targets.Add(("state\n" + Path.GetFullPath(statePath), $"state file '{statePath}'"));
         targets.Sort((a, b) => string.CompareOrdinal(a.Key, b.Key));
 
         var held = new List<ExclusiveFileLock>(targets.Count);

@@ -19,10 +19,15 @@ namespace DsOps.Commands.Specs;
 /// reported for its workflow while the rest proceed, and a rerun converges. With -WhatIf it shows the plan and
 /// writes nothing. -Plan applies a plan saved by Compare-DsWorkflow -OutFile exactly, and refuses when the server
 /// changed since it was made. Workflows the specs do not name are left alone unless -Prune (which asks for
-/// confirmation unless -Force or -Confirm:$false). The last-applied state (-StatePath) lets later runs flag edits made in the UI (drift).</para>
+/// confirmation unless -Force or -Confirm:$false). The last-applied state (-StatePath) lets later runs flag edits made in the UI (drift).
+/// Progress is journaled beside the state file as it goes, so a run after a killed one knows what that run created
+/// and edited. A sync holds a lock per project and state file on this machine: a second one is refused with
+/// DsSyncLocked, or waits with -LockTimeout. Task definitions that managed workflows no longer use (orphans DS
+/// leaves behind) are deleted on DS 3.0-3.2 and reported from 3.3.</para>
 /// <example><code>Sync-DsWorkflow ./specs -WhatIf</code><para>Shows what would change on the default connection.</para></example>
 /// <example><code>Sync-DsWorkflow ./specs -Environment PROD -Connection $prod -ThrottleLimit 8</code><para>Applies the PROD mapping of the specs to the production server.</para></example>
 /// <example><code>Sync-DsWorkflow -Plan ./plan.json -Connection $prod</code><para>Applies a reviewed plan exactly, or refuses if the server changed since.</para></example>
+/// <example><code>Sync-DsWorkflow ./specs -Connection $prod -LockTimeout 600</code><para>Waits up to ten minutes for another sync of the same projects to finish, then applies.</para></example>
 /// </summary>
 [Cmdlet(VerbsData.Sync, "DsWorkflow", SupportsShouldProcess = true, DefaultParameterSetName = "Specs")]
 [OutputType(typeof(WorkflowApplyResult))]
