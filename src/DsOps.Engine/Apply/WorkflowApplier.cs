@@ -205,12 +205,31 @@ public sealed class WorkflowApplier
                         online = false; // DS also takes the schedule offline with its workflow
                         if (schedule is not null) schedule = Offline(schedule);
                     }
-                    await _client.UpdateWorkflowAsync(current.ProjectCode, current.WorkflowCode, wire, ct).ConfigureAwait(false);
+                    await UpdateDefinitionAsync(current, wire, ct).ConfigureAwait(false);
                     await DeleteRemovedTasksAsync(current, codes.Values, ct).ConfigureAwait(false);
                 }
                 await SetReleaseAndScheduleAsync(current.ProjectCode, current.WorkflowCode, desired, wire, online, schedule, ct).ConfigureAwait(false);
                 return new Outcome(current.WorkflowCode, desired, codes);
             }
+        }
+    }
+
+    /// <summary>
+    /// Writes the whole definition. DS answers 10107 when its update transaction failed and was rolled back; under
+    /// parallel writes that is usually a database deadlock (t_ds_task_definition has no index on code, so DS's
+    /// deletes by code scan and lock the table). The update replaces the definition as a whole, so sending it once
+    /// more is safe; a second failure is reported.
+    /// </summary>
+    private async Task UpdateDefinitionAsync(DsServerWorkflow current, DsWireWorkflow wire, CancellationToken ct)
+    {
+        try
+        {
+            await _client.UpdateWorkflowAsync(current.ProjectCode, current.WorkflowCode, wire, ct).ConfigureAwait(false);
+        }
+        catch (DsApiException ex) when (ex.DsCode == 10107)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(200 + Random.Shared.Next(300)), ct).ConfigureAwait(false);
+            await _client.UpdateWorkflowAsync(current.ProjectCode, current.WorkflowCode, wire, ct).ConfigureAwait(false);
         }
     }
 
