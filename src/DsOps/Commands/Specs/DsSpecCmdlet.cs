@@ -111,17 +111,6 @@ public abstract class DsSpecCmdlet : DsCmdlet
         return validate ? new SpecSet(set.Workflows, set.Findings.Concat(SpecValidator.Validate(set.Workflows)).ToList()) : set;
     }
 
-    /// <summary>
-    /// After a phase that parsed thousands of workflows (YAML documents, the server's DAG JSON), hands that phase's
-    /// garbage back before the next one starts, so the phases' peaks do not add up in the process's working set
-    /// (docs/benchmarks.md, "Sync in real pwsh"). Small runs skip it: it costs a full collection.
-    /// </summary>
-    protected static void TrimMemory(int workflows)
-    {
-        if (workflows < 500) return;
-        GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
-    }
-
     /// <summary>What the specs are read from, for messages and error targets (never the connection string).</summary>
     protected string SourceLabel => Path ?? $"config table {TableName}";
 

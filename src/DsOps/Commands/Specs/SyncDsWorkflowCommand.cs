@@ -89,7 +89,6 @@ public sealed class SyncDsWorkflowCommand : DsSpecCmdlet
                 }
             }
             specs = LoadSpecs(validate: true);
-            TrimMemory(specs.Workflows.Count);
         }
         catch (Exception ex) when (ex is not PipelineStoppedException)
         {
@@ -125,7 +124,6 @@ public sealed class SyncDsWorkflowCommand : DsSpecCmdlet
             if (state is { ReplayedJournalEntries: > 0 })
                 WriteWarning($"A previous sync using '{statePath}' did not finish; its progress ({state.ReplayedJournalEntries} journal entries) was read from '{AppliedState.JournalPath(statePath!)}'.");
             var snapshot = ReadServer(connection, projects);
-            TrimMemory(snapshot.Workflows.Count);
             if (saved is not null)
             {
                 saved.VerifyDesired(specs.Workflows);
