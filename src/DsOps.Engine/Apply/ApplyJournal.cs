@@ -29,8 +29,21 @@ public sealed class ApplyJournal : IDisposable
     public static ApplyJournal Open(string statePath)
     {
         var path = AppliedState.JournalPath(statePath);
+        var torn = EndsWithoutNewline(path);
         var stream = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read, 4096, FileOptions.None);
+        // A run killed in the middle of a line leaves it without its newline: start on a fresh line, or this run's
+        // first entry would be glued to the torn one and lost with it on replay.
+        if (torn) stream.WriteByte((byte)'\n');
         return new ApplyJournal(path, stream);
+    }
+
+    private static bool EndsWithoutNewline(string path)
+    {
+        if (!File.Exists(path)) return false;
+        using var s = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        if (s.Length == 0) return false;
+        s.Seek(-1, SeekOrigin.End);
+        return s.ReadByte() != '\n';
     }
 
     public void Begin(string key, string action, string? previousKey) =>

@@ -169,6 +169,20 @@ public sealed class SyncStateTests : IAsyncLifetime
         Assert.Contains(path, ex.Message);
     }
 
+    [Fact]
+    public void A_run_after_a_torn_journal_line_starts_on_a_fresh_line()
+    {
+        Directory.CreateDirectory(_dir);
+        var path = Path.Combine(_dir, "torn.json");
+        File.WriteAllText(AppliedState.JournalPath(path), """{"op":"begin","key":"p/a","action":"Create"}""" + "\n" + """{"op":"done","key":"p/a","fin""");
+        using (var journal = ApplyJournal.Open(path)) journal.Begin("p/b", "Create", null);
+
+        var state = AppliedState.Load(path);
+
+        Assert.True(state.Entry("p/a")!.Pending);
+        Assert.True(state.Entry("p/b")!.Pending); // not glued to the torn line and lost with it
+    }
+
     private sealed class EntryComparer : IEqualityComparer<AppliedEntry?>
     {
         public bool Equals(AppliedEntry? x, AppliedEntry? y) =>
