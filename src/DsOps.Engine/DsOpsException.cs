@@ -27,6 +27,8 @@ public enum DsErrorKind
     InvalidState,
     /// <summary>Database errors from the metadata connection.</summary>
     Database,
+    /// <summary>Another process holds what this one needs (e.g. a sync of the same project is running).</summary>
+    Busy,
 }
 
 /// <summary>

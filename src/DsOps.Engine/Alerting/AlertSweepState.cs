@@ -66,25 +66,7 @@ public static class AlertSweepStateFile
         }
     }
 
-    /// <summary>Writes to a temp file in the same directory, flushes it to disk, then renames over the old file.</summary>
-    public static void Save(string path, AlertSweepState state)
-    {
-        var full = Path.GetFullPath(path);
-        var dir = Path.GetDirectoryName(full)!;
-        Directory.CreateDirectory(dir);
-        var temp = Path.Combine(dir, $".{Path.GetFileName(full)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
-            {
-                JsonSerializer.Serialize(stream, state, Options);
-                stream.Flush(flushToDisk: true);
-            }
-            File.Move(temp, full, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temp)) File.Delete(temp);
-        }
-    }
+    /// <summary>Replaces the file atomically (<see cref="IO.AtomicFile"/>).</summary>
+    public static void Save(string path, AlertSweepState state) =>
+        IO.AtomicFile.Write(path, stream => JsonSerializer.Serialize(stream, state, Options));
 }

@@ -12,6 +12,20 @@ public sealed record ApplyOptions
     public int ThrottleLimit { get; init; } = 4;
     /// <summary>Recorded after a successful apply (drift detection next time).</summary>
     public AppliedState? State { get; init; }
+    /// <summary>Where progress is appended as it goes, so a killed run's work is known to the next (with <see cref="State"/>).</summary>
+    public ApplyJournal? Journal { get; init; }
+    /// <summary>Orphaned task definitions to delete (<see cref="WorkflowApplier.FindOrphans"/>, as approved).</summary>
+    public IReadOnlyList<OrphanedTasks> Orphans { get; init; } = Array.Empty<OrphanedTasks>();
+}
+
+/// <summary>
+/// Task definitions a managed workflow had after DsOps last applied it that no workflow of the project uses any
+/// more: left behind by DS when a task leaves a workflow (DS#6418), by a run killed between the workflow update
+/// and the deletes, or by an edit in the UI. <see cref="WorkflowExists"/> is false when the workflow itself is gone.
+/// </summary>
+public sealed record OrphanedTasks(string Project, string Workflow, long ProjectCode, IReadOnlyList<long> TaskCodes, bool WorkflowExists)
+{
+    public string Key => Project + "/" + Workflow;
 }
 
 public enum ApplyStatus { Unchanged, Applied, Failed, Skipped }
@@ -67,6 +81,9 @@ public sealed class WorkflowApplier
         CancellationToken ct = default)
     {
         var results = new ConcurrentBag<WorkflowApplyResult>();
+        var outcomes = new ConcurrentDictionary<string, Outcome>(StringComparer.Ordinal);
+        var journal = options.Journal;
+        var cleaned = await DeleteOrphansAsync(options.Orphans, results, ct).ConfigureAwait(false);
         var desiredByKey = plan.Desired.GroupBy(w => w.Key).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
         var taskItems = plan.Items.Where(i => i.Level == PlanLevel.Task).GroupBy(i => i.Project + "/" + i.Workflow)
             .ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
@@ -100,9 +117,14 @@ public sealed class WorkflowApplier
                     }
                     var key = item.Project + "/" + item.Workflow;
                     var tasksChanged = taskItems.GetValueOrDefault(key)?.Any(t => t.Action != PlanAction.Unchanged) == true;
+                    var previousKey = item.PreviousName is null ? null : item.Project + "/" + item.PreviousName;
+                    journal?.Begin(key, item.Action.ToString(), previousKey);
                     var outcome = await ApplyOneAsync(item, desiredByKey.GetValueOrDefault(key), codes.GetValueOrDefault(key), tasksChanged, converter, ct).ConfigureAwait(false);
+                    outcomes[key] = outcome;
+                    if (item.Action == PlanAction.Delete) journal?.Deleted(key);
+                    else journal?.Done(key, outcome.Fingerprint!, outcome.Code, outcome.TaskCodes!.Values, previousKey);
                     results.Add(Result(item, ApplyStatus.Applied, outcome.Code));
-                    if (outcome.Spec is not null) created.Add((item.Project, outcome.Spec, outcome.Code, outcome.TaskCodes!));
+                    if (item.Action == PlanAction.Create) created.Add((item.Project, outcome.Spec!, outcome.Code, outcome.TaskCodes!));
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
                 {
@@ -122,11 +144,16 @@ public sealed class WorkflowApplier
             }
         }
 
-        if (options.State is { } state) await RecordStateAsync(state, results.ToList(), ct).ConfigureAwait(false);
+        if (options.State is { } state) RecordState(state, results.ToList(), outcomes, cleaned);
         return results.OrderBy(r => r.Project, StringComparer.Ordinal).ThenBy(r => r.Workflow, StringComparer.Ordinal).ToList();
     }
 
-    private sealed record Outcome(long Code, WorkflowSpec? Spec, IReadOnlyDictionary<string, long>? TaskCodes);
+    /// <summary>What an applied workflow is now: its code, the spec written and its task codes (null for a delete).</summary>
+    private sealed record Outcome(long Code, WorkflowSpec? Spec, IReadOnlyDictionary<string, long>? TaskCodes)
+    {
+        /// <summary>The written spec's fingerprint: what the server copy reads back as (the next plan shows no change).</summary>
+        public string? Fingerprint { get; } = Spec is null ? null : SpecFields.Fingerprint(Spec);
+    }
 
     private async Task<Outcome> ApplyOneAsync(PlanItem item, WorkflowSpec? desired, Dictionary<string, long>? newCodes, bool tasksChanged,
         DsWireConverter converter, CancellationToken ct)
@@ -178,12 +205,31 @@ public sealed class WorkflowApplier
                         online = false; // DS also takes the schedule offline with its workflow
                         if (schedule is not null) schedule = Offline(schedule);
                     }
-                    await _client.UpdateWorkflowAsync(current.ProjectCode, current.WorkflowCode, wire, ct).ConfigureAwait(false);
+                    await UpdateDefinitionAsync(current, wire, ct).ConfigureAwait(false);
                     await DeleteRemovedTasksAsync(current, codes.Values, ct).ConfigureAwait(false);
                 }
                 await SetReleaseAndScheduleAsync(current.ProjectCode, current.WorkflowCode, desired, wire, online, schedule, ct).ConfigureAwait(false);
-                return new Outcome(current.WorkflowCode, null, null);
+                return new Outcome(current.WorkflowCode, desired, codes);
             }
+        }
+    }
+
+    /// <summary>
+    /// Writes the whole definition. DS answers 10107 when its update transaction failed and was rolled back; under
+    /// parallel writes that is usually a database deadlock (t_ds_task_definition has no index on code, so DS's
+    /// deletes by code scan and lock the table). The update replaces the definition as a whole, so sending it once
+    /// more is safe; a second failure is reported.
+    /// </summary>
+    private async Task UpdateDefinitionAsync(DsServerWorkflow current, DsWireWorkflow wire, CancellationToken ct)
+    {
+        try
+        {
+            await _client.UpdateWorkflowAsync(current.ProjectCode, current.WorkflowCode, wire, ct).ConfigureAwait(false);
+        }
+        catch (DsApiException ex) when (ex.DsCode == 10107)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(200 + Random.Shared.Next(300)), ct).ConfigureAwait(false);
+            await _client.UpdateWorkflowAsync(current.ProjectCode, current.WorkflowCode, wire, ct).ConfigureAwait(false);
         }
     }
 
@@ -295,9 +341,19 @@ public sealed class WorkflowApplier
             if (_projectCodes.ContainsKey(project) || _failedProjects.Contains(project)) continue;
             try
             {
-                var created = await _client.CreateProjectAsync(project, "Created by DsOps", ct).ConfigureAwait(false);
-                _projectCodes[project] = created.ProjectCode;
-                _snapshot.Names.AddProject(project, created.ProjectCode);
+                long code;
+                try
+                {
+                    code = (await _client.CreateProjectAsync(project, "Created by DsOps", ct).ConfigureAwait(false)).ProjectCode;
+                }
+                catch (DsApiException)
+                {
+                    // Another sync may have created it meanwhile (DS refuses a second project of that name): use theirs.
+                    if (await FindProjectAsync(project, ct).ConfigureAwait(false) is not { } existing) throw;
+                    code = existing;
+                }
+                _projectCodes[project] = code;
+                _snapshot.Names.AddProject(project, code);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
@@ -308,6 +364,20 @@ public sealed class WorkflowApplier
                 });
             }
         }
+    }
+
+    private async Task<long?> FindProjectAsync(string name, CancellationToken ct)
+    {
+        try
+        {
+            await foreach (var p in _client.GetProjectsAsync(name, ct).ConfigureAwait(false))
+                if (string.Equals(p.Name, name, StringComparison.Ordinal)) return p.ProjectCode;
+        }
+        catch (DsApiException)
+        {
+            // report the create's error, not this one
+        }
+        return null;
     }
 
     /// <summary>Codes for every new task of the wave, fetched in batches of 100 per project.</summary>
@@ -371,25 +441,129 @@ public sealed class WorkflowApplier
     }
 
     /// <summary>
-    /// Records each workflow's fingerprint as the drift baseline: unchanged ones from the snapshot already read,
-    /// applied ones by re-reading their projects once.
+    /// Records what this run did as the next run's baseline, from what apply sent and DS answered (no read-back):
+    /// unchanged workflows from the snapshot already read, applied ones from the spec written (the server copy reads
+    /// back equal to it, which is what makes the next plan show no change) with the codes DS gave; failed ones stay
+    /// managed without a drift baseline (their server copy may hold part of this run's work).
     /// </summary>
-    private async Task RecordStateAsync(AppliedState state, IReadOnlyCollection<WorkflowApplyResult> results, CancellationToken ct)
+    private void RecordState(AppliedState state, IReadOnlyCollection<WorkflowApplyResult> results, IReadOnlyDictionary<string, Outcome> outcomes,
+        IReadOnlyCollection<string> cleaned)
     {
+        foreach (var key in cleaned)
+            if (!_snapshot.ByKey.ContainsKey(key)) state.Forget(key); // its workflow is gone and so are its leftovers
         var current = _snapshot.Workflows.ToDictionary(w => w.Key, StringComparer.Ordinal);
-        foreach (var r in results.Where(r => r.Status == ApplyStatus.Unchanged))
-            if (current.TryGetValue(r.Target, out var spec)) state.Record(spec);
-
-        var applied = results.Where(r => r.Status == ApplyStatus.Applied && r.Workflow != ProjectMarker).ToList();
-        if (applied.Count == 0) return;
-        var after = await DsServerSnapshot.ReadAsync(_client, applied.Select(r => r.Project).Distinct(StringComparer.Ordinal).ToList(), ct).ConfigureAwait(false);
-        var byKey = after.Workflows.ToDictionary(w => w.Key, StringComparer.Ordinal);
-        foreach (var r in applied)
+        foreach (var r in results)
         {
-            if (r.Action == PlanAction.Delete) state.Forget(r.Target);
-            else if (byKey.TryGetValue(r.Target, out var spec)) state.Record(spec);
-            if (r.PreviousName is { } old) state.Forget(r.Project + "/" + old);
+            if (r.Workflow == ProjectMarker) continue;
+            var previous = r.PreviousName is { } old ? r.Project + "/" + old : null;
+            switch (r.Status)
+            {
+                case ApplyStatus.Unchanged when current.TryGetValue(r.Target, out var spec) && _snapshot.ByKey.TryGetValue(r.Target, out var server):
+                    state.Record(r.Target, SpecFields.Fingerprint(spec), server.WorkflowCode, TaskCodes(server.Tasks.Values.Select(t => t.Code)));
+                    break;
+                case ApplyStatus.Applied when r.Action == PlanAction.Delete:
+                    state.Forget(r.Target);
+                    break;
+                case ApplyStatus.Applied when outcomes.TryGetValue(r.Target, out var o) && o.Spec is not null:
+                    state.Record(r.Target, o.Fingerprint!, o.Code, TaskCodes(o.TaskCodes!.Values));
+                    if (previous is not null) state.Forget(previous);
+                    break;
+                case ApplyStatus.Failed:
+                    state.MarkPending(r.Target);
+                    if (previous is not null) state.MarkPending(previous);
+                    break;
+            }
         }
+    }
+
+    private static long[] TaskCodes(IEnumerable<long> codes)
+    {
+        var a = codes.ToArray();
+        Array.Sort(a);
+        return a;
+    }
+
+    /// <summary>
+    /// Task definitions the state recorded for managed workflows of the snapshot's projects that no workflow of
+    /// their project uses now (orphans), grouped by workflow. Reads nothing: the snapshot already lists every task
+    /// code in use.
+    /// </summary>
+    public IReadOnlyList<OrphanedTasks> FindOrphans(AppliedState state)
+    {
+        var inUse = new Dictionary<long, HashSet<long>>();
+        foreach (var w in _snapshot.ByKey.Values)
+        {
+            if (!inUse.TryGetValue(w.ProjectCode, out var set)) inUse[w.ProjectCode] = set = new HashSet<long>();
+            foreach (var (code, _) in w.Tasks.Values) set.Add(code);
+        }
+        var found = new List<OrphanedTasks>();
+        foreach (var (key, entry) in state.Entries)
+        {
+            if (entry.Tasks.Length == 0) continue;
+            var slash = key.IndexOf('/');
+            if (slash <= 0) continue;
+            var project = key[..slash];
+            if (!_snapshot.ProjectCodes.TryGetValue(project, out var projectCode)) continue;
+            var used = inUse.GetValueOrDefault(projectCode);
+            var orphans = entry.Tasks.Where(c => used is null || !used.Contains(c)).ToList();
+            if (orphans.Count > 0) found.Add(new OrphanedTasks(project, key[(slash + 1)..], projectCode, orphans, _snapshot.ByKey.ContainsKey(key)));
+        }
+        return found;
+    }
+
+    /// <summary>
+    /// Deletes orphaned task definitions (3.0-3.2; a code DS already removed counts as done). From 3.3 DS has no route
+    /// that deletes a task definition outside a workflow (docs/workflows-as-config.md), so they are reported, not
+    /// deleted. Returns the workflows whose leftovers are all gone.
+    /// </summary>
+    private async Task<IReadOnlyCollection<string>> DeleteOrphansAsync(IReadOnlyList<OrphanedTasks> orphans, ConcurrentBag<WorkflowApplyResult> results,
+        CancellationToken ct)
+    {
+        var cleaned = new List<string>();
+        foreach (var o in orphans)
+        {
+            var list = string.Join(", ", o.TaskCodes);
+            if (!_client.Dialect.HasStandaloneTaskDefinitionRoutes)
+            {
+                results.Add(new WorkflowApplyResult
+                {
+                    Project = o.Project, Workflow = o.Workflow, Action = PlanAction.Delete, Status = ApplyStatus.Skipped,
+                    Changes = $"orphaned task definitions: {list}",
+                    Message = $"{o.TaskCodes.Count} orphaned task definition(s) stay: {_client.Dialect} has no route to delete a task definition outside a workflow",
+                });
+                cleaned.Add(o.Key); // reported once; Test-DsMetadataIntegrity keeps listing them
+                continue;
+            }
+            try
+            {
+                foreach (var code in o.TaskCodes)
+                {
+                    try
+                    {
+                        await _client.DeleteTaskDefinitionAsync(o.ProjectCode, code, ct).ConfigureAwait(false);
+                    }
+                    catch (DsApiException ex) when (ex.Kind == DsErrorKind.NotFound || ex.DsCode == 50030)
+                    {
+                        // already gone
+                    }
+                }
+                cleaned.Add(o.Key);
+                results.Add(new WorkflowApplyResult
+                {
+                    Project = o.Project, Workflow = o.Workflow, Action = PlanAction.Delete, Status = ApplyStatus.Applied,
+                    Changes = $"orphaned task definitions: {list}", Message = $"deleted {o.TaskCodes.Count} orphaned task definition(s)",
+                });
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+            {
+                results.Add(new WorkflowApplyResult
+                {
+                    Project = o.Project, Workflow = o.Workflow, Action = PlanAction.Delete, Status = ApplyStatus.Failed,
+                    Changes = $"orphaned task definitions: {list}", Message = ex.Message, Error = ex,
+                });
+            }
+        }
+        return cleaned;
     }
 
     private static WorkflowApplyResult Result(PlanItem item, ApplyStatus status, long? code, string? message = null, Exception? error = null) => new()

@@ -1,62 +1,178 @@
+using System.Globalization;
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using DsOps.Engine.IO;
 using DsOps.Engine.Specs.Model;
 
 namespace DsOps.Engine.Planning;
 
+/// <summary>What DsOps knows about one workflow it applied.</summary>
+/// <param name="Fingerprint">The fingerprint of the server copy right after the apply; null while <paramref name="Pending"/>.</param>
+/// <param name="Code">The workflow's code on the server (0 when not known yet).</param>
+/// <param name="Tasks">The task codes the workflow had after the apply: a code that later leaves every workflow is an orphan.</param>
+/// <param name="Pending">A run began writing the workflow and did not finish (killed or failed): no drift baseline.</param>
+public sealed record AppliedEntry(string? Fingerprint, long Code, long[] Tasks, bool Pending);
+
 /// <summary>
-/// What DsOps last applied, per workflow: the fingerprint of the server copy right after the apply.
-/// A server copy whose fingerprint differs was changed outside DsOps (drift, e.g. an edit in the UI).
+/// What DsOps last applied, per workflow: the fingerprint of the server copy right after the apply, the workflow's
+/// code and its task codes. A server copy whose fingerprint differs was changed outside DsOps (drift, e.g. an edit
+/// in the UI); a recorded task code no workflow uses any more is an orphaned task definition.
 /// Kept in a local JSON state file (default <c>.dsops-state.json</c> beside the specs, meant to be
 /// committed or kept by CI) rather than in DS: the definition description is user-visible and
 /// editable, and a global parameter would be passed to every run and could be edited in the UI too.
-/// The file holds names and hashes only - no secrets and no spec content.
+/// The file holds names, codes and hashes only - no secrets and no spec content.
+/// <para>
+/// A sync appends its progress to a journal beside the state file (<c>.dsops-state.json.journal</c>) as it goes
+/// and folds it into the state file at the end; <see cref="Load"/> replays a journal a killed run left behind, so
+/// the next run knows what that run created, edited and deleted.
+/// </para>
 /// </summary>
 public sealed class AppliedState
 {
     public const string DefaultFileName = ".dsops-state.json";
-    private readonly SortedDictionary<string, string> _fingerprints = new(StringComparer.Ordinal);
+    public const string JournalSuffix = ".journal";
+    private readonly SortedDictionary<string, AppliedEntry> _entries = new(StringComparer.Ordinal);
 
-    public IReadOnlyDictionary<string, string> Fingerprints => _fingerprints;
+    public IReadOnlyDictionary<string, AppliedEntry> Entries => _entries;
 
-    /// <summary>Fingerprint recorded for "project/workflow", or null when DsOps never applied it.</summary>
-    public string? Get(string key) => _fingerprints.GetValueOrDefault(key);
+    /// <summary>Entries replayed from a journal a killed run left behind (0 when there was none).</summary>
+    public int ReplayedJournalEntries { get; private set; }
 
-    /// <summary>Records the server copy after a successful apply.</summary>
-    public void Record(WorkflowSpec serverCopy) => _fingerprints[serverCopy.Key] = SpecFields.Fingerprint(serverCopy);
+    /// <summary>
+    /// Fingerprint recorded for "project/workflow", or null when DsOps never applied it or a run did not finish it
+    /// (then the server copy may hold that run's partial work, which is not drift).
+    /// </summary>
+    public string? Get(string key) => _entries.GetValueOrDefault(key)?.Fingerprint;
 
-    public void Forget(string key) => _fingerprints.Remove(key);
+    public AppliedEntry? Entry(string key) => _entries.GetValueOrDefault(key);
 
-    public bool IsManaged(string key) => _fingerprints.ContainsKey(key);
+    /// <summary>Records a spec read back from the server (or equal to it) as the baseline; codes unknown.</summary>
+    public void Record(WorkflowSpec serverCopy) => Record(serverCopy.Key, SpecFields.Fingerprint(serverCopy), 0, Array.Empty<long>());
 
+    /// <summary>Records a finished apply of <paramref name="key"/>.</summary>
+    public void Record(string key, string fingerprint, long code, long[] tasks) => _entries[key] = new AppliedEntry(fingerprint, code, tasks, false);
+
+    /// <summary>A run starts writing <paramref name="key"/>: managed from now on, without a drift baseline until it finishes.</summary>
+    public void MarkPending(string key)
+    {
+        var old = _entries.GetValueOrDefault(key);
+        _entries[key] = new AppliedEntry(null, old?.Code ?? 0, old?.Tasks ?? Array.Empty<long>(), true);
+    }
+
+    public void Forget(string key) => _entries.Remove(key);
+
+    public bool IsManaged(string key) => _entries.ContainsKey(key);
+
+    /// <summary>The journal beside <paramref name="statePath"/>.</summary>
+    public static string JournalPath(string statePath) => statePath + JournalSuffix;
+
+    /// <summary>Reads the state file (formats 1 and 2) and replays the journal a killed run may have left beside it.</summary>
     public static AppliedState Load(string path)
     {
         var state = new AppliedState();
-        if (!File.Exists(path)) return state;
-        try
+        if (File.Exists(path))
         {
-            var root = JsonNode.Parse(File.ReadAllText(path)) as JsonObject;
-            if (root?["workflows"] is JsonObject w)
-                foreach (var (k, v) in w)
-                    if (v is JsonValue fv && fv.GetValueKind() == JsonValueKind.String) state._fingerprints[k] = fv.GetValue<string>();
+            try
+            {
+                var root = JsonNode.Parse(File.ReadAllText(path)) as JsonObject;
+                if (root?["workflows"] is JsonObject w)
+                    foreach (var (k, v) in w)
+                    {
+                        if (v is JsonValue fv && fv.GetValueKind() == JsonValueKind.String) state._entries[k] = new AppliedEntry(fv.GetValue<string>(), 0, Array.Empty<long>(), false);
+                        else if (v is JsonObject o) state._entries[k] = ReadEntry(o);
+                    }
+            }
+            catch (Exception ex) when (ex is JsonException or InvalidOperationException or FormatException)
+            {
+                throw new DsOpsException(DsErrorKind.InvalidInput, "DsStateFileInvalid", $"State file '{path}' is not a valid DsOps state file: {ex.Message}", ex);
+            }
         }
-        catch (JsonException ex)
-        {
-            throw new DsOpsException(DsErrorKind.InvalidInput, "DsStateFileInvalid", $"State file '{path}' is not valid JSON: {ex.Message}", ex);
-        }
+        state.Replay(JournalPath(path));
         return state;
     }
 
-    /// <summary>Writes atomically (temp file + rename) so a crash never leaves half a state file.</summary>
+    private static AppliedEntry ReadEntry(JsonObject o) => new(
+        o["fingerprint"]?.GetValue<string>(),
+        o["code"]?.GetValue<long>() ?? 0,
+        o["tasks"] is JsonArray a ? a.Select(t => t!.GetValue<long>()).ToArray() : Array.Empty<long>(),
+        o["pending"]?.GetValue<bool>() ?? false);
+
+    /// <summary>
+    /// Applies the journal's entries in order. A line that does not parse can only be the last one, torn by a kill
+    /// in the middle of a write; it is skipped.
+    /// </summary>
+    private void Replay(string journal)
+    {
+        if (!File.Exists(journal)) return;
+        foreach (var line in File.ReadLines(journal))
+        {
+            if (line.Length == 0) continue;
+            JsonObject? e;
+            try
+            {
+                e = JsonNode.Parse(line) as JsonObject;
+            }
+            catch (JsonException)
+            {
+                continue;
+            }
+            if (e?["op"]?.GetValue<string>() is not { } op || e["key"]?.GetValue<string>() is not { } key) continue;
+            switch (op)
+            {
+                case ApplyJournalOps.Begin:
+                    MarkPending(key);
+                    if (e["previous"]?.GetValue<string>() is { } previous) MarkPending(previous);
+                    break;
+                case ApplyJournalOps.Done:
+                    _entries[key] = ReadEntry(e) with { Pending = false };
+                    if (e["previous"]?.GetValue<string>() is { } prev) _entries.Remove(prev);
+                    break;
+                case ApplyJournalOps.Deleted:
+                    _entries.Remove(key);
+                    break;
+            }
+            ReplayedJournalEntries++;
+        }
+    }
+
+    /// <summary>
+    /// Writes atomically (<see cref="AtomicFile"/>: a unique temp file, then a rename) so a crash or a second writer
+    /// never leaves half a state file; one workflow per line so that a committed state file diffs well.
+    /// </summary>
     public void Save(string path)
     {
-        var root = new JsonObject
+        var sb = new StringBuilder(64 + _entries.Count * 200);
+        sb.Append("{\n  \"formatVersion\": 2,\n  \"workflows\": {");
+        var first = true;
+        foreach (var (key, e) in _entries)
         {
-            ["formatVersion"] = 1,
-            ["workflows"] = new JsonObject(_fingerprints.Select(p => KeyValuePair.Create(p.Key, (JsonNode?)p.Value))),
-        };
-        var tmp = path + ".tmp";
-        File.WriteAllText(tmp, root.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
-        File.Move(tmp, path, overwrite: true);
+            sb.Append(first ? "\n    " : ",\n    ");
+            first = false;
+            sb.Append('"').Append(JsonEncodedText.Encode(key, System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping)).Append("\": {");
+            if (e.Fingerprint is not null) sb.Append("\"fingerprint\": \"").Append(e.Fingerprint).Append("\", ");
+            sb.Append("\"code\": ").Append(e.Code.ToString(CultureInfo.InvariantCulture));
+            if (e.Tasks.Length > 0)
+            {
+                sb.Append(", \"tasks\": [");
+                for (var i = 0; i < e.Tasks.Length; i++) sb.Append(i == 0 ? "" : ",").Append(e.Tasks[i].ToString(CultureInfo.InvariantCulture));
+                sb.Append(']');
+            }
+            if (e.Pending) sb.Append(", \"pending\": true");
+            sb.Append('}');
+        }
+        sb.Append(first ? "}\n}\n" : "\n  }\n}\n");
+        AtomicFile.WriteAllText(path, sb.ToString());
     }
+}
+
+/// <summary>The operations of a sync journal line.</summary>
+public static class ApplyJournalOps
+{
+    /// <summary>Written (and flushed to disk) before the first request that changes a workflow.</summary>
+    public const string Begin = "begin";
+    /// <summary>The workflow was applied: its fingerprint, code and task codes.</summary>
+    public const string Done = "done";
+    /// <summary>The workflow was deleted from the server.</summary>
+    public const string Deleted = "deleted";
 }

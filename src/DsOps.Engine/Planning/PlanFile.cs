@@ -138,9 +138,7 @@ public static class PlanFile
 
     public static void Save(string path, WorkflowPlan plan, PlanSource? source = null, InterpolatedValues? secrets = null)
     {
-        var tmp = path + ".tmp";
-        File.WriteAllText(tmp, Serialize(plan, source, secrets));
-        File.Move(tmp, path, overwrite: true);
+        IO.AtomicFile.WriteAllText(path, Serialize(plan, source, secrets));
     }
 
     public static SavedPlan Load(string path)

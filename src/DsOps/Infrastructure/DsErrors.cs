@@ -22,6 +22,7 @@ public static class DsErrors
         DsErrorKind.InvalidInput => ErrorCategory.InvalidArgument,
         DsErrorKind.InvalidState => ErrorCategory.InvalidOperation,
         DsErrorKind.Database => ErrorCategory.ReadError,
+        DsErrorKind.Busy => ErrorCategory.ResourceBusy,
         _ => ErrorCategory.InvalidOperation,
     };
 

@@ -266,7 +266,8 @@ public static class WorkflowDefinitionApi
         var now = ctx.Now;
         if (state == "ONLINE")
         {
-            if (await ctx.Db.ScalarAsync("SELECT COUNT(*) FROM t_ds_process_task_relation WHERE process_definition_code = @code", new { code }).ConfigureAwait(false) == 0)
+            if (await ctx.Db.ScalarAsync("SELECT COUNT(*) FROM t_ds_process_task_relation WHERE project_code = @projectCode AND process_definition_code = @code",
+                    new { projectCode, code }).ConfigureAwait(false) == 0)
                 throw new DsServiceException(ctx.V33 ? "WORKFLOW_DAG_IS_EMPTY" : "PROCESS_DAG_IS_EMPTY");
             await ctx.Db.ExecAsync("UPDATE t_ds_process_definition SET release_state = 1, update_time = @now WHERE code = @code", new { code, now }).ConfigureAwait(false);
         }
@@ -290,10 +291,21 @@ public static class WorkflowDefinitionApi
         if (running > 0) throw new DsServiceException(10163, running);
         var schedule = await ctx.Db.QuerySingleAsync("SELECT id, release_state FROM t_ds_schedules WHERE process_definition_code = @code", new { code }).ConfigureAwait(false);
         if (schedule is not null && schedule.Int("release_state") == 1) throw new DsServiceException(50023, schedule.Int("id"));
+        var projectCode = def.Long("project_code");
         await ctx.Db.InTransactionAsync(async (c, tx) =>
         {
-            await ctx.Db.ExecAsync("DELETE FROM t_ds_task_definition WHERE code IN (SELECT post_task_code FROM t_ds_process_task_relation WHERE process_definition_code = @code)", new { code }, c, tx).ConfigureAwait(false);
-            await ctx.Db.ExecAsync("DELETE FROM t_ds_process_task_relation WHERE process_definition_code = @code", new { code }, c, tx).ConfigureAwait(false);
+            // 3.1+ delete the task definitions of the workflow's relations with it; 3.0.x deletes only the definition and
+            // its relations and leaves the task definitions behind (DS 3.0.0 and 3.0.6 deleteProcessDefinitionByCode read).
+            if (ctx.Dialect.Version >= new Version(3, 1, 0))
+            {
+                var taskCodes = (await ctx.Db.QueryAsync("SELECT pre_task_code, post_task_code FROM t_ds_process_task_relation WHERE project_code = @projectCode AND process_definition_code = @code",
+                        new { projectCode, code }, c, tx).ConfigureAwait(false))
+                    .SelectMany(r => new[] { r.Long("pre_task_code"), r.Long("post_task_code") }).Where(x => x != 0).Distinct().ToList();
+                if (taskCodes.Count > 0)
+                    await ctx.Db.ExecAsync($"DELETE FROM t_ds_task_definition WHERE code IN ({string.Join(",", taskCodes.Select((_, i) => "@t" + i))})",
+                        taskCodes.Select((x, i) => new KeyValuePair<string, object?>("t" + i, x)).ToList(), c, tx).ConfigureAwait(false);
+            }
+            await ctx.Db.ExecAsync("DELETE FROM t_ds_process_task_relation WHERE project_code = @projectCode AND process_definition_code = @code", new { projectCode, code }, c, tx).ConfigureAwait(false);
             await ctx.Db.ExecAsync("DELETE FROM t_ds_schedules WHERE process_definition_code = @code", new { code }, c, tx).ConfigureAwait(false);
             await ctx.Db.ExecAsync("DELETE FROM t_ds_process_definition WHERE code = @code", new { code }, c, tx).ConfigureAwait(false);
         }).ConfigureAwait(false);
@@ -313,7 +325,8 @@ public static class WorkflowDefinitionApi
                 new { name = log.Str("name"), version, description = log.Str("description"), gp = log.Str("global_params"), locations = log.Str("locations"),
                     timeout = log.Int("timeout"), et = log.Int("execution_type"), now, code }, c, tx).ConfigureAwait(false);
             var rels = await ctx.Db.QueryAsync("SELECT * FROM t_ds_process_task_relation_log WHERE process_definition_code = @code AND process_definition_version = @version", new { code, version }, c, tx).ConfigureAwait(false);
-            await ctx.Db.ExecAsync("DELETE FROM t_ds_process_task_relation WHERE process_definition_code = @code", new { code }, c, tx).ConfigureAwait(false);
+            await ctx.Db.ExecAsync("DELETE FROM t_ds_process_task_relation WHERE project_code = @projectCode AND process_definition_code = @code",
+                new { projectCode = def.Long("project_code"), code }, c, tx).ConfigureAwait(false);
             var relRows = rels.Select(x => (IReadOnlyDictionary<string, object?>)new Dictionary<string, object?>
             {
                 ["name"] = x.Str("name"), ["project_code"] = x.Long("project_code"), ["process_definition_code"] = code, ["process_definition_version"] = version,

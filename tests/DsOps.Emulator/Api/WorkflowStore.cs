@@ -50,8 +50,10 @@ public sealed class WorkflowStore(EmulatorContext ctx)
                 update.Remove("create_time");
                 update.Remove("code");
                 var set = string.Join(", ", update.Keys.Where(k => Db.HasColumn("t_ds_task_definition", k)).Select(k => $"`{Db.Sql(k)}` = @{k}"));
-                update["code"] = t.Code;
-                await Db.ExecAsync($"UPDATE t_ds_task_definition SET {set} WHERE code = @code", update, conn, tx).ConfigureAwait(false);
+                // By primary key, as DS's updateById does: t_ds_task_definition has no index on code, so a WHERE on
+                // code would lock every row of the table and serialize (or deadlock) parallel saves.
+                update["id"] = row.Long("id");
+                await Db.ExecAsync($"UPDATE t_ds_task_definition SET {set} WHERE id = @id", update, conn, tx).ConfigureAwait(false);
             }
             else
             {
@@ -86,7 +88,9 @@ public sealed class WorkflowStore(EmulatorContext ctx)
         else
         {
             code = existing.Long("code");
-            var oldRelations = await Db.QueryAsync("SELECT * FROM t_ds_process_task_relation WHERE process_definition_code = @code", new { code }, conn, tx).ConfigureAwait(false);
+            // DS's relation statements name the project too, so they use idx_code(project_code, process_definition_code).
+            var oldRelations = await Db.QueryAsync("SELECT * FROM t_ds_process_task_relation WHERE project_code = @projectCode AND process_definition_code = @code",
+                new { projectCode, code }, conn, tx).ConfigureAwait(false);
             var oldKeys = oldRelations.Select(RelationKey).OrderBy(k => k, StringComparer.Ordinal);
             var newKeys = relations.Select(r => r.Key).OrderBy(k => k, StringComparer.Ordinal);
             var fieldsChanged = existing.Str("name") != f.Name || (existing.Str("description") ?? "") != f.Description
@@ -101,14 +105,16 @@ public sealed class WorkflowStore(EmulatorContext ctx)
             var def = DefinitionColumns(f, code, version, projectCode, userId, now);
             def.Remove("user_id"); // the creator stays; the log records who changed it
             var set = string.Join(", ", def.Keys.Where(k => k != "code" && Db.HasColumn("t_ds_process_definition", k)).Select(k => $"`{Db.Sql(k)}` = @{k}"));
-            await Db.ExecAsync($"UPDATE t_ds_process_definition SET {set} WHERE code = @code", def, conn, tx).ConfigureAwait(false);
-            await Db.ExecAsync("DELETE FROM t_ds_process_task_relation WHERE process_definition_code = @code", new { code }, conn, tx).ConfigureAwait(false);
-
-            // Tasks that left the workflow lose their current row; their logs stay as history.
-            var removed = oldRelations.SelectMany(r => new[] { r.Long("pre_task_code"), r.Long("post_task_code") })
-                .Where(c => c != 0 && !versionOf.ContainsKey(c)).Distinct().ToList();
-            foreach (var c in removed)
-                await Db.ExecAsync("DELETE FROM t_ds_task_definition WHERE code = @c", new { c }, conn, tx).ConfigureAwait(false);
+            def["id"] = existing.Long("id"); // updateById, as DS does
+            await Db.ExecAsync($"UPDATE t_ds_process_definition SET {set} WHERE id = @id", def, conn, tx).ConfigureAwait(false);
+            // DS's deleteByCode: "WHERE project_code = ? AND process_definition_code = ?" (idx_code), which locks only
+            // this workflow's relations. Without the project the delete scans and locks the whole relation table and
+            // parallel saves of different workflows deadlock (DS error 10107).
+            await Db.ExecAsync("DELETE FROM t_ds_process_task_relation WHERE project_code = @projectCode AND process_definition_code = @code",
+                new { projectCode, code }, conn, tx).ConfigureAwait(false);
+            // Tasks that left the workflow keep their t_ds_task_definition row: DS's update upserts the tasks it is
+            // given and replaces the relations, and deletes no task definition (3.0.0 to 3.2.2 and dev of 2024-10
+            // read; DS#6418). They are orphans until the task-definition delete route (3.0-3.2) removes them.
         }
 
         var defLog = await Db.QuerySingleAsync("SELECT * FROM t_ds_process_definition WHERE code = @code", new { code }, conn, tx).ConfigureAwait(false);
@@ -178,10 +184,13 @@ public sealed class WorkflowStore(EmulatorContext ctx)
     public async Task<JsonObject> DagDataAsync(Row def)
     {
         var code = def.Long("code");
-        var relations = await Db.QueryAsync("SELECT * FROM t_ds_process_task_relation WHERE process_definition_code = @code ORDER BY id", new { code }).ConfigureAwait(false);
+        var projectCode = def.Long("project_code");
+        var relations = await Db.QueryAsync("SELECT * FROM t_ds_process_task_relation WHERE project_code = @projectCode AND process_definition_code = @code ORDER BY id",
+            new { projectCode, code }).ConfigureAwait(false);
         var tasks = await Db.QueryAsync(
             "SELECT t.*, u.user_name FROM t_ds_task_definition t LEFT JOIN t_ds_user u ON u.id = t.user_id WHERE t.code IN " +
-            "(SELECT post_task_code FROM t_ds_process_task_relation WHERE process_definition_code = @code) ORDER BY t.id", new { code }).ConfigureAwait(false);
+            "(SELECT post_task_code FROM t_ds_process_task_relation WHERE project_code = @projectCode AND process_definition_code = @code) ORDER BY t.id",
+            new { projectCode, code }).ConfigureAwait(false);
         var schedule = await Db.QuerySingleAsync("SELECT release_state FROM t_ds_schedules WHERE process_definition_code = @code", new { code }).ConfigureAwait(false);
         return new JsonObject
         {

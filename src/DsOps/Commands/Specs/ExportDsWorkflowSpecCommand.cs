@@ -104,10 +104,7 @@ public sealed class ExportDsWorkflowSpecCommand : DsCmdlet
             return;
         }
         if (!ShouldProcess(file, "Write workflow spec")) return;
-        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(file)!);
-        var tmp = file + ".tmp";
-        File.WriteAllText(tmp, content());
-        File.Move(tmp, file, overwrite: true);
+        DsOps.Engine.IO.AtomicFile.WriteAllText(file, content());
         WriteObject(new FileInfo(file));
     }
 

@@ -20,10 +20,15 @@ namespace DsOps.Commands.Specs;
 /// reported for its workflow while the rest proceed, and a rerun converges. With -WhatIf it shows the plan and
 /// writes nothing. -Plan applies a plan saved by Compare-DsWorkflow -OutFile exactly, and refuses when the server
 /// changed since it was made. Workflows the specs do not name are left alone unless -Prune (which asks for
-/// confirmation unless -Force or -Confirm:$false). The last-applied state (-StatePath) lets later runs flag edits made in the UI (drift).</para>
+/// confirmation unless -Force or -Confirm:$false). The last-applied state (-StatePath) lets later runs flag edits made in the UI (drift).
+/// Progress is journaled beside the state file as it goes, so a run after a killed one knows what that run created
+/// and edited. A sync holds a lock per project and state file on this machine: a second one is refused with
+/// DsSyncLocked, or waits with -LockTimeout. Task definitions that managed workflows no longer use (orphans DS
+/// leaves behind) are deleted on DS 3.0-3.2 and reported from 3.3.</para>
 /// <example><code>Sync-DsWorkflow ./specs -WhatIf</code><para>Shows what would change on the default connection.</para></example>
 /// <example><code>Sync-DsWorkflow ./specs -Environment PROD -Connection $prod -ThrottleLimit 8</code><para>Applies the PROD mapping of the specs to the production server.</para></example>
 /// <example><code>Sync-DsWorkflow -Plan ./plan.json -Connection $prod</code><para>Applies a reviewed plan exactly, or refuses if the server changed since.</para></example>
+/// <example><code>Sync-DsWorkflow ./specs -Connection $prod -LockTimeout 600</code><para>Waits up to ten minutes for another sync of the same projects to finish, then applies.</para></example>
 /// </summary>
 [Cmdlet(VerbsData.Sync, "DsWorkflow", SupportsShouldProcess = true, DefaultParameterSetName = "Specs")]
 [OutputType(typeof(WorkflowApplyResult))]
@@ -60,6 +65,12 @@ public sealed class SyncDsWorkflowCommand : DsSpecCmdlet
     /// must not create a new project. A plan saved with -RequireExistingProject keeps the setting.</para></summary>
     [Parameter(HelpMessage = "Refuse to create projects that do not exist on the server.")]
     public SwitchParameter RequireExistingProject { get; set; }
+
+    /// <summary><para type="description">How long to wait, in seconds, for another sync of the same projects or state
+    /// file on this machine to finish (default 0: refuse at once with DsSyncLocked, naming its process and start time).</para></summary>
+    [Parameter(HelpMessage = "Seconds to wait for another sync of the same projects or state file to finish (default 0: refuse at once).")]
+    [ValidateRange(0, 86400)]
+    public int LockTimeout { get; set; }
 
     /// <summary><para type="description">Also output workflows that are unchanged.</para></summary>
     [Parameter(HelpMessage = "Also output unchanged workflows.")]
@@ -110,10 +121,16 @@ public sealed class SyncDsWorkflowCommand : DsSpecCmdlet
         var statePath = StateFilePath(StatePath, NoState);
         AppliedState? state = null;
         WorkflowPlan plan;
+        SyncLock? syncLock = null;
         try
         {
-            state = statePath is null ? null : AppliedState.Load(statePath);
             var projects = specs.Workflows.Select(w => w.Project).Concat(saved?.Projects ?? Array.Empty<string>()).Distinct(StringComparer.Ordinal).ToList();
+            // A sync that writes holds the lock of every project and of the state file until it has saved the state.
+            if (!WhatIfRequested)
+                syncLock = Await(SyncLock.AcquireAsync(client.BaseUri, projects, statePath, TimeSpan.FromSeconds(LockTimeout), CancellationToken));
+            state = statePath is null ? null : AppliedState.Load(statePath);
+            if (state is { ReplayedJournalEntries: > 0 })
+                WriteWarning($"A previous sync using '{statePath}' did not finish; its progress ({state.ReplayedJournalEntries} journal entries) was read from '{AppliedState.JournalPath(statePath!)}'.");
             var snapshot = ReadServer(connection, projects);
             var merged = ForTarget(specs, snapshot.Workflows);
             WriteLoadFindings(merged.Findings.Skip(specs.Findings.Count)); // the config table's rules, run on the merged copies
@@ -147,6 +164,10 @@ public sealed class SyncDsWorkflowCommand : DsSpecCmdlet
         {
             ThrowDsError(ex, Plan ?? SourceLabel);
         }
+        finally
+        {
+            syncLock?.Dispose();
+        }
     }
 
     private void Apply(WorkflowPlan plan, DsServerSnapshot snapshot, DsClient client, AppliedState? state, string? statePath)
@@ -176,15 +197,19 @@ public sealed class SyncDsWorkflowCommand : DsSpecCmdlet
                 .Select(i => Interpolated.Count == 0 ? i : PlanFile.Redact(i, Interpolated)).ToList(),
             plan.Desired, plan.Projects, plan.CurrentFingerprint, plan.DesiredFingerprint, plan.Prune);
         var applier = new WorkflowApplier(client, snapshot);
+        // Task definitions of managed workflows that no workflow uses any more (left by DS, a killed run or the UI).
+        var orphans = state is null ? Array.Empty<OrphanedTasks>()
+            : applier.FindOrphans(state).Where(o => ShouldProcess(o.Key, $"Delete {o.TaskCodes.Count} orphaned task definition(s) ({string.Join(", ", o.TaskCodes)})")).ToArray();
+        using var journal = state is not null && statePath is not null && !WhatIfRequested ? ApplyJournal.Open(statePath) : null;
         var results = AwaitWithProgress<IReadOnlyList<WorkflowApplyResult>, ApplyProgress>(
-            progress => applier.ApplyAsync(filtered, new ApplyOptions { ThrottleLimit = ThrottleLimit, State = state }, progress, CancellationToken),
+            progress => applier.ApplyAsync(filtered, new ApplyOptions { ThrottleLimit = ThrottleLimit, State = state, Journal = journal, Orphans = orphans }, progress, CancellationToken),
             p => new ProgressRecord(1, "Sync-DsWorkflow", $"{p.Done} of {p.Total} workflows: {p.Current}")
             {
                 PercentComplete = p.Total == 0 ? 100 : p.Done * 100 / p.Total,
             });
         WriteProgress(new ProgressRecord(1, "Sync-DsWorkflow", "Done") { RecordType = ProgressRecordType.Completed });
 
-        if (state is not null && statePath is not null && !WhatIfRequested) state.Save(statePath);
+        if (journal is not null) journal.Complete(state!, statePath!);
         foreach (var r in results)
         {
             if (r.Status == ApplyStatus.Failed) WriteDsError(r.Error ?? new InvalidOperationException(r.Message), r.Target, "DsSyncWorkflowFailed");
@@ -204,5 +229,8 @@ public sealed class SyncDsWorkflowCommand : DsSpecCmdlet
 
     private bool ConfirmDeclined => MyInvocation.BoundParameters.TryGetValue("Confirm", out var c) && c is SwitchParameter s && !s.ToBool();
 
-    private bool WhatIfRequested => MyInvocation.BoundParameters.TryGetValue("WhatIf", out var w) && w is SwitchParameter { IsPresent: true };
+    /// <summary>-WhatIf, or $WhatIfPreference when -WhatIf is not given (as PowerShell's own cmdlets decide).</summary>
+    private bool WhatIfRequested => MyInvocation.BoundParameters.TryGetValue("WhatIf", out var w)
+        ? w is SwitchParameter { IsPresent: true } s && s.ToBool()
+        : LanguagePrimitives.IsTrue(GetVariableValue("WhatIfPreference"));
 }
