@@ -27,6 +27,12 @@ public sealed class MariaDbServer : IAsyncDisposable, IDisposable
 
     public int Port { get; }
 
+    /// <summary>The server's process id (tests check that it is gone after dispose).</summary>
+    public int ProcessId => _process.Id;
+
+    /// <summary>The folder holding the server's data, socket and pid file; deleted on dispose.</summary>
+    public string RootFolder => _root;
+
     /// <summary>Connection string of the server's root account (no database selected).</summary>
     public string AdminConnectionString => new MySqlConnectionStringBuilder
     {
@@ -67,11 +73,13 @@ public sealed class MariaDbServer : IAsyncDisposable, IDisposable
         throw new InvalidOperationException("mariadb-install-db was not found; install mariadb-server.");
     }
 
-    public static async Task<MariaDbServer> StartAsync(CancellationToken cancellationToken = default)
+    /// <summary>Starts a server whose data lives in a new folder below <paramref name="parentFolder"/> (default: the
+    /// system temp folder); disposing the server stops it and deletes that folder.</summary>
+    public static async Task<MariaDbServer> StartAsync(CancellationToken cancellationToken = default, string? parentFolder = null)
     {
         var server = FindServerBinary();
         var installDb = FindInstallDb(server);
-        var root = Path.Combine(Path.GetTempPath(), "dsops-mariadb-" + Guid.NewGuid().ToString("N")[..12]);
+        var root = Path.Combine(parentFolder ?? Path.GetTempPath(), "dsops-mariadb-" + Guid.NewGuid().ToString("N")[..12]);
         var data = Path.Combine(root, "data");
         Directory.CreateDirectory(data);
 

@@ -16,8 +16,12 @@ public sealed record HistoryOptions
     public int Seed { get; init; } = 42;
     /// <summary>Last business day (server-local dates; DS stores server-local DATETIME).</summary>
     public DateOnly LastDay { get; init; } = DateOnly.FromDateTime(DateTime.UtcNow).AddDays(-1);
-    /// <summary>Projects; 0 means one per 200 workflows.</summary>
+    /// <summary>Projects; 0 means one per 200 workflows (or one per name of <see cref="ProjectNames"/>).</summary>
     public int Projects { get; init; }
+    /// <summary>Project names (default project_00, project_01, ...); their count sets the number of projects.</summary>
+    public IReadOnlyList<string>? ProjectNames { get; init; }
+    /// <summary>Workflow name prefix per project index (default "wf": wf_00000, wf_00001, ...).</summary>
+    public string WorkflowNamePrefix { get; init; } = "wf";
     /// <summary>Instances left RUNNING with a NULL host (failover never finished, docs/ds-facts.md §7 #16/#13355).</summary>
     public int StuckInstances { get; init; } = 2;
     /// <summary>Instances of the last day still running normally (host set, no end time).</summary>
@@ -103,14 +107,16 @@ public static class HistoryGenerator
         var rng = new Random(options.Seed);
         var facts = new HistoryFacts { Dialect = d, Options = options };
         var created = options.LastDay.AddDays(-options.Days - 30).ToDateTime(new TimeOnly(9, 0));
-        var projects = options.Projects > 0 ? options.Projects : Math.Max(1, options.Workflows / 200);
+        var projects = options.ProjectNames is { Count: > 0 } names ? names.Count
+            : options.Projects > 0 ? options.Projects : Math.Max(1, options.Workflows / 200);
+        string ProjectName(int p) => options.ProjectNames is { Count: > 0 } n ? n[p] : $"project_{p:00}";
 
         // ---- projects ----
         var projectTable = new BulkTable(d.ProjectTable, new[] { "id", "name", "code", "description", "user_id", "flag", "create_time", "update_time" });
         for (var p = 0; p < projects; p++)
         {
             facts.ProjectCodes.Add(ProjectCodeBase + p);
-            await projectTable.AddAsync(conn, p + 1, $"project_{p:00}", ProjectCodeBase + p, "generated", 1, 1, created, created).ConfigureAwait(false);
+            await projectTable.AddAsync(conn, p + 1, ProjectName(p), ProjectCodeBase + p, "generated", 1, 1, created, created).ConfigureAwait(false);
         }
         await projectTable.FlushAsync(conn).ConfigureAwait(false);
 
@@ -146,7 +152,7 @@ public static class HistoryGenerator
         {
             var code = WorkflowCodeBase + w;
             var project = ProjectCodeBase + w % projects;
-            var name = $"wf_{w:00000}";
+            var name = $"{options.WorkflowNamePrefix}_{w:00000}";
             var taskCount = baseTasks + (w < extraTasks ? 1 : 0);
             var tasks = new (long Code, string Name, string Type, int Retries)[taskCount];
             for (var t = 0; t < taskCount; t++)
@@ -156,7 +162,7 @@ public static class HistoryGenerator
             var baseSeconds = rng.Next(60, 1800) * (rng.NextDouble() < 0.02 ? 6 : 1);
             wf[w] = new WorkflowPlan(code, name, project, tasks, startMinute, baseSeconds);
             facts.WorkflowNames[code] = name;
-            facts.WorkflowProjects[code] = $"project_{w % projects:00}";
+            facts.WorkflowProjects[code] = ProjectName(w % projects);
 
             var defValues = new List<object?> { code, name, 1, "generated", project, 1, 1, "[]", 1, "[]", null, 0, 0, created, created };
             if (d.DefinitionsHaveTenantId) defValues.Add(-1);
