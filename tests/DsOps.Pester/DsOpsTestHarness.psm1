@@ -101,38 +101,53 @@ function Start-DsTestEmulator {
         Starts one DS emulator per dialect given (all at once, then waits for every one) with its standard input
         redirected, so closing it stops the emulator (--exit-on-stdin-eof). Returns one object per emulator:
         ApiUri, Token (SecureString), PlainToken (for the harness only), MetadataConnectionString, Dialect, Process,
-        MariaDbProcessIds, TempFolder. Throws with the emulator's output if it exits or is not ready in time.
+        MariaDbProcessIds, TempFolder (the emulator's --work-dir, which it removes when it stops). Throws with the emulator's output if it exits or is not ready in time.
     #>
     [CmdletBinding()]
     param(
         [ValidateSet('3.0', '3.2', '3.3')] [string[]] $Dialect = '3.2',
         [switch] $Sandbox,
-        [ValidateRange(5, 600)] [int] $TimeoutSec = 180
+        # Where the simulated clock starts (UTC; default now). It runs 60 simulated seconds per real second.
+        [Nullable[DateTime]] $ClockStart,
+        [ValidateRange(5, 600)] [int] $TimeoutSec = 180,
+        # Return at once (objects for Wait-DsTestEmulator), so emulators with other options can start meanwhile.
+        [switch] $NoWait
     )
     $dotnet = Get-DsTestDotnet
     $dll = Get-DsTestEmulatorPath
     $started = foreach ($d in $Dialect) {
+        # The emulator creates and removes its work folder (throwaway MariaDB, info file) itself.
         $temp = Join-Path ([IO.Path]::GetTempPath()) ('dsops-pester-' + [guid]::NewGuid().ToString('N').Substring(0, 12))
-        $null = New-Item -ItemType Directory -Path $temp
-        $info = Join-Path $temp 'emulator.json'
+        $info = Join-Path $temp 'info.json'
         $psi = [Diagnostics.ProcessStartInfo]::new($dotnet)
-        foreach ($a in @($dll, '--dialect', $d, '--info-file', $info, '--exit-on-stdin-eof')) { $psi.ArgumentList.Add($a) }
+        foreach ($a in @($dll, '--dialect', $d, '--work-dir', $temp, '--info-file', $info, '--exit-on-stdin-eof')) { $psi.ArgumentList.Add($a) }
         if ($Sandbox) { $psi.ArgumentList.Add('--sandbox') }
+        if ($ClockStart) { $psi.ArgumentList.Add('--clock-start'); $psi.ArgumentList.Add($ClockStart.ToUniversalTime().ToString('yyyy-MM-ddTHH:mm:ss', [cultureinfo]::InvariantCulture)) }
         $psi.UseShellExecute = $false
         $psi.RedirectStandardInput = $true
         $psi.RedirectStandardOutput = $true
         $psi.RedirectStandardError = $true
-        $psi.WorkingDirectory = $temp
         $psi.Environment['DOTNET_NOLOGO'] = '1'
         $process = [Diagnostics.Process]::Start($psi)
         [pscustomobject]@{
-            Dialect = $d; Process = $process; InfoFile = $info; TempFolder = $temp
+            PSTypeName = 'DsOps.Pester.PendingEmulator'
+            Dialect = $d; Process = $process; InfoFile = $info; TempFolder = $temp; Sandbox = [bool]$Sandbox
+            MariaDbProcessIds = @()
             # Drained in the background (no PowerShell code on another thread) so a chatty emulator never blocks.
             StdOut = $process.StandardOutput.ReadToEndAsync(); StdErr = $process.StandardError.ReadToEndAsync()
         }
     }
+    if ($NoWait) { return $started }
+    Wait-DsTestEmulator -Pending $started -TimeoutSec $TimeoutSec
+}
+
+function Wait-DsTestEmulator {
+    <# Waits until emulators started with Start-DsTestEmulator -NoWait are ready; returns them as Start-DsTestEmulator does. #>
+    [CmdletBinding()]
+    param([Parameter(Mandatory)] [object[]] $Pending, [ValidateRange(5, 600)] [int] $TimeoutSec = 180)
+    $started = $Pending
     $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSec)
-    $result = foreach ($s in $started) {
+    foreach ($s in $started) {
         while (-not (Test-Path -LiteralPath $s.InfoFile)) {
             if ($s.Process.HasExited -or [DateTime]::UtcNow -gt $deadline) {
                 $why = if ($s.Process.HasExited) { "exited with code $($s.Process.ExitCode)" } else { "was not ready within $TimeoutSec s" }
@@ -153,14 +168,13 @@ function Start-DsTestEmulator {
             PlainToken               = [string]$json.token
             MetadataConnectionString = [string]$json.metadataConnectionString
             Process                  = $s.Process
-            MariaDbProcessIds        = @(Get-DsTestChildProcessId -ParentId $s.Process.Id -Name mariadbd)
+            MariaDbProcessIds        = @(if ($json.PSObject.Properties['databaseServerPid'] -and $json.databaseServerPid) { [int]$json.databaseServerPid } else { Get-DsTestChildProcessId -ParentId $s.Process.Id -Name mariadbd })
             TempFolder               = $s.TempFolder
             StdOut                   = $s.StdOut
             StdErr                   = $s.StdErr
-            Sandbox                  = [bool]$Sandbox
+            Sandbox                  = $s.Sandbox
         } | Add-Member -MemberType ScriptMethod -Name ToString -Value { "DS $($this.Dialect) emulator $($this.ApiUri)" } -Force -PassThru
     }
-    $result
 }
 
 function Stop-DsTestEmulatorProcess {
@@ -176,7 +190,8 @@ function Stop-DsTestEmulatorProcess {
         }
     }
     else { $p.WaitForExit() }
-    if (Test-Path -LiteralPath $Emulator.TempFolder) { Remove-Item -LiteralPath $Emulator.TempFolder -Recurse -Force -ErrorAction SilentlyContinue }
+    # The emulator removes its work folder when it stops; only after a kill is that left to us.
+    if ($forced -and (Test-Path -LiteralPath $Emulator.TempFolder)) { Remove-Item -LiteralPath $Emulator.TempFolder -Recurse -Force -ErrorAction SilentlyContinue }
     $forced
 }
 
@@ -188,9 +203,12 @@ function Stop-DsTestEmulator {
     #>
     [CmdletBinding()]
     param([Parameter(Mandatory, ValueFromPipeline)] [AllowNull()] [object[]] $Emulator, [int] $TimeoutSec = 60)
-    process {
-        foreach ($e in $Emulator) {
-            if ($null -eq $e) { continue }
+    begin { $all = [Collections.Generic.List[object]]::new() }
+    process { foreach ($e in $Emulator) { if ($null -ne $e) { $all.Add($e) } } }
+    end {
+        # Every standard input closed first, so the emulators shut down side by side.
+        foreach ($e in $all) { if (-not $e.Process.HasExited) { try { $e.Process.StandardInput.Close() } catch { Write-Verbose "stdin already closed: $_" } } }
+        foreach ($e in $all) {
             $forced = Stop-DsTestEmulatorProcess -Emulator $e -TimeoutSec $TimeoutSec
             $deadline = [DateTime]::UtcNow.AddSeconds(15)
             while (($alive = @($e.MariaDbProcessIds | Where-Object { Test-DsTestProcessAlive $_ })).Count -and [DateTime]::UtcNow -lt $deadline) {
@@ -308,6 +326,6 @@ function Stop-DsTestWebhook {
     $Webhook.PowerShell.Dispose()
 }
 
-Export-ModuleMember -Function Get-DsTestRepoRoot, Get-DsTestModulePath, Get-DsTestEmulatorPath, Start-DsTestEmulator,
+Export-ModuleMember -Function Get-DsTestRepoRoot, Get-DsTestModulePath, Get-DsTestEmulatorPath, Start-DsTestEmulator, Wait-DsTestEmulator,
     Stop-DsTestEmulator, Connect-DsTestEmulator, Invoke-DsTestSql, Get-DsTestDatabaseFingerprint, Start-DsTestWebhook,
     Stop-DsTestWebhook, Invoke-DsTestPwsh, Get-DsTestChildProcessId, Test-DsTestProcessAlive

@@ -9,7 +9,7 @@
     Writes the results as NUnit or JUnit XML, prints "Pester: N passed, N failed, N skipped" and exits 1 on any failure.
 .PARAMETER Path
     Test files or folders (default: this folder).
-.PARAMETER OutputFile
+.PARAMETER ResultPath
     Result file (default: out/TestResults/pester.xml).
 .PARAMETER OutputFormat
     NUnitXml (default) or JUnitXml.
@@ -21,7 +21,7 @@
 [CmdletBinding()]
 param(
     [string[]] $Path = @($PSScriptRoot),
-    [string] $OutputFile,
+    [Alias('OutputFile')] [string] $ResultPath,
     [ValidateSet('NUnitXml', 'JUnitXml')] [string] $OutputFormat = 'NUnitXml',
     [string[]] $FullNameFilter,
     [ValidateSet('None', 'Normal', 'Detailed', 'Diagnostic')] [string] $Output = 'Normal'
@@ -30,7 +30,7 @@ Set-StrictMode -Version Latest
 $ErrorActionPreference = 'Stop'
 $PesterVersion = '5.7.1'
 $repo = (Resolve-Path (Join-Path $PSScriptRoot '../..')).Path
-if (-not $OutputFile) { $OutputFile = Join-Path $repo 'out/TestResults/pester.xml' }
+if (-not $ResultPath) { $ResultPath = Join-Path $repo 'out/TestResults/pester.xml' }
 
 if (Get-Module DsOps) {
     throw 'DsOps is already imported in this session; run the Pester suites in a fresh pwsh: dotnet pwsh -NoProfile -File tests/DsOps.Pester/Invoke-DsOpsPester.ps1'
@@ -64,9 +64,9 @@ $config.Run.Exit = $false
 $config.Output.Verbosity = $Output
 $config.TestResult.Enabled = $true
 $config.TestResult.OutputFormat = $OutputFormat
-$config.TestResult.OutputPath = $OutputFile
+$config.TestResult.OutputPath = $ResultPath
 if ($FullNameFilter) { $config.Filter.FullName = $FullNameFilter }
-$null = New-Item -ItemType Directory -Force -Path (Split-Path $OutputFile)
+$null = New-Item -ItemType Directory -Force -Path (Split-Path $ResultPath)
 
 $watch = [Diagnostics.Stopwatch]::StartNew()
 $result = Invoke-Pester -Configuration $config
@@ -74,7 +74,7 @@ $watch.Stop()
 
 $failedContainers = @($result.Containers | Where-Object { $_.Result -eq 'Failed' }).Count
 Write-Host ('Pester ran {0} tests ({1} not run, {2} containers failed) in {3:n0} s; results: {4}' -f
-    $result.TotalCount, $result.NotRunCount, $failedContainers, $watch.Elapsed.TotalSeconds, $OutputFile)
+    $result.TotalCount, $result.NotRunCount, $failedContainers, $watch.Elapsed.TotalSeconds, $ResultPath)
 Write-Host ('Pester: {0} passed, {1} failed, {2} skipped' -f $result.PassedCount, $result.FailedCount, $result.SkippedCount)
 $ok = $result.FailedCount -eq 0 -and $result.FailedBlocksCount -eq 0 -and $result.FailedContainersCount -eq 0 -and $result.PassedCount -gt 0
 exit $(if ($ok) { 0 } else { 1 })

@@ -15,7 +15,13 @@ BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'DsOpsTestHarness.psm1') -Force
     Import-Module (Get-DsTestModulePath) -Force
     $emulators = @{}
-    foreach ($e in Start-DsTestEmulator -Dialect '3.0', '3.2', '3.3') { $emulators[$e.Dialect] = $e }
+    $pending = @(Start-DsTestEmulator -Dialect '3.0', '3.2', '3.3' -NoWait)
+    # The alert sweep reads failures up to the real 'now': this emulator's clock starts 3 hours back, so its runs
+    # (60 simulated seconds per real second) stay in the past for the whole file.
+    $pending += Start-DsTestEmulator -Dialect '3.2' -ClockStart ([DateTime]::UtcNow.AddHours(-3)) -NoWait
+    $ready = @(Wait-DsTestEmulator -Pending $pending)
+    foreach ($e in $ready[0..2]) { $emulators[$e.Dialect] = $e }
+    $alertEmulator = $ready[3]
 
     function Write-TestSpec {
         # Two offline workflows (nothing runs, so the database stays idle between two fingerprints).
@@ -53,6 +59,7 @@ $second
 
 AfterAll {
     if ($emulators) { $null = $emulators.Values | Stop-DsTestEmulator }
+    if ($alertEmulator) { $null = $alertEmulator | Stop-DsTestEmulator }
 }
 
 Describe 'State changes on DS <Dialect>' -ForEach $dialects {
@@ -86,6 +93,7 @@ Describe 'State changes on DS <Dialect>' -ForEach $dialects {
         $WhatIfPreference = $true
         try { $result = Sync-DsWorkflow $specs } finally { $WhatIfPreference = $false }
         $result.Status | Should -Be @('Skipped', 'Skipped')
+        $result.Message | Should -Be @('WhatIf', 'WhatIf')
         Get-Fingerprint $emu | Should -Be $before
         $state | Should -Not -Exist
     }
@@ -101,7 +109,7 @@ Describe 'State changes on DS <Dialect>' -ForEach $dialects {
     It 'a second Sync-DsWorkflow of unchanged specs writes nothing' {
         $before = Get-Fingerprint $emu
         $result = Sync-DsWorkflow $specs -Confirm:$false -IncludeUnchanged
-        $result.Action | Sort-Object -Unique | Should -Be 'NoChange'
+        $result.Action | Sort-Object -Unique | Should -Be 'Unchanged'
         Get-Fingerprint $emu | Should -Be $before
     }
 
@@ -126,7 +134,7 @@ Describe 'State changes on DS <Dialect>' -ForEach $dialects {
         @(Get-DsWorkflow -Project $project).Count | Should -Be 2
     }
 
-    It 'Sync-DsWorkflow -Plan <file> -WhatIf applies nothing; -Confirm:$false applies that plan' {
+    It 'Sync-DsWorkflow -Plan -WhatIf applies nothing from a saved plan; -Confirm:$false applies it' {
         Write-TestSpec -Folder $specs -Project $project -Description 'planned'
         $plan = Join-Path $TestDrive "plan-$Dialect.json"
         $null = Compare-DsWorkflow $specs -OutFile $plan
@@ -155,7 +163,8 @@ Describe 'State changes on DS <Dialect>' -ForEach $dialects {
         @($files).Count | Should -BeGreaterThan 0
         $files | ForEach-Object { $_.FullName | Should -Exist }
         $plan = Compare-DsWorkflow $dest -IncludeUnchangedTasks
-        @($plan | Where-Object Action -NE 'NoChange') | Should -BeNullOrEmpty
+        @($plan).Count | Should -BeGreaterThan 0
+        @($plan | Where-Object Action -NE 'Unchanged') | Should -BeNullOrEmpty
     }
 
     It 'Disconnect-DsMetadata -WhatIf and $WhatIfPreference keep the metadata connection' {
@@ -207,7 +216,7 @@ Describe 'New-DsConfigTable' {
 
 Describe 'Notifications and the alert sweep' {
     BeforeAll {
-        $emu = $emulators['3.2']
+        $emu = $alertEmulator
         $null = Connect-DsTestEmulator $emu
         $hook = Start-DsTestWebhook
         $sweepState = Join-Path $TestDrive 'sweep.json'
@@ -237,7 +246,7 @@ workflows:
         Start-Sleep -Seconds 2   # the last scheduled run (1 simulated second) ends
         $failed = @(Get-DsFailedTask -Since (Get-Date).AddDays(-1) -Until (Get-Date).AddDays(1) -Project pester_alerts)
         $target = New-DsNotificationTarget -Name pester -Channel Webhook -WebhookUri $hook.Uri
-        $report = Get-DsRunReport -Date (Get-Date).ToUniversalTime().Date -TimeZone UTC
+        $report = Get-DsRunReport -Date $failed[0].Start.UtcDateTime.Date -TimeZone UTC
     }
     AfterAll { Stop-DsTestWebhook $hook }
 
@@ -277,7 +286,8 @@ workflows:
         $hook.Requests.Count | Should -Be $n
         $report | Send-DsRunReport -Target $target -Confirm:$false
         $hook.Requests.Count | Should -BeGreaterThan $n
-        ($hook.Requests.ToArray() | Select-Object -Skip $n | ForEach-Object Body) -join "`n" | Should -Match 'always_fails'
+        ($hook.Requests.ToArray() | Select-Object -Skip $n | ForEach-Object { ($_.Body | ConvertFrom-Json).body }) -join "`n" |
+            Should -Match 'pester\\?_alerts/always\\?_fails'
     }
 
     It 'Invoke-DsAlertSweep -WhatIf and $WhatIfPreference send nothing and write no state file' {
@@ -303,13 +313,14 @@ workflows:
 
 Describe 'Emulator shutdown (WhatIf suite)' {
     It 'Stop-DsTestEmulator stops every emulator and the mariadbd each started, and removes their temp data' {
-        $stopped = @($emulators.Values | Stop-DsTestEmulator)
-        $stopped.Count | Should -Be 3
+        $all = @($emulators.Values) + $alertEmulator
+        $stopped = @($all | Stop-DsTestEmulator)
+        $stopped.Count | Should -Be 4
         foreach ($s in $stopped) {
             $s.Forced | Should -BeFalse -Because 'closing standard input stops the emulator'
             $s.MariaDbAlive | Should -BeNullOrEmpty
         }
-        foreach ($e in $emulators.Values) {
+        foreach ($e in $all) {
             $e.Process.HasExited | Should -BeTrue
             $e.MariaDbProcessIds.Count | Should -Be 1
             $e.TempFolder | Should -Not -Exist

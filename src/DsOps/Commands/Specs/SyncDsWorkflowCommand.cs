@@ -175,5 +175,8 @@ public sealed class SyncDsWorkflowCommand : DsSpecCmdlet
 
     private bool ConfirmDeclined => MyInvocation.BoundParameters.TryGetValue("Confirm", out var c) && c is SwitchParameter s && !s.ToBool();
 
-    private bool WhatIfRequested => MyInvocation.BoundParameters.TryGetValue("WhatIf", out var w) && w is SwitchParameter { IsPresent: true };
+    // -WhatIf (or -WhatIf:$false) when given, else $WhatIfPreference of the caller, as ShouldProcess itself decides.
+    private bool WhatIfRequested => MyInvocation.BoundParameters.TryGetValue("WhatIf", out var w)
+        ? w is SwitchParameter s && s.ToBool()
+        : LanguagePrimitives.IsTrue(SessionState.PSVariable.GetValue("WhatIfPreference"));
 }
