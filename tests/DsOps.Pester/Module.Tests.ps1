@@ -91,6 +91,7 @@ Describe '<Name>' -ForEach $cmdlets {
 
     It 'has examples that bind: every DsOps command in them uses parameters that exist' {
         foreach ($example in @($help.examples.example)) {
+            $errors = $null
             $ast = [Management.Automation.Language.Parser]::ParseInput(($example.code -join "`n"), [ref]$null, [ref]$errors)
             $errors | Should -BeNullOrEmpty -Because "the example '$($example.code)' must parse"
             $calls = $ast.FindAll({ param($a) $a -is [Management.Automation.Language.CommandAst] -and $a.GetCommandName() -like '*-Ds*' }, $true)
