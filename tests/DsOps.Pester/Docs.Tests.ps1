@@ -85,11 +85,6 @@ Describe '<File>:<Line>' -ForEach $blocks {
 
 Describe 'Emulator shutdown (doc suite)' {
     It 'Stop-DsTestEmulator stops the sandbox and its mariadbd, and the sandbox removes its temp data' {
-        $stopped = $sandbox | Stop-DsTestEmulator
-        $stopped.Forced | Should -BeFalse
-        $stopped.ExitCode | Should -Be 0
-        $stopped.MariaDbAlive | Should -BeNullOrEmpty
-        foreach ($id in $sandbox.MariaDbProcessIds) { Test-DsTestProcessAlive $id | Should -BeFalse }
-        $sandbox.TempFolder | Should -Not -Exist
+        Assert-DsTestEmulatorShutdown -Emulator $sandbox
     }
 }

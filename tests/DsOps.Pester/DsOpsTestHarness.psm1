@@ -226,6 +226,59 @@ function Stop-DsTestEmulator {
     }
 }
 
+function Assert-DsTestEmulatorShutdown {
+    <#
+        Stops emulators (Stop-DsTestEmulator) and asserts, with Pester's Should, that each one exited by itself with
+        code 0 once its standard input closed, that the mariadbd it started is gone and that it removed its work folder.
+    #>
+    [CmdletBinding()]
+    param([Parameter(Mandatory)] [object[]] $Emulator)
+    $stopped = @($Emulator | Stop-DsTestEmulator)
+    $stopped.Count | Should -Be $Emulator.Count
+    foreach ($s in $stopped) {
+        $s.Forced | Should -BeFalse -Because "closing standard input stops the DS $($s.Dialect) emulator"
+        $s.ExitCode | Should -Be 0 -Because $s.ErrorOutput
+        $s.MariaDbAlive | Should -BeNullOrEmpty
+    }
+    foreach ($e in $Emulator) {
+        $e.Process.HasExited | Should -BeTrue
+        $e.MariaDbProcessIds.Count | Should -Be 1 -Because 'each emulator starts its own throwaway MariaDB'
+        foreach ($id in $e.MariaDbProcessIds) { Test-DsTestProcessAlive $id | Should -BeFalse }
+        $e.TempFolder | Should -Not -Exist
+    }
+}
+
+function Write-DsTestScheduledSpec {
+    <#
+        Writes <Folder>/<Project>.yaml: workflows that run every simulated minute (one real second on the emulator's
+        60x clock). -Workflows maps a workflow name to its tasks as 'name: shell script' strings; each task depends on
+        the one before it. ONLINE puts them and their schedules online, OFFLINE stops them.
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory)] [string] $Folder,
+        [Parameter(Mandatory)] [string] $Project,
+        [Parameter(Mandatory)] [Collections.IDictionary] $Workflows,
+        [ValidateSet('ONLINE', 'OFFLINE')] [string] $ReleaseState = 'ONLINE'
+    )
+    $null = New-Item -ItemType Directory -Force -Path $Folder
+    $yaml = [Text.StringBuilder]::new()
+    $null = $yaml.AppendLine("project: $Project").AppendLine('workflows:')
+    foreach ($name in $Workflows.Keys) {
+        $null = $yaml.AppendLine("  - name: $name").AppendLine("    releaseState: $ReleaseState").AppendLine('    schedule:')
+        $null = $yaml.AppendLine('      cron: "0 * * * * ? *"').AppendLine('      start: "2020-01-01 00:00:00"').AppendLine('      end: "2099-12-31 23:59:59"')
+        $null = $yaml.AppendLine('    tasks:')
+        $previous = $null
+        foreach ($task in @($Workflows[$name])) {
+            $taskName, $script = $task -split ':\s*', 2
+            $needs = if ($previous) { ", dependsOn: [$previous]" } else { '' }
+            $null = $yaml.AppendLine("      - { name: $taskName, type: SHELL, script: '$script'$needs }")
+            $previous = $taskName
+        }
+    }
+    Set-Content -LiteralPath (Join-Path $Folder "$Project.yaml") -Value $yaml.ToString()
+}
+
 function Connect-DsTestEmulator {
     <# Makes DsOps's API and metadata connections to an emulator the session defaults; returns both. #>
     [CmdletBinding()]
@@ -327,5 +380,5 @@ function Stop-DsTestWebhook {
 }
 
 Export-ModuleMember -Function Get-DsTestRepoRoot, Get-DsTestModulePath, Get-DsTestEmulatorPath, Start-DsTestEmulator, Wait-DsTestEmulator,
-    Stop-DsTestEmulator, Connect-DsTestEmulator, Invoke-DsTestSql, Get-DsTestDatabaseFingerprint, Start-DsTestWebhook,
+    Stop-DsTestEmulator, Assert-DsTestEmulatorShutdown, Write-DsTestScheduledSpec, Connect-DsTestEmulator, Invoke-DsTestSql, Get-DsTestDatabaseFingerprint, Start-DsTestWebhook,
     Stop-DsTestWebhook, Invoke-DsTestPwsh, Get-DsTestChildProcessId, Test-DsTestProcessAlive

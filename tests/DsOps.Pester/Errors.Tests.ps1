@@ -226,12 +226,6 @@ Describe 'Bad files and bad arguments' {
 
 Describe 'Emulator shutdown (error suite)' {
     It 'Stop-DsTestEmulator stops the emulator and its mariadbd, and the emulator removes its temp data' {
-        $stopped = $emu | Stop-DsTestEmulator
-        $stopped.Forced | Should -BeFalse
-        $stopped.ExitCode | Should -Be 0
-        $stopped.MariaDbAlive | Should -BeNullOrEmpty
-        $emu.MariaDbProcessIds.Count | Should -Be 1
-        Test-DsTestProcessAlive $emu.MariaDbProcessIds[0] | Should -BeFalse
-        $emu.TempFolder | Should -Not -Exist
+        Assert-DsTestEmulatorShutdown -Emulator $emu
     }
 }

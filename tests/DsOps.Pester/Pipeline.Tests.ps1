@@ -19,38 +19,10 @@ BeforeAll {
     foreach ($e in Start-DsTestEmulator -Dialect '3.0', '3.2', '3.3' -ClockStart $clockStart) { $emulators[$e.Dialect] = $e }
     $connections = @{}
     $specs = Join-Path $TestDrive 'specs'
-    $null = New-Item -ItemType Directory -Path $specs
-    $yaml = @'
-project: pester_ops
-description: Pester pipeline fixtures
-workflows:
-  - name: hourly_ok
-    releaseState: {0}
-    schedule:
-      cron: "0 * * * * ? *"
-      start: "2020-01-01 00:00:00"
-      end: "2099-12-31 23:59:59"
-    tasks:
-      - name: extract
-        type: SHELL
-        script: echo extract
-      - name: load
-        type: SHELL
-        dependsOn: [extract]
-        script: echo load
-  - name: always_fails
-    releaseState: {0}
-    schedule:
-      cron: "0 * * * * ? *"
-      start: "2020-01-01 00:00:00"
-      end: "2099-12-31 23:59:59"
-    tasks:
-      - name: boom
-        type: SHELL
-        script: exit 3
-'@
+    # One workflow that succeeds (two tasks) and one that fails, run every simulated minute.
+    $workflows = [ordered]@{ hourly_ok = 'extract: echo extract', 'load: echo load'; always_fails = 'boom: exit 3' }
     # Online on every emulator first, so the three simulated masters run side by side.
-    $yaml -f 'ONLINE' | Set-Content (Join-Path $specs 'ops.yaml')
+    Write-DsTestScheduledSpec -Folder $specs -Project pester_ops -Workflows $workflows -ReleaseState ONLINE
     foreach ($d in $emulators.Keys) {
         $connections[$d] = Connect-DsServer -Uri $emulators[$d].ApiUri -Token $emulators[$d].Token -Name "pipeline-$d" -NoDefault
         $null = Sync-DsWorkflow $specs -Connection $connections[$d] -NoState -Confirm:$false
@@ -61,7 +33,7 @@ workflows:
                 @(Get-DsWorkflowInstance -Project pester_ops -Workflow hourly_ok -Connection $connections[$d] -State Succeeded).Count -lt 2) -and
             (Get-Date) -lt $deadline) { Start-Sleep -Milliseconds 500 }
     }
-    $yaml -f 'OFFLINE' | Set-Content (Join-Path $specs 'ops.yaml')
+    Write-DsTestScheduledSpec -Folder $specs -Project pester_ops -Workflows $workflows -ReleaseState OFFLINE
     foreach ($d in $emulators.Keys) { $null = Sync-DsWorkflow $specs -Connection $connections[$d] -NoState -Confirm:$false }
     # Runs already started finish within a few simulated seconds.
     foreach ($d in $emulators.Keys) {
@@ -202,13 +174,6 @@ Describe 'Pipelines on DS <Dialect>' -ForEach $dialects {
 
 Describe 'Emulator shutdown (pipeline suite)' {
     It 'Stop-DsTestEmulator stops every emulator and the mariadbd each started, and removes their temp data' {
-        $stopped = @($emulators.Values | Stop-DsTestEmulator)
-        $stopped.Count | Should -Be 3
-        foreach ($s in $stopped) {
-            $s.Forced | Should -BeFalse
-            $s.ExitCode | Should -Be 0
-            $s.MariaDbAlive | Should -BeNullOrEmpty
-        }
-        foreach ($e in $emulators.Values) { $e.TempFolder | Should -Not -Exist }
+        Assert-DsTestEmulatorShutdown -Emulator @($emulators.Values)
     }
 }

@@ -222,26 +222,11 @@ Describe 'Notifications and the alert sweep' {
         $sweepState = Join-Path $TestDrive 'sweep.json'
         # A workflow that fails every simulated minute (one real second at the emulator's 60x clock), then offline.
         $folder = Join-Path $TestDrive 'alerts'
-        $null = New-Item -ItemType Directory -Path $folder
-        $yaml = @'
-project: pester_alerts
-workflows:
-  - name: always_fails
-    releaseState: {0}
-    schedule:
-      cron: "0 * * * * ? *"
-      start: "2020-01-01 00:00:00"
-      end: "2099-12-31 23:59:59"
-    tasks:
-      - name: boom
-        type: SHELL
-        script: exit 3
-'@
-        $yaml -f 'ONLINE' | Set-Content (Join-Path $folder 'alerts.yaml')
+        Write-DsTestScheduledSpec -Folder $folder -Project pester_alerts -Workflows @{ always_fails = 'boom: exit 3' } -ReleaseState ONLINE
         $null = Sync-DsWorkflow $folder -Confirm:$false
         $deadline = (Get-Date).AddSeconds(60)
         while (@(Get-DsFailedTask -Since (Get-Date).AddDays(-1) -Until (Get-Date).AddDays(1) -Project pester_alerts).Count -lt 2 -and (Get-Date) -lt $deadline) { Start-Sleep -Milliseconds 500 }
-        $yaml -f 'OFFLINE' | Set-Content (Join-Path $folder 'alerts.yaml')
+        Write-DsTestScheduledSpec -Folder $folder -Project pester_alerts -Workflows @{ always_fails = 'boom: exit 3' } -ReleaseState OFFLINE
         $null = Sync-DsWorkflow $folder -Confirm:$false
         Start-Sleep -Seconds 2   # the last scheduled run (1 simulated second) ends
         $failed = @(Get-DsFailedTask -Since (Get-Date).AddDays(-1) -Until (Get-Date).AddDays(1) -Project pester_alerts)
@@ -313,17 +298,6 @@ workflows:
 
 Describe 'Emulator shutdown (WhatIf suite)' {
     It 'Stop-DsTestEmulator stops every emulator and the mariadbd each started, and removes their temp data' {
-        $all = @($emulators.Values) + $alertEmulator
-        $stopped = @($all | Stop-DsTestEmulator)
-        $stopped.Count | Should -Be 4
-        foreach ($s in $stopped) {
-            $s.Forced | Should -BeFalse -Because 'closing standard input stops the emulator'
-            $s.MariaDbAlive | Should -BeNullOrEmpty
-        }
-        foreach ($e in $all) {
-            $e.Process.HasExited | Should -BeTrue
-            $e.MariaDbProcessIds.Count | Should -Be 1
-            $e.TempFolder | Should -Not -Exist
-        }
+        Assert-DsTestEmulatorShutdown -Emulator (@($emulators.Values) + $alertEmulator)
     }
 }
