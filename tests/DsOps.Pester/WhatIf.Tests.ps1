@@ -99,8 +99,10 @@ Describe 'State changes on DS <Dialect>' -ForEach $dialects {
     }
 
     It 'Sync-DsWorkflow -Confirm:$false creates the workflows in <DefinitionTable> and records the state' {
+        $before = Get-Fingerprint $emu
         $result = Sync-DsWorkflow $specs -Confirm:$false
         $result.Status | Should -Be @('Applied', 'Applied')
+        Get-Fingerprint $emu | Should -Not -Be $before -Because 'the fingerprint must see a real write, or the zero-write checks prove nothing'
         @(Get-DsWorkflow -Project $project).Name | Sort-Object | Should -Be @('daily_load', 'weekly_cleanup')
         (Invoke-DsTestSql $emu.MetadataConnectionString "SELECT COUNT(*) AS n FROM $DefinitionTable").n | Should -Be 2
         $state | Should -Exist
