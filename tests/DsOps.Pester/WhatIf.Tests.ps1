@@ -62,6 +62,17 @@ AfterAll {
     if ($alertEmulator) { $null = $alertEmulator | Stop-DsTestEmulator }
 }
 
+Describe 'Coverage' {
+    It 'tests every cmdlet that supports -WhatIf' {
+        # The cmdlets this file runs with -WhatIf, $WhatIfPreference and -Confirm:$false; a new state-changing
+        # cmdlet fails here until it has its zero-write test.
+        $covered = 'Disconnect-DsMetadata', 'Disconnect-DsServer', 'Export-DsWorkflowSpec', 'Invoke-DsAlertSweep', 'New-DsConfigTable',
+            'New-DsNotificationTarget', 'Send-DsNotification', 'Send-DsRunReport', 'Sync-DsWorkflow'
+        $stateChanging = Get-Command -Module DsOps | Where-Object { $_.Parameters.ContainsKey('WhatIf') } | ForEach-Object Name | Sort-Object
+        $stateChanging | Should -Be $covered
+    }
+}
+
 Describe 'State changes on DS <Dialect>' -ForEach $dialects {
     BeforeAll {
         $emu = $emulators[$Dialect]
