@@ -54,6 +54,13 @@ Import-Module (Join-Path $PSScriptRoot 'DsOpsTestHarness.psm1') -Force
 $module = Get-DsTestModulePath
 $null = Get-DsTestEmulatorPath
 $env:DSOPS_MODULE_PATH = $module
+# A module published before the last source change tests old code: say so (build.ps1 -Task Test always publishes).
+$published = Get-Item (Join-Path (Split-Path $module) 'DsOps.dll') -ErrorAction SilentlyContinue
+if ($published -and $module.StartsWith((Join-Path $repo "out"), [StringComparison]::Ordinal)) {
+    $newer = Get-ChildItem (Join-Path $repo 'src'), (Join-Path $repo 'module') -Recurse -File -Include *.cs, *.psd1, *.ps1xml, *.xml -ErrorAction SilentlyContinue |
+        Where-Object { $_.FullName -notmatch '[\\/](bin|obj)[\\/]' -and $_.LastWriteTimeUtc -gt $published.LastWriteTimeUtc } | Select-Object -First 3
+    if ($newer) { Write-Warning "The published module is older than $($newer.FullName -join ', '); run 'dotnet publish src/DsOps -c Release' to test the current code." }
+}
 Write-Host "DsOps module: $module"
 Write-Host "Pester $PesterVersion from $pesterManifest"
 
