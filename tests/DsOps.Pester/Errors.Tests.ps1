@@ -90,6 +90,16 @@ Describe 'Errors from the server (DS 3.3)' {
         $record.TargetObject | Should -Be 'no_such_project'
     }
 
+    It 'Get-DsProject -Name without wildcards reports a missing project; a wildcard that matches nothing does not' {
+        $out = @(Get-DsProject -Name pester_err, no_such_project -ErrorAction SilentlyContinue -ErrorVariable problems)
+        $out.Name | Should -Be 'pester_err'
+        $problems.Count | Should -Be 1
+        $problems[0].FullyQualifiedErrorId | Should -Be 'DsProjectNotFound,DsOps.Commands.GetDsProjectCommand'
+        "$($problems[0].CategoryInfo.Category)" | Should -Be 'ObjectNotFound'
+        $problems[0].TargetObject | Should -Be 'no_such_project'
+        @(Get-DsProject -Name 'no_such_*' -ErrorAction Stop).Count | Should -Be 0
+    }
+
     It 'an unknown workflow fails with DsWorkflowNotFound (ObjectNotFound)' {
         $record = Get-DsErrorRecord { Get-DsWorkflowInstance -Project pester_err -Workflow no_such_workflow -ErrorAction Stop }
         $record.FullyQualifiedErrorId | Should -BeLike 'DsWorkflowNotFound,*'

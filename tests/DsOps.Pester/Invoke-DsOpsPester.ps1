@@ -55,7 +55,7 @@ $module = Get-DsTestModulePath
 $null = Get-DsTestEmulatorPath
 $env:DSOPS_MODULE_PATH = $module
 # A module published before the last source change tests old code: say so (build.ps1 -Task Test always publishes).
-$published = Get-Item (Join-Path (Split-Path $module) 'DsOps.dll') -ErrorAction SilentlyContinue
+$published = Get-ChildItem (Split-Path $module) -Recurse -File | Sort-Object LastWriteTimeUtc | Select-Object -Last 1
 if ($published -and $module.StartsWith((Join-Path $repo "out"), [StringComparison]::Ordinal)) {
     $newer = Get-ChildItem (Join-Path $repo 'src'), (Join-Path $repo 'module') -Recurse -File -Include *.cs, *.psd1, *.ps1xml, *.xml -ErrorAction SilentlyContinue |
         Where-Object { $_.FullName -notmatch '[\\/](bin|obj)[\\/]' -and $_.LastWriteTimeUtc -gt $published.LastWriteTimeUtc } | Select-Object -First 3
