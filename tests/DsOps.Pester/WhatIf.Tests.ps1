@@ -96,7 +96,8 @@ Describe 'State changes on DS <Dialect>' -ForEach $dialects {
         $result.Status | Should -Be @('Skipped', 'Skipped')
         Get-Fingerprint $emu | Should -Be $before
         $state | Should -Not -Exist
-        Get-DsProject -Name $project | Should -BeNullOrEmpty
+        Get-DsProject -Name $project -ErrorAction SilentlyContinue -ErrorVariable missing | Should -BeNullOrEmpty
+        $missing[0].FullyQualifiedErrorId | Should -BeLike 'DsProjectNotFound,*'
     }
 
     It 'Sync-DsWorkflow under $WhatIfPreference = $true creates nothing and writes no state file' {
