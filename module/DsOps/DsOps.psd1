@@ -13,6 +13,7 @@
         'DsOps.Apply.Format.ps1xml',
         'DsOps.Metadata.Format.ps1xml',
         'DsOps.Notifications.Format.ps1xml',
+        'DsOps.Operations.Format.ps1xml',
         'DsOps.Specs.Format.ps1xml'
     )
     # One comma-separated array literal, not one statement per line: PowerShell compiles each statement of @( ) when
@@ -44,6 +45,8 @@
         'Invoke-DsAlertSweep',
         'New-DsConfigTable',
         'New-DsNotificationTarget',
+        'Remove-DsCommand',
+        'Remove-DsInstanceHistory',
         'Send-DsNotification',
         'Send-DsRunReport',
         'Sync-DsWorkflow',

@@ -9,7 +9,8 @@ namespace DsOps.Commands.Metadata;
 /// <para type="synopsis">Connects to a DolphinScheduler metadata database (MySQL/MariaDB) read-only.</para>
 /// <para type="description">Detects the DS version from the schema, checks access and makes the connection the
 /// session default for Get-DsRunReport, Get-DsFailedTask and the other metadata cmdlets. Sessions run
-/// READ ONLY transactions and DsOps only sends SELECTs. The password is never shown.</para>
+/// READ ONLY transactions and DsOps only sends SELECTs. The password is never shown. Only a connection made with
+/// -AllowWrite lets the maintenance cmdlets (Remove-DsInstanceHistory, Remove-DsCommand) delete rows.</para>
 /// </summary>
 /// <example><code>Connect-DsMetadata -Server db01 -Database dolphinscheduler -Credential (Get-Credential) -ServerTimeZone Asia/Shanghai</code><para>Connects with a database account to DS servers that write times in Shanghai time.</para></example>
 /// <example><code>Connect-DsMetadata -ConnectionString (Get-Secret ds-metadata) -Name prod</code><para>Connects with a MySQL connection string kept in SecretManagement; it is never shown.</para></example>
@@ -58,6 +59,11 @@ public sealed class ConnectDsMetadataCommand : DsCmdlet
     [Parameter(HelpMessage = "TLS mode: VerifyFull by default for remote servers; None, Preferred or Required opt out of verification.")]
     public DsSslMode SslMode { get; set; }
 
+    /// <summary><para type="description">Lets the maintenance cmdlets (Remove-DsInstanceHistory, Remove-DsCommand) delete rows
+    /// through this connection. Without it the connection is read-only and they refuse to run.</para></summary>
+    [Parameter(HelpMessage = "Allow the maintenance cmdlets (Remove-DsInstanceHistory, Remove-DsCommand) to delete through this connection.")]
+    public SwitchParameter AllowWrite { get; set; }
+
     // Not given means "the default for this server" (VerifyFull, or None on loopback), not the enum's first value.
     private DsSslMode? RequestedSslMode => MyInvocation.BoundParameters.ContainsKey(nameof(SslMode)) ? SslMode : null;
 
@@ -76,9 +82,10 @@ public sealed class ConnectDsMetadataCommand : DsCmdlet
         try
         {
             connection = ParameterSetName == ConnectionStringSet
-                ? Await(DsMetadataConnection.ConnectAsync(new NetworkCredential("", ConnectionString).Password, Name, zone, RequestedSslMode, CancellationToken))
+                ? Await(DsMetadataConnection.ConnectAsync(new NetworkCredential("", ConnectionString).Password, Name, zone, RequestedSslMode,
+                    CancellationToken, AllowWrite.IsPresent))
                 : Await(DsMetadataConnection.ConnectAsync(Server, Port, Database, Credential.UserName,
-                    Credential.GetNetworkCredential().Password, Name, zone, RequestedSslMode, CancellationToken));
+                    Credential.GetNetworkCredential().Password, Name, zone, RequestedSslMode, CancellationToken, AllowWrite.IsPresent));
         }
         catch (Exception ex) when (ex is not PipelineStoppedException)
         {
