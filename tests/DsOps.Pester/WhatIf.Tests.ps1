@@ -67,7 +67,7 @@ Describe 'Coverage' {
         # The cmdlets this file runs with -WhatIf, $WhatIfPreference and -Confirm:$false; a new state-changing
         # cmdlet fails here until it has its zero-write test.
         $covered = 'Disconnect-DsMetadata', 'Disconnect-DsServer', 'Export-DsWorkflowSpec', 'Invoke-DsAlertSweep', 'New-DsConfigTable',
-            'New-DsNotificationTarget', 'Send-DsNotification', 'Send-DsRunReport', 'Sync-DsWorkflow'
+            'New-DsNotificationTarget', 'Remove-DsCommand', 'Remove-DsInstanceHistory', 'Send-DsNotification', 'Send-DsRunReport', 'Sync-DsWorkflow'
         $stateChanging = Get-Command -Module DsOps | Where-Object { $_.Parameters.ContainsKey('WhatIf') } | ForEach-Object Name | Sort-Object
         $stateChanging | Should -Be $covered
     }
@@ -307,6 +307,36 @@ Describe 'Notifications and the alert sweep' {
         ([regex]::Matches($text, 'boom')).Count | Should -BeGreaterOrEqual $failed.Count -Because 'one line per failure'
         $again = Invoke-DsAlertSweep -StateFile $sweepState -Target $target -Confirm:$false
         $hook.Requests.Count | Should -Be ($n + 1) -Because 'a rerun sends nothing twice'
+    }
+}
+
+Describe 'Metadata clean-up' {
+    BeforeAll {
+        # The alert emulator: its failing workflow is offline now, so only these cmdlets write.
+        $emu = $alertEmulator
+        $null = Connect-DsMetadata -ConnectionString $emu.MetadataConnectionString -ServerTimeZone UTC -AllowWrite
+        function Get-InstanceCount { (Invoke-DsTestSql $emu.MetadataConnectionString 'SELECT COUNT(*) AS n FROM t_ds_process_instance').n }
+    }
+
+    It 'Remove-DsCommand -WhatIf and $WhatIfPreference delete nothing' {
+        $before = Get-Fingerprint $emu
+        $null = Remove-DsCommand -OlderThan (Get-Date).AddDays(1) -WhatIf
+        $WhatIfPreference = $true
+        try { $null = Remove-DsCommand -OlderThan (Get-Date).AddDays(1) } finally { $WhatIfPreference = $false }
+        Get-Fingerprint $emu | Should -Be $before
+    }
+
+    It 'Remove-DsInstanceHistory -WhatIf and $WhatIfPreference delete nothing; -Confirm:$false deletes the old runs' {
+        $count = Get-InstanceCount
+        $count | Should -BeGreaterThan 0
+        $before = Get-Fingerprint $emu
+        $null = Remove-DsInstanceHistory -OlderThan (Get-Date).AddDays(1) -WhatIf
+        $WhatIfPreference = $true
+        try { $null = Remove-DsInstanceHistory -OlderThan (Get-Date).AddDays(1) } finally { $WhatIfPreference = $false }
+        Get-Fingerprint $emu | Should -Be $before
+        Get-InstanceCount | Should -Be $count
+        $null = Remove-DsInstanceHistory -OlderThan (Get-Date).AddDays(1) -Confirm:$false
+        Get-InstanceCount | Should -Be 0
     }
 }
 
