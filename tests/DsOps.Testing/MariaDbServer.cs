@@ -82,12 +82,16 @@ public sealed class MariaDbServer : IAsyncDisposable, IDisposable
         var root = Path.Combine(parentFolder ?? Path.GetTempPath(), "dsops-mariadb-" + Guid.NewGuid().ToString("N")[..12]);
         var data = Path.Combine(root, "data");
         Directory.CreateDirectory(data);
+        // Its own temp folder: servers bootstrapping at the same time in the shared /tmp failed on each other's
+        // temporary tables ("Could not remove temporary table '/tmp/#sql-temptable-…'").
+        var tmp = Path.Combine(root, "tmp");
+        Directory.CreateDirectory(tmp);
 
         var runAsRoot = Environment.UserName == "root";
         await RunToEndAsync(installDb, new[]
         {
             "--no-defaults", $"--datadir={data}", "--auth-root-authentication-method=normal",
-            "--skip-test-db", runAsRoot ? "--user=root" : "",
+            "--skip-test-db", $"--tmpdir={tmp}", runAsRoot ? "--user=root" : "",
         }, cancellationToken).ConfigureAwait(false);
 
         var port = FreePort();
@@ -97,7 +101,7 @@ public sealed class MariaDbServer : IAsyncDisposable, IDisposable
         };
         foreach (var arg in new[]
                  {
-                     "--no-defaults", $"--datadir={data}", $"--socket={Path.Combine(root, "mysqld.sock")}",
+                     "--no-defaults", $"--datadir={data}", $"--tmpdir={tmp}", $"--socket={Path.Combine(root, "mysqld.sock")}",
                      $"--port={port}", "--bind-address=127.0.0.1", "--skip-name-resolve", "--skip-log-bin",
                      $"--pid-file={Path.Combine(root, "mysqld.pid")}", "--innodb-buffer-pool-size=256M",
                      "--innodb-flush-log-at-trx-commit=2", "--max-connections=500",

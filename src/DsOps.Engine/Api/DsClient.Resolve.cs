@@ -14,8 +14,12 @@ public sealed partial class DsClient
             return await GetProjectAsync(code, ct).ConfigureAwait(false);
         await foreach (var p in GetProjectsAsync(nameOrCode, ct).ConfigureAwait(false))
             if (string.Equals(p.Name, nameOrCode, StringComparison.Ordinal)) return p;
-        throw new DsOpsException(DsErrorKind.NotFound, "DsProjectNotFound", $"Project '{nameOrCode}' does not exist on {BaseUri} (or the user cannot see it).");
+        throw ProjectNotFound(nameOrCode);
     }
+
+    /// <summary>The error for a project name or code the connected user cannot find.</summary>
+    public DsOpsException ProjectNotFound(string nameOrCode) =>
+        new(DsErrorKind.NotFound, "DsProjectNotFound", $"Project '{nameOrCode}' does not exist on {BaseUri} (or the user cannot see it).");
 
     /// <summary>Finds a workflow of a project by code (all digits) or exact name.</summary>
     public async Task<DsWorkflow> ResolveWorkflowAsync(long projectCode, string nameOrCode, CancellationToken ct = default)

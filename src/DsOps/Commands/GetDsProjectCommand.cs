@@ -6,7 +6,8 @@ namespace DsOps.Commands;
 
 /// <summary>
 /// <para type="synopsis">Gets DolphinScheduler projects.</para>
-/// <para type="description">Lists the projects the connected user can see, all pages streamed. -Name takes wildcards.
+/// <para type="description">Lists the projects the connected user can see, all pages streamed. -Name takes wildcards;
+/// a name without wildcards that matches no project writes a DsProjectNotFound error.
 /// Projects pipe into Get-DsWorkflow and Get-DsWorkflowInstance by their ProjectCode.</para>
 /// <example><code>Get-DsProject</code><para>Lists every project.</para></example>
 /// <example><code>Get-DsProject -Name 'etl_*' | Get-DsWorkflow</code><para>Lists the workflows of every project whose name starts with etl_.</para></example>
@@ -37,7 +38,17 @@ public sealed class GetDsProjectCommand : DsApiCmdlet
             var patterns = Wildcards.Compile(Name);
             // A single literal name narrows the server-side search.
             var search = Name is [var only] && !WildcardPattern.ContainsWildcardCharacters(only) ? only : null;
-            WriteEach(Client.GetProjectsAsync(search, CancellationToken), p => Wildcards.Matches(patterns, p.Name));
+            var found = new HashSet<string>(StringComparer.OrdinalIgnoreCase); // -Name matches ignoring case
+            WriteEach(Client.GetProjectsAsync(search, CancellationToken), p =>
+            {
+                if (!Wildcards.Matches(patterns, p.Name)) return false;
+                found.Add(p.Name);
+                return true;
+            });
+            // A literal name that matches nothing is an error (as with Get-Item or Get-Service); a wildcard is not.
+            foreach (var literal in Name ?? [])
+                if (!WildcardPattern.ContainsWildcardCharacters(literal) && !found.Contains(literal))
+                    WriteDsError(Client.ProjectNotFound(literal), literal);
         }
         catch (Exception ex) when (ex is not PipelineStoppedException)
         {

@@ -16,7 +16,7 @@ namespace DsOps.Commands.Alerting;
 /// dies after the robot accepted a message but before the state was saved, the next run sends those failures
 /// again and says they may be repeats. A failed send records nothing, so the next run retries it. A lock
 /// file next to the state file stops overlapping runs.</para>
-/// <example><code>Invoke-DsAlertSweep -StateFile /var/lib/dsops/alerts.json -Target $robot -Feed $feed</code></example>
+/// <example><code>Invoke-DsAlertSweep -StateFile /var/lib/dsops/alerts.json -Target $robot -Feed $feed</code><para>Alerts each new failure once, remembering what was sent in the state file.</para></example>
 /// </summary>
 [Cmdlet(VerbsLifecycle.Invoke, "DsAlertSweep", SupportsShouldProcess = true)]
 [OutputType(typeof(AlertSweepResult))]

@@ -12,7 +12,8 @@ namespace DsOps.Commands.Metadata;
 /// READ ONLY transactions and DsOps only sends SELECTs. The password is never shown. Only a connection made with
 /// -AllowWrite lets the maintenance cmdlets (Remove-DsInstanceHistory, Remove-DsCommand) delete rows.</para>
 /// </summary>
-/// <example><code>Connect-DsMetadata -Server db01 -Database dolphinscheduler -Credential (Get-Credential) -ServerTimeZone Asia/Shanghai</code></example>
+/// <example><code>Connect-DsMetadata -Server db01 -Database dolphinscheduler -Credential (Get-Credential) -ServerTimeZone Asia/Shanghai</code><para>Connects with a database account to DS servers that write times in Shanghai time.</para></example>
+/// <example><code>Connect-DsMetadata -ConnectionString (Get-Secret ds-metadata) -Name prod</code><para>Connects with a MySQL connection string kept in SecretManagement; it is never shown.</para></example>
 [Cmdlet(VerbsCommunications.Connect, "DsMetadata", DefaultParameterSetName = PartsSet)]
 [OutputType(typeof(DsMetadataConnection))]
 public sealed class ConnectDsMetadataCommand : DsCmdlet

@@ -8,7 +8,7 @@ namespace DsOps.Commands.Metadata;
 /// <para type="description">Closes the pooled sessions of the given connection (default: the session default) and
 /// removes the default so later metadata cmdlets need a new Connect-DsMetadata.</para>
 /// </summary>
-/// <example><code>Disconnect-DsMetadata</code></example>
+/// <example><code>Disconnect-DsMetadata</code><para>Closes the session's default metadata connection.</para></example>
 [Cmdlet(VerbsCommunications.Disconnect, "DsMetadata", SupportsShouldProcess = true)]
 [OutputType(typeof(DsMetadataConnection))]
 public sealed class DisconnectDsMetadataCommand : DsMetadataCmdlet

@@ -16,7 +16,7 @@ public enum RunReportFormat { Object, Markdown, Text, Html, Json }
 /// Instances count for the date they started on. Returns the typed report, or with -As a Markdown (DingTalk subset),
 /// text, HTML (inline SVG chart) or JSON string.</para>
 /// </summary>
-/// <example><code>Get-DsRunReport -TimeZone Asia/Shanghai -Deadline @{ 'dw/load_orders' = '06:00' } -As Markdown</code></example>
+/// <example><code>Get-DsRunReport -TimeZone Asia/Shanghai -Deadline @{ 'dw/load_orders' = '06:00' } -As Markdown</code><para>Renders yesterday's report in Shanghai time as Markdown, with a 06:00 deadline for one workflow.</para></example>
 [Cmdlet(VerbsCommon.Get, "DsRunReport")]
 [OutputType(typeof(RunReport), typeof(string))]
 public sealed class GetDsRunReportCommand : DsMetadataCmdlet

@@ -10,8 +10,8 @@ namespace DsOps.Commands.Notifications;
 /// <para type="description">The webhook URL and signing secret are credentials. The target keeps them out of
 /// every output: its Destination shows the URL with the token masked, and Fingerprint (a hash) tells robots
 /// apart. Pass the URL as a SecureString (for example from Get-Secret) so it never appears in a script.</para>
-/// <example><code>$robot = New-DsNotificationTarget -Name ops -Channel DingTalk -WebhookUri (Get-Secret DingTalkOpsUrl) -Secret (Get-Secret DingTalkOpsSecret) -Keyword DsOps</code></example>
-/// <example><code>$robot = New-DsNotificationTarget -Channel DingTalk -FromEnvironment DSOPS_DINGTALK   # reads DSOPS_DINGTALK_URL, _SECRET, _KEYWORD</code></example>
+/// <example><code>$robot = New-DsNotificationTarget -Name ops -Channel DingTalk -WebhookUri (Get-Secret DingTalkOpsUrl) -Secret (Get-Secret DingTalkOpsSecret) -Keyword DsOps</code><para>Creates a signed DingTalk target from secrets kept in SecretManagement.</para></example>
+/// <example><code>$robot = New-DsNotificationTarget -Channel DingTalk -FromEnvironment DSOPS_DINGTALK   # reads DSOPS_DINGTALK_URL, _SECRET, _KEYWORD</code><para>Creates a DingTalk target from environment variables, for example in a scheduled job.</para></example>
 /// </summary>
 [Cmdlet(VerbsCommon.New, "DsNotificationTarget", DefaultParameterSetName = UriSet, SupportsShouldProcess = true)]
 [OutputType(typeof(NotificationTarget))]

@@ -10,8 +10,8 @@ namespace DsOps.Commands.Notifications;
 /// errors, 5xx, 429, "system busy" and "too fast" codes) are retried. Long messages are split at line
 /// boundaries under each platform's byte limit and numbered "(k/n)"; sends to one robot respect its rate
 /// limit (DingTalk 20 a minute). Piped strings are joined, one per line, into one message.</para>
-/// <example><code>Get-Content ./summary.md | Send-DsNotification -Target $robot -Title 'Nightly summary' -AtMobile 13800000000</code></example>
-/// <example><code>Send-DsNotification -Channel DingTalk -WebhookUri $env:DINGTALK_URL -Secret $sec -Keyword DsOps -Message 'done'</code></example>
+/// <example><code>Get-Content ./summary.md | Send-DsNotification -Target $robot -Title 'Nightly summary' -AtMobile 13800000000</code><para>Sends a Markdown file as one message to a saved target, mentioning one mobile number.</para></example>
+/// <example><code>Send-DsNotification -Channel DingTalk -WebhookUri $env:DINGTALK_URL -Secret $sec -Keyword DsOps -Message 'done'</code><para>Sends a one-off signed DingTalk message without creating a target first.</para></example>
 /// </summary>
 [Cmdlet(VerbsCommunications.Send, "DsNotification", SupportsShouldProcess = true, DefaultParameterSetName = TargetSet)]
 [OutputType(typeof(NotificationDelivery))]

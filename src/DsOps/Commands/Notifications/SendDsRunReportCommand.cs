@@ -9,7 +9,7 @@ namespace DsOps.Commands.Notifications;
 /// report from Get-DsRunReport), picks the rendering from -Format or the target's format, and sends it
 /// through the same path as Send-DsNotification: split by size, numbered, rate limited, retried only on
 /// transient failures.</para>
-/// <example><code>Get-DsRunReport -Yesterday | Send-DsRunReport -Target $robot</code></example>
+/// <example><code>Get-DsRunReport | Send-DsRunReport -Target $robot</code><para>Sends yesterday's run report to a chat robot.</para></example>
 /// </summary>
 [Cmdlet(VerbsCommunications.Send, "DsRunReport", SupportsShouldProcess = true, DefaultParameterSetName = TargetSet)]
 [OutputType(typeof(NotificationDelivery))]

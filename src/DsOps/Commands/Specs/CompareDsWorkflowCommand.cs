@@ -14,7 +14,7 @@ namespace DsOps.Commands.Specs;
 /// plan (JSON, secrets masked) with a fingerprint of the reference state, for a later exact apply.
 /// -StatePath reads the last-applied state to flag drift (edits made outside DsOps) and to delete workflows
 /// DsOps applied before that are no longer in the specs. Nothing is written to any server.</para>
-/// <example><code>Compare-DsWorkflow ./specs -ReferencePath ./export.json -OutFile plan.json</code></example>
+/// <example><code>Compare-DsWorkflow ./specs -ReferencePath ./export.json -OutFile plan.json</code><para>Plans the specs against a DS export file offline and saves the plan for review.</para></example>
 /// <example><code>Compare-DsWorkflow ./specs -Environment PROD -Connection $prod -StatePath ./specs/.dsops-state.json -OutFile plan.json</code><para>Plans against the production server; Sync-DsWorkflow -Plan plan.json applies exactly this plan.</para></example>
 /// </summary>
 [Cmdlet(VerbsData.Compare, "DsWorkflow")]

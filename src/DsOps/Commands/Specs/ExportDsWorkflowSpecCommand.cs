@@ -23,7 +23,7 @@ public enum SpecExportFormat
 /// gives the same specs, so a plan against the source shows no changes - the way to adopt existing workflows.
 /// Secret-looking values (password, token, Authorization header...) are replaced by ${env:DSOPS_SECRET_...}
 /// placeholders and the variable names are listed as warnings. Existing files are kept unless -Force.</para>
-/// <example><code>Get-DsWorkflowSpec ./export.json | Export-DsWorkflowSpec -Destination ./specs</code></example>
+/// <example><code>Get-DsWorkflowSpec ./export.json | Export-DsWorkflowSpec -Destination ./specs</code><para>Turns a DS export file into YAML specs, one file per project.</para></example>
 /// </summary>
 [Cmdlet(VerbsData.Export, "DsWorkflowSpec", SupportsShouldProcess = true)]
 [OutputType(typeof(FileInfo))]

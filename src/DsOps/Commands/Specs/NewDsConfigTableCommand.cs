@@ -15,7 +15,7 @@ public sealed record ConfigTableInfo(string Table, string Database, bool Created
 /// <para type="description">Creates the table DsOps reads workflow specs from (Get-DsWorkflowSpec / Test-DsWorkflowSpec /
 /// Compare-DsWorkflow -ConnectionString) in a MySQL or MariaDB database, if it does not exist. The DDL is documented
 /// in docs/workflows-as-config.md; -WhatIf shows what would be created without touching the database.</para>
-/// <example><code>New-DsConfigTable -ConnectionString 'Server=db;Database=etl' -Credential $cred -WhatIf</code></example>
+/// <example><code>New-DsConfigTable -ConnectionString 'Server=db;Database=etl' -Credential $cred -WhatIf</code><para>Shows the config table that would be created, without touching the database.</para></example>
 /// </summary>
 [Cmdlet(VerbsCommon.New, "DsConfigTable", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(ConfigTableInfo))]

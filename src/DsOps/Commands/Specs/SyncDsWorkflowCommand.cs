@@ -229,8 +229,8 @@ public sealed class SyncDsWorkflowCommand : DsSpecCmdlet
 
     private bool ConfirmDeclined => MyInvocation.BoundParameters.TryGetValue("Confirm", out var c) && c is SwitchParameter s && !s.ToBool();
 
-    /// <summary>-WhatIf, or $WhatIfPreference when -WhatIf is not given (as PowerShell's own cmdlets decide).</summary>
+    // -WhatIf (or -WhatIf:$false) when given, else $WhatIfPreference of the caller, as ShouldProcess itself decides.
     private bool WhatIfRequested => MyInvocation.BoundParameters.TryGetValue("WhatIf", out var w)
-        ? w is SwitchParameter { IsPresent: true } s && s.ToBool()
-        : LanguagePrimitives.IsTrue(GetVariableValue("WhatIfPreference"));
+        ? w is SwitchParameter s && s.ToBool()
+        : LanguagePrimitives.IsTrue(SessionState.PSVariable.GetValue("WhatIfPreference"));
 }

@@ -9,7 +9,7 @@ namespace DsOps.Commands.Specs;
 /// Writes one SpecFinding per problem (severity, rule id, file:line:column, message). With -Quiet it returns only
 /// $true (no errors) or $false. With -ErrorOnFailure it ends with a terminating error when any finding is an error,
 /// so a CI step fails.</para>
-/// <example><code>Test-DsWorkflowSpec ./specs -ErrorOnFailure</code></example>
+/// <example><code>Test-DsWorkflowSpec ./specs -ErrorOnFailure</code><para>Checks every spec offline and fails (for a CI gate) on any error.</para></example>
 /// </summary>
 [Cmdlet(VerbsDiagnostic.Test, "DsWorkflowSpec", DefaultParameterSetName = "Findings")]
 [OutputType(typeof(SpecFinding), ParameterSetName = new[] { "Findings" })]
