@@ -13,6 +13,7 @@
         'DsOps.Apply.Format.ps1xml',
         'DsOps.Metadata.Format.ps1xml',
         'DsOps.Notifications.Format.ps1xml',
+        'DsOps.ServerConfig.Format.ps1xml',
         'DsOps.Specs.Format.ps1xml'
     )
     # One comma-separated array literal, not one statement per line: PowerShell compiles each statement of @( ) when
@@ -33,10 +34,12 @@
         'Get-DsLongRunningTask',
         'Get-DsProject',
         'Get-DsRunReport',
+        'Get-DsServerConfig',
         'Get-DsServerNode',
         'Get-DsStuckInstance',
         'Get-DsTaskInstance',
         'Get-DsTenant',
+        'Get-DsTuningAdvice',
         'Get-DsWorkerGroup',
         'Get-DsWorkflow',
         'Get-DsWorkflowInstance',
@@ -46,8 +49,10 @@
         'New-DsNotificationTarget',
         'Send-DsNotification',
         'Send-DsRunReport',
+        'Set-DsServerConfig',
         'Sync-DsWorkflow',
         'Test-DsMetadataIntegrity',
+        'Test-DsServerConfig',
         'Test-DsWorkflowSpec'
     )
     FunctionsToExport    = @()
