@@ -105,8 +105,9 @@ public sealed partial class ConfigSourceFile
         {
             return entry.Quote switch
             {
-                ConfigValueQuote.Single => "'" + value.Replace("'", "''") + "'",
-                ConfigValueQuote.Double => "\"" + value.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"",
+                // The span of a quoted value lies inside its quotes, which stay as they are.
+                ConfigValueQuote.Single => value.Replace("'", "''"),
+                ConfigValueQuote.Double => value.Replace("\\", "\\\\").Replace("\"", "\\\""),
                 _ => PlainSafe().IsMatch(value) ? value : "\"" + value.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"",
             };
         }

@@ -65,14 +65,16 @@ public static partial class DsServerConfigReader
 
     private static IEnumerable<(ServerConfigRole, string?, List<ConfigSourceFile>)> ReadDirectory(string dir, DsServerConfigReadOptions options)
     {
-        var homeEnv = System.IO.Path.Combine(dir, "bin", "env", "dolphinscheduler_env.sh");
+        var homeEnvPath = System.IO.Path.Combine(dir, "bin", "env", "dolphinscheduler_env.sh");
         // DS_HOME with <role>-server folders.
         var roleDirs = Layout.Where(l => Directory.Exists(System.IO.Path.Combine(dir, l.Folder))).ToList();
         if (roleDirs.Count > 0)
         {
+            // One file shared by every server: loaded once so edits of it from several roles land in one plan entry.
+            var homeEnv = File.Exists(homeEnvPath) ? ConfigSourceFile.Load(homeEnvPath, ConfigFileKind.EnvScript) : null;
             foreach (var l in roleDirs)
             {
-                var files = RoleFolderFiles(System.IO.Path.Combine(dir, l.Folder), File.Exists(homeEnv) ? homeEnv : null);
+                var files = RoleFolderFiles(System.IO.Path.Combine(dir, l.Folder), homeEnv);
                 if (files.Count > 0) yield return (l.Role, System.IO.Path.Combine(dir, l.Folder), files);
             }
             yield break;
@@ -90,7 +92,8 @@ public static partial class DsServerConfigReader
             yield break;
         }
         // A folder of role-prefixed copies (master-application.yaml, master-jvm_args_env.sh, ... and one dolphinscheduler_env.sh).
-        var env = System.IO.Path.Combine(dir, "dolphinscheduler_env.sh");
+        var envPath = System.IO.Path.Combine(dir, "dolphinscheduler_env.sh");
+        var env = File.Exists(envPath) ? ConfigSourceFile.Load(envPath, ConfigFileKind.EnvScript) : null;
         foreach (var l in Layout)
         {
             var files = new List<ConfigSourceFile>();
@@ -101,12 +104,12 @@ public static partial class DsServerConfigReader
                 if (File.Exists(f)) files.Add(ConfigSourceFile.Load(f, kind));
             }
             if (files.Count == 0) continue;
-            if (File.Exists(env)) files.Add(ConfigSourceFile.Load(env, ConfigFileKind.EnvScript));
+            if (env is not null) files.Add(env);
             yield return (l.Role, dir, files);
         }
     }
 
-    private static List<ConfigSourceFile> RoleFolderFiles(string serverDir, string? homeEnv)
+    private static List<ConfigSourceFile> RoleFolderFiles(string serverDir, ConfigSourceFile? homeEnv)
     {
         var files = new List<ConfigSourceFile>();
         void Add(string relative, ConfigFileKind kind)
@@ -119,7 +122,7 @@ public static partial class DsServerConfigReader
         Add(System.IO.Path.Combine("bin", "start.sh"), ConfigFileKind.StartScript);
         Add(System.IO.Path.Combine("bin", "jvm_args_env.sh"), ConfigFileKind.JvmArgs);
         // dolphinscheduler-daemon.sh copies <DS_HOME>/bin/env/dolphinscheduler_env.sh over conf/ when it exists.
-        if (homeEnv is not null) files.Add(ConfigSourceFile.Load(homeEnv, ConfigFileKind.EnvScript));
+        if (homeEnv is not null) files.Add(homeEnv);
         else Add(System.IO.Path.Combine("conf", "dolphinscheduler_env.sh"), ConfigFileKind.EnvScript);
         return files;
     }

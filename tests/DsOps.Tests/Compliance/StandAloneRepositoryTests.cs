@@ -1,3 +1,4 @@
+using Xunit;
 using DsOps.Testing;
 
 namespace DsOps.Tests.Compliance;
