@@ -243,6 +243,8 @@ public sealed class TempFolder : IDisposable
         return to;
     }
 
+    public string Write(string name, string text) => Write(name, System.Text.Encoding.UTF8.GetBytes(text));
+
     public string Write(string name, byte[] bytes)
     {
         var to = Path.Combine(Root, name);
