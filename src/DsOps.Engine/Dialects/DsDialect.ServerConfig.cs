@@ -64,6 +64,12 @@ public sealed partial class DsDialect
     /// <summary>Hikari maximum-pool-size as shipped: 50 in the yaml up to 3.2.1; 3.2.2+ set none, so HikariCP's default of 10 applies.</summary>
     public int ShippedDbPoolSize => AtLeast(2, 2) ? 10 : 50;
 
+    /// <summary>Up to 3.1.x DS's dolphinscheduler_env.sh exports MASTER_FETCH_COMMAND_NUM (default 10), which Spring binds over the yaml key.</summary>
+    public bool ShippedEnvExportsMasterFetchCommandNum => !AtLeast(2);
+
+    /// <summary>From 3.2.2 the 3.2.1 names of the server-load-protection thresholds are no longer read.</summary>
+    public bool IgnoresLoadProtectionNamesOf321 => AtLeast(2, 2);
+
     /// <summary>The key that sets how many commands a master reads per poll.</summary>
     public string MasterFetchSizeKey => AtLeast(2, 2) ? "master.command-fetch-strategy.config.fetch-size" : "master.fetch-command-num";
 

@@ -248,30 +248,21 @@ public static class DsTuningAdvisor
         if (ctx.Config is null)
         {
             // Without files, name the traps this version ships with.
-            switch (dialect.OverloadStyle)
-            {
-                case OverloadProtectionStyle.FreeFractions:
-                    foreach (var r in masters)
-                        ctx.Warn(r, "master.pre-exec-threads", null, "Trap", "No-op from 3.2.0 (as are dispatch-task-number and task-commit-*): tuning it changes nothing.");
-                    break;
-                case OverloadProtectionStyle.UsageThresholdsWithJvmMemory:
-                case OverloadProtectionStyle.UsageThresholds when !dialect.UsesWorkflowNaming:
-                    foreach (var r in masters)
-                        ctx.Warn(r, "master.pre-exec-threads", null, "Trap", "Shipped in the 3.2.x yaml but no code reads it (nor dispatch-task-number, task-commit-*): tuning it changes nothing.");
-                    break;
-            }
-            if (dialect.OverloadStyle == OverloadProtectionStyle.UsageThresholds && dialect.Version < new Version(3, 3))
+            foreach (var r in masters)
+                foreach (var k in dialect.ServerConfigKeys(ServerConfigRole.Master).Where(k => k.Status == ConfigKeyStatus.NoOp && k.Key.StartsWith("master.", StringComparison.Ordinal)))
+                    ctx.Warn(r, k.Key, null, "Trap", $"Shipped in the yaml of DS {dialect.Version}, but no code reads it: tuning it changes nothing.");
+            if (dialect.IgnoresLoadProtectionNamesOf321)
                 foreach (var r in nodes)
                     ctx.Warn(r, "server-load-protection.max-cpu-usage-percentage-thresholds", null, "Trap",
                         "3.2.1's key names (max-cpu-usage-…, max-jvm-memory-usage-…) are silently ignored from 3.2.2: a config carried over from 3.2.1 loses its thresholds.");
-            if (dialect.OverloadStyle == OverloadProtectionStyle.LoadAverageAndFreeGigabytes && !dialect.HasBootstrapYaml)
+            if (dialect.ShippedEnvExportsMasterFetchCommandNum)
                 foreach (var r in masters)
                     ctx.Warn(r, "MASTER_FETCH_COMMAND_NUM", null, "Trap",
-                        "DS 3.0's dolphinscheduler_env.sh exports MASTER_FETCH_COMMAND_NUM (default 10), which Spring binds over master.fetch-command-num in the yaml.");
+                        "DS's dolphinscheduler_env.sh up to 3.1 exports MASTER_FETCH_COMMAND_NUM (default 10), which Spring binds over master.fetch-command-num in the yaml.");
         }
-        if (dialect.OverloadStyle == OverloadProtectionStyle.LoadAverageAndFreeGigabytes && dialect.ShippedDbPoolSize == 50 && roles.Contains(ServerConfigRole.Worker))
+        if (dialect.WorkerHasDataSource && roles.Contains(ServerConfigRole.Worker))
             ctx.Warn(ServerConfigRole.Worker, "spring.datasource.hikari.maximum-pool-size", null, "Trap",
-                "Before 3.2 the worker opens its own metadata pool too (50 as shipped): count it in the connection budget.");
+                "Before 3.2 the worker opens its own metadata pool too: it counts in the connection budget.");
     }
 
     private sealed class Context(DsTuningInput input, DsDialect dialect)
