@@ -2,6 +2,7 @@ using System.Collections;
 using System.Management.Automation;
 using DsOps.Engine.ServerConfig;
 using DsOps.Tests.Hosting;
+using DsOps.Tests.Specs;
 using Xunit;
 
 namespace DsOps.Tests.ServerConfig;
@@ -111,7 +112,7 @@ public class ServerConfigCmdletTests
     {
         using var node1 = new TempDsHome("3.2.2");
         using var node2 = new TempDsHome("3.2.2");
-        using var dir = new TempFolder();
+        using var dir = new SpecTestFiles();
         var desired = dir.Write("desired.yaml",
             "version: 3.2.2\nmaster:\n  -Xmx: 4096m\n  master.command-fetch-strategy.config.fetch-size: 8\nworker:\n  worker.exec-threads: 16\n  spring.datasource.password: hunter2\n");
         using var engine = new HostedEngine();

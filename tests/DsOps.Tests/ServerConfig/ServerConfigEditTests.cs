@@ -2,6 +2,7 @@ using System.Text;
 using DsOps.Engine;
 using DsOps.Engine.Dialects;
 using DsOps.Engine.ServerConfig;
+using DsOps.Tests.Specs;
 using Xunit;
 
 namespace DsOps.Tests.ServerConfig;
@@ -30,8 +31,9 @@ public class ServerConfigEditTests
     [MemberData(nameof(ShippedFiles))]
     public void Editing_one_value_of_a_shipped_file_changes_only_that_value_s_bytes_and_round_trips(string version, string name)
     {
-        using var dir = new TempFolder();
-        var path = dir.Copy(Path.Combine(ShippedConfig.Folder(version), name));
+        using var dir = new SpecTestFiles();
+        var path = Path.Combine(dir.Root, name);
+        File.Copy(Path.Combine(ShippedConfig.Folder(version), name), path);
         var original = File.ReadAllBytes(path);
         var kind = DsServerConfigReader.KindOf(path)!.Value;
         var parsed = ConfigSourceFile.Load(path, kind);
@@ -113,10 +115,11 @@ public class ServerConfigEditTests
     [Fact]
     public void Quotes_comments_crlf_line_ends_and_a_byte_order_mark_are_kept()
     {
-        using var dir = new TempFolder();
+        using var dir = new SpecTestFiles();
         var source = File.ReadAllText(Path.Combine(ShippedConfig.Folder("3.2.2"), "master-application.yaml"));
         var crlf = source.Replace("\r\n", "\n").Replace("\n", "\r\n");
-        var path = dir.Write("master-application.yaml", new byte[] { 0xEF, 0xBB, 0xBF }.Concat(Encoding.UTF8.GetBytes(crlf)).ToArray());
+        var path = Path.Combine(dir.Root, "master-application.yaml");
+        File.WriteAllBytes(path, new byte[] { 0xEF, 0xBB, 0xBF }.Concat(Encoding.UTF8.GetBytes(crlf)).ToArray());
         var original = File.ReadAllBytes(path);
         var config = DsServerConfigReader.Read(path);
         Assert.Equal("3.2.2", config.Version);
@@ -222,38 +225,5 @@ public class ServerConfigEditTests
         DsServerConfigEditor.Apply(DsServerConfigEditor.Plan(config, new[] { new DsConfigChange(ServerConfigRole.Master, "-Xmx", "6g") }));
         Assert.Equal(mode, File.GetUnixFileMode(start));
         Assert.Contains("-Xms4g -Xmx6g -Xmn2g", File.ReadAllText(start));
-    }
-}
-
-/// <summary>A throwaway folder, deleted on dispose.</summary>
-public sealed class TempFolder : IDisposable
-{
-    public TempFolder()
-    {
-        Root = Path.Combine(Path.GetTempPath(), "dsops-cfg-" + Guid.NewGuid().ToString("N")[..10]);
-        Directory.CreateDirectory(Root);
-    }
-
-    public string Root { get; }
-
-    public string Copy(string file)
-    {
-        var to = Path.Combine(Root, Path.GetFileName(file));
-        File.Copy(file, to);
-        return to;
-    }
-
-    public string Write(string name, string text) => Write(name, System.Text.Encoding.UTF8.GetBytes(text));
-
-    public string Write(string name, byte[] bytes)
-    {
-        var to = Path.Combine(Root, name);
-        File.WriteAllBytes(to, bytes);
-        return to;
-    }
-
-    public void Dispose()
-    {
-        try { Directory.Delete(Root, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
 }

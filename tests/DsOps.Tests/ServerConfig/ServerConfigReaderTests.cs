@@ -1,5 +1,6 @@
 using DsOps.Engine;
 using DsOps.Engine.ServerConfig;
+using DsOps.Tests.Specs;
 using Xunit;
 
 namespace DsOps.Tests.ServerConfig;
@@ -175,7 +176,7 @@ public class ServerConfigReaderTests
     [Fact]
     public void Bad_input_names_the_file_and_line()
     {
-        using var dir = new TempFolder();
+        using var dir = new SpecTestFiles();
         var bad = dir.Write("master-application.yaml", "master:\n  exec-threads: [1, 2\n");
         var ex = Assert.Throws<DsOpsException>(() => DsServerConfigReader.Read(bad));
         Assert.Equal("DsConfigYamlSyntax", ex.ErrorId);
