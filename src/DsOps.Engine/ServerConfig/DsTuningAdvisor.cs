@@ -144,8 +144,8 @@ public static class DsTuningAdvisor
                 default:
                     var lp = $"{p}.server-load-protection.";
                     ctx.AtLeastOrKeep(r, lp + "max-system-memory-usage-percentage-thresholds", F(memThreshold), "Protection",
-                        $"{idleWhy} the shipped {F(dialect.ShippedLoadProtectionThreshold)} would report the node busy at idle " +
-                        $"({(p == "master" ? "the master stops taking commands" : "the worker gets no tasks")}). {F(memThreshold)} is idle + {F(IdleMargin * 100)} points, rounded up to 0.05.");
+                        $"{idleWhy} a threshold below {F(memThreshold)} (idle + {F(IdleMargin * 100)} points, rounded up to 0.05) reports the node busy at idle or as soon as " +
+                        $"a few tasks start, and then {(p == "master" ? "the master stops taking commands" : "the worker gets no tasks")} (DS ships {F(dialect.ShippedLoadProtectionThreshold)}).");
                     var cpuKey = dialect.OverloadStyle == OverloadProtectionStyle.UsageThresholdsWithJvmMemory
                         ? lp + "max-cpu-usage-percentage-thresholds" : lp + "max-system-cpu-usage-percentage-thresholds";
                     ctx.AtLeastOrKeep(r, cpuKey, F(dialect.ShippedLoadProtectionThreshold), "Protection",

@@ -101,6 +101,11 @@ public class ServerConfigCmdletTests
         var again = engine.Script($"Get-DsServerConfig '{home.Root}' | Get-DsTuningAdvice -Cores 4 -MemoryGB 8 -Nodes 3 | Where-Object Action -eq Change");
         Assert.Empty(again.Output);
 
+        var byConfig = engine.Script($"$c = Get-DsServerConfig '{home.Root}'; Get-DsTuningAdvice -Config $c -Cores 4 -MemoryGB 8 -Nodes 3 -Role Worker");
+        Assert.False(byConfig.HadErrors, string.Join("\n", byConfig.Errors));
+        Assert.All(byConfig.Output, o => Assert.Equal(ServerConfigRole.Worker, ((DsTuningAdvice)o.BaseObject).Role));
+        Assert.Contains(byConfig.Output, o => ((DsTuningAdvice)o.BaseObject).Key == "-Xmx" && ((DsTuningAdvice)o.BaseObject).Advised == "4g"); // a worker alone: half of 8 GB
+
         var byVersion = engine.Run("Get-DsTuningAdvice", new { Cores = 4, MemoryGB = 8.0, Nodes = 3, Version = "3.2.2" });
         Assert.Contains(byVersion.Output.Select(o => (DsTuningAdvice)o.BaseObject), a => a.Key == "master.command-fetch-strategy.config.fetch-size" && a.Advised == "8");
         var noPath = engine.Script("Get-DsTuningAdvice -Cores 4 -MemoryGB 8 -Nodes 3 -Version 3.2.2 | Set-DsServerConfig -FromAdvice -WhatIf");

@@ -16,6 +16,7 @@ namespace DsOps.Commands.ServerConfig;
 /// Change rows.</para>
 /// <example><code>Get-DsTuningAdvice -Cores 4 -MemoryGB 8 -Role Master, Worker, Api, Alert -Nodes 3 -Version 3.2.2</code><para>Advice for three 4-core, 8 GB hosts that each run all four servers of DS 3.2.2, against DS's shipped defaults.</para></example>
 /// <example><code>Get-DsServerConfig /opt/dolphinscheduler | Get-DsTuningAdvice -Cores 4 -MemoryGB 8 -Nodes 3 -MaxConnections 500</code><para>Advice against the install's own files, for a database that allows 500 connections.</para></example>
+/// <example><code>$cfg = Get-DsServerConfig /opt/dolphinscheduler; Get-DsTuningAdvice -Config $cfg -Cores 4 -MemoryGB 8 -Nodes 3 -Role Master, Worker</code><para>Advice for hosts that run only a master and a worker, using the install's files for current values.</para></example>
 /// <example><code>Get-DsServerConfig /opt/dolphinscheduler | Get-DsTuningAdvice -Cores 4 -MemoryGB 8 -Nodes 3 | Set-DsServerConfig -FromAdvice -WhatIf</code><para>Shows the diff that applying the advice would make.</para></example>
 /// </summary>
 [Cmdlet(VerbsCommon.Get, "DsTuningAdvice", DefaultParameterSetName = "Version")]
@@ -47,8 +48,9 @@ public sealed class GetDsTuningAdviceCommand : ServerConfigCmdlet
     [Parameter(Mandatory = true, ParameterSetName = "Version", HelpMessage = "DS version, e.g. 3.2.2.")]
     public string Version { get; set; } = "";
 
-    /// <summary><para type="description">A config read by Get-DsServerConfig (its Config property), for current values and the keys in the files.</para></summary>
-    [Parameter(Mandatory = true, ParameterSetName = "Config", HelpMessage = "A config from Get-DsServerConfig (its Config property).")]
+    /// <summary><para type="description">A config read by Get-DsServerConfig (its output or their Config property), for current values and the keys in the files.</para></summary>
+    [Parameter(Mandatory = true, ParameterSetName = "Config", HelpMessage = "Output of Get-DsServerConfig (or its Config property).")]
+    [ServerConfigTransformation]
     public DsServerConfig? Config { get; set; }
 
     /// <summary><para type="description">Server configs from Get-DsServerConfig on the pipeline.</para></summary>
@@ -98,5 +100,28 @@ public sealed class GetDsTuningAdviceCommand : ServerConfigCmdlet
                 WriteDsError(ex, config?.Path);
             }
         }
+    }
+}
+
+/// <summary>Lets -Config take what Get-DsServerConfig writes (one DsRoleConfig per server) as well as a DsServerConfig.</summary>
+internal sealed class ServerConfigTransformationAttribute : ArgumentTransformationAttribute
+{
+    public override object? Transform(EngineIntrinsics engineIntrinsics, object? inputData)
+    {
+        var items = inputData switch
+        {
+            PSObject { BaseObject: var b } => new[] { b },
+            object[] array => array.Select(a => a is PSObject p ? p.BaseObject : a).ToArray(),
+            _ => new[] { inputData },
+        };
+        var configs = items.Select(i => i switch
+        {
+            DsServerConfig c => c,
+            DsRoleConfig r => r.Config,
+            _ => null,
+        }).Distinct().ToList();
+        if (configs.Count == 1 && configs[0] is not null) return configs[0];
+        if (configs.Contains(null)) return inputData; // let the binder report the wrong type
+        throw new ArgumentTransformationMetadataException("-Config takes the output of one Get-DsServerConfig call (one path); got configs of several paths.");
     }
 }

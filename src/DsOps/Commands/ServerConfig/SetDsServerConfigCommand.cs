@@ -19,7 +19,7 @@ namespace DsOps.Commands.ServerConfig;
 /// written. Restart the servers for DS to read the new values.</para>
 /// <example><code>Set-DsServerConfig -Path /opt/dolphinscheduler -Role Worker -Key worker.exec-threads -Value 16 -WhatIf</code><para>Shows the diff of the worker's application.yaml without writing it.</para></example>
 /// <example><code>Set-DsServerConfig /opt/dolphinscheduler -Role Master -Setting @{ '-Xms' = '1344m'; '-Xmx' = '1344m'; '-Xmn' = '640m' }</code><para>Sets the master's heap in jvm_args_env.sh (start.sh before 3.2) in one edit, keeping a backup.</para></example>
-/// <example><code>Get-DsTuningAdvice -Config (Get-DsServerConfig /opt/dolphinscheduler)[0].Config -Cores 4 -MemoryGB 8 -Nodes 3 | Set-DsServerConfig -FromAdvice -Confirm</code><para>Applies every advised change to the install, asking before each file.</para></example>
+/// <example><code>Get-DsTuningAdvice -Config (Get-DsServerConfig /opt/dolphinscheduler) -Cores 4 -MemoryGB 8 -Nodes 3 | Set-DsServerConfig -FromAdvice -Confirm</code><para>Applies every advised change to the install, asking before each file.</para></example>
 /// <example><code>Test-DsServerConfig /opt/dolphinscheduler -DesiredState ./ds-desired.yaml | Set-DsServerConfig -FromAdvice</code><para>Brings the install to the desired state file.</para></example>
 /// </summary>
 [Cmdlet(VerbsCommon.Set, "DsServerConfig", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = "Key")]
