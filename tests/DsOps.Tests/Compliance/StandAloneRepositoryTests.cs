@@ -1,4 +1,3 @@
-using Xunit;
 using DsOps.Testing;
 using Xunit;
 
