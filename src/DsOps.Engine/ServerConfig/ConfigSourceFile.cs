@@ -24,7 +24,7 @@ public enum ConfigFileKind
 public enum ConfigValueQuote { None, Single, Double, Block }
 
 /// <summary>One value in a config file: its key, text, and exact place (character span, 1-based line and column).</summary>
-public sealed record ConfigEntry(
+internal sealed record ConfigEntry(
     string Key, string Value, int Start, int Length, ConfigValueQuote Quote, int Line, int Column, string? Profile)
 {
     /// <summary>Block scalars (| and &gt;) and aliases are shown but never edited.</summary>
@@ -36,7 +36,7 @@ public sealed record ConfigEntry(
 /// YAML is read with YamlDotNet's event parser (no object is ever instantiated from it); shell files line by line.
 /// Edits replace only the characters of one value, so everything else (comments, indentation, quotes, line ends) stays byte for byte.
 /// </summary>
-public sealed partial class ConfigSourceFile
+internal sealed partial class ConfigSourceFile
 {
     private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
@@ -51,6 +51,7 @@ public sealed partial class ConfigSourceFile
 
     public string Path { get; }
     public ConfigFileKind Kind { get; }
+    /// <summary>The raw entries, secrets unmasked: internal; callers get masked values through <see cref="DsConfigSetting"/>.</summary>
     public IReadOnlyList<ConfigEntry> Entries { get; }
 
     internal string Text { get; }

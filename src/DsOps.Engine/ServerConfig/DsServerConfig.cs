@@ -100,7 +100,7 @@ public sealed class DsRoleConfig
         Role = role;
         Dialect = dialect;
         Directory = directory;
-        Files = files;
+        Files = files.Select(f => f.Path).ToList();
         Settings = settings;
         Heap = new DsHeapSettings
         {
@@ -149,7 +149,8 @@ public sealed class DsRoleConfig
     public string Version => Dialect.Version.ToString();
     /// <summary>The server's folder (&lt;DS_HOME&gt;/&lt;role&gt;-server) or the folder of the single file read.</summary>
     public string? Directory { get; }
-    public IReadOnlyList<ConfigSourceFile> Files { get; }
+    /// <summary>The files read for this server.</summary>
+    public IReadOnlyList<string> Files { get; }
     /// <summary>Every value read from every file of this server.</summary>
     public IReadOnlyList<DsConfigSetting> Settings { get; }
     public DsHeapSettings Heap { get; }

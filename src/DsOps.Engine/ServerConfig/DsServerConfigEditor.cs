@@ -49,8 +49,8 @@ public sealed class DsConfigFileEdit
     public string Diff { get; }
     internal byte[] Before { get; }
     internal byte[] After { get; }
-    /// <summary>The new file content (for tests and previews).</summary>
-    public ReadOnlyMemory<byte> NewContent => After;
+    /// <summary>The new file content (for tests; not public, as it holds the file's secrets too).</summary>
+    internal ReadOnlyMemory<byte> NewContent => After;
 }
 
 /// <summary>What Set-DsServerConfig will write: per file, the value changes and a diff.</summary>
@@ -154,7 +154,7 @@ public static partial class DsServerConfigEditor
     {
         var info = config.Dialect.ServerConfigKey(role.Role, key);
         var setting = role.Find(key);
-        var where = setting?.File ?? role.Files.FirstOrDefault()?.Path ?? config.Path;
+        var where = setting?.File ?? role.Files.FirstOrDefault() ?? config.Path;
         if (info?.Status == ConfigKeyStatus.NoOp)
             throw new DsOpsException(DsErrorKind.InvalidInput, "DsConfigKeyNoOp",
                 $"'{key}' ({where}) is a no-op on DS {config.Version}: {info.Note} Refused.");
@@ -165,9 +165,9 @@ public static partial class DsServerConfigEditor
         {
             if (info is null)
                 throw new DsOpsException(DsErrorKind.InvalidInput, "DsConfigKeyUnknown",
-                    $"'{key}' is neither a {role.Role} key DsOps knows on DS {config.Version} nor present in {string.Join(", ", role.Files.Select(f => f.Path))}.");
+                    $"'{key}' is neither a {role.Role} key DsOps knows on DS {config.Version} nor present in {string.Join(", ", role.Files)}.");
             throw new DsOpsException(DsErrorKind.InvalidInput, "DsConfigKeyAbsent",
-                $"'{key}' is not set in {string.Join(", ", role.Files.Select(f => f.Path))}; DsOps changes values in place and does not add keys. " +
+                $"'{key}' is not set in {string.Join(", ", role.Files)}; DsOps changes values in place and does not add keys. " +
                 $"Add '{key}' to the file by hand (DS's default: {info.DefaultValue ?? "none"}), then run again.");
         }
         if (!setting.Entry.Editable)
