@@ -13,6 +13,7 @@
         'DsOps.Apply.Format.ps1xml',
         'DsOps.Metadata.Format.ps1xml',
         'DsOps.Notifications.Format.ps1xml',
+        'DsOps.Operations.Format.ps1xml',
         'DsOps.ServerConfig.Format.ps1xml',
         'DsOps.Specs.Format.ps1xml'
     )
@@ -47,6 +48,8 @@
         'Invoke-DsAlertSweep',
         'New-DsConfigTable',
         'New-DsNotificationTarget',
+        'Remove-DsCommand',
+        'Remove-DsInstanceHistory',
         'Send-DsNotification',
         'Send-DsRunReport',
         'Set-DsServerConfig',

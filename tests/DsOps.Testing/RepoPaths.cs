@@ -27,6 +27,12 @@ public static class RepoPaths
     public static string Example(string name) => Path.Combine(DsData, "examples", name);
     public static string Config(string version, string file) => Path.Combine(DsData, "config", version, file);
 
+    /// <summary>pydolphinscheduler's example files kept as test fixtures (Apache-2.0, see the NOTICE there).</summary>
+    public static string PyDsData => Path.Combine(RepoRoot, "tests", "third_party", "pydolphinscheduler");
+
+    /// <summary>The SDK's examples/yaml_define folder.</summary>
+    public static string PyDsExamples => Path.Combine(PyDsData, "examples", "yaml_define");
+
     /// <summary>The published module manifest (built by <c>dotnet publish src/DsOps</c>).</summary>
     public static string ModuleManifest => Path.Combine(RepoRoot, "out", "DsOps", "DsOps.psd1");
 

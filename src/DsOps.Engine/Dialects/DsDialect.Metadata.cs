@@ -68,6 +68,21 @@ public sealed partial class DsDialect
     /// <summary>3.4.3 schedules carry missed_fire_policy (NOT NULL DEFAULT 2).</summary>
     public bool SchedulesHaveMissedFirePolicyColumn => AtLeast(4, 3);
 
+    /// <summary>Parent/child links of sub-workflow instances.</summary>
+    public string SubWorkflowRelationTable => P("t_ds_relation_process_instance", "t_ds_relation_workflow_instance");
+    public string SubWorkflowRelationParentColumn => P("parent_process_instance_id", "parent_workflow_instance_id");
+    /// <summary>Owning workflow instance on t_ds_task_group_queue (3.3.0 renamed process_id).</summary>
+    public string TaskGroupQueueInstanceColumn => P("process_id", "workflow_instance_id");
+    public string AlertTable => "t_ds_alert";
+    /// <summary>3.2.x only (3.3.0 drops it): links a trigger code to a command id and then to the instance it became.</summary>
+    public string TriggerRelationTable => "t_ds_trigger_relation";
+
+    /// <summary>
+    /// t_ds_trigger_relation.trigger_type codes (DS's ApiTriggerType: 0 workflow instance, 1 task, 2 command); job_id holds
+    /// the instance id for 0 and the command id for 2 (docs/ds-facts.md §5.2; the DDL's comment names only 0 and 1).
+    /// </summary>
+    public const int TriggerTypeWorkflowInstance = 0, TriggerTypeCommand = 2;
+
     // ---- indexes the report relies on (names as in the DDL) ----
     /// <summary>(start_time, end_time) on the workflow instance table, same name in every version.</summary>
     public string InstanceStartTimeIndex => "start_time_index";
@@ -115,6 +130,9 @@ public sealed partial class DsDialect
         "RECOVER_WAITING_THREAD", "RECOVER_SERIAL_WAIT", "EXECUTE_TASK", "DYNAMIC_GENERATION",
     };
 
+    /// <summary>Every command type name of any 3.x version (for completion; a version may lack some).</summary>
+    public static IReadOnlyList<string> AllCommandTypeNames => CommandTypeNames;
+
     /// <summary>
     /// Name of a command type code in this version: 10 RECOVER_WAITING_THREAD exists through 3.2.2 (removed in 3.3-dev),
     /// 12 EXECUTE_TASK and 13 DYNAMIC_GENERATION from 3.2. Unknown codes stay visible as UNKNOWN_n.
@@ -132,4 +150,11 @@ public sealed partial class DsDialect
     public IReadOnlyList<int> FailureStateCodes(DsStateScope scope) => StateCodes(scope).Where(c => IsFailure(StateOf(c, scope))).ToArray();
     public IReadOnlyList<int> InProgressStateCodes(DsStateScope scope) => StateCodes(scope).Where(c => IsInProgress(StateOf(c, scope))).ToArray();
     public IReadOnlyList<int> SuccessStateCodes(DsStateScope scope) => StateCodes(scope).Where(c => IsSuccess(StateOf(c, scope))).ToArray();
+
+    /// <summary>
+    /// Codes of states nothing will act on again: succeeded, forced success, failed, stopped, killed. Paused, blocked and
+    /// fault-tolerance states can still be resumed or recovered, so history cleanup keeps them like in-progress ones.
+    /// </summary>
+    public IReadOnlyList<int> FinalStateCodes(DsStateScope scope) => StateCodes(scope).Where(c => StateOf(c, scope) is DsRunState.Succeeded
+        or DsRunState.ForcedSuccess or DsRunState.Failed or DsRunState.Stopped or DsRunState.Killed).ToArray();
 }

@@ -5,18 +5,23 @@ using MySqlConnector;
 namespace DsOps.Engine.Metadata;
 
 /// <summary>
-/// A read-only connection to a DS metadata database: where it is, who connects, which DS version
-/// the schema is. The password lives only inside a private MySqlConnector builder; it is never
-/// exposed by a property, ToString or error message. Every session it opens runs
-/// <c>SET SESSION TRANSACTION READ ONLY</c>, and <see cref="DsMetadataSession"/> only runs SELECTs.
+/// A connection to a DS metadata database: where it is, who connects, which DS version the schema is. The password
+/// lives only inside a private MySqlConnector builder; it is never exposed by a property, ToString or error message.
+/// Every session it opens for reading runs <c>SET SESSION TRANSACTION READ ONLY</c>, and <see cref="DsMetadataSession"/>
+/// only runs SELECTs. Writes (history cleanup, removing stuck commands) go through <see cref="OpenMaintenanceConnectionAsync"/>,
+/// which only a connection made with <c>allowWrite</c> opens.
 /// </summary>
 public sealed class DsMetadataConnection
 {
     private readonly MySqlConnectionStringBuilder _builder;
 
-    private DsMetadataConnection(MySqlConnectionStringBuilder builder, string name, DsDialect dialect, TimeZoneInfo serverTimeZone)
+    private readonly bool _allowWrite;
+
+    private DsMetadataConnection(MySqlConnectionStringBuilder builder, string name, DsDialect dialect, TimeZoneInfo serverTimeZone,
+        bool allowWrite = false)
     {
         _builder = builder;
+        _allowWrite = allowWrite;
         Name = name;
         Dialect = dialect;
         ServerTimeZone = serverTimeZone;
@@ -41,15 +46,17 @@ public sealed class DsMetadataConnection
     /// <summary>Counts of closed days reused by run reports (see <see cref="ClosedDayCache"/>).</summary>
     public ClosedDayCache ClosedDays { get; } = new();
 
-    /// <summary>Always true: DsOps never writes to the metadata database.</summary>
-    public bool ReadOnly => true;
+    /// <summary>True unless the connection was made with <c>allowWrite</c> (Connect-DsMetadata -AllowWrite): only then do
+    /// the maintenance commands (history cleanup, removing commands) write, and nothing else ever does.</summary>
+    public bool ReadOnly => !_allowWrite;
 
     /// <summary>
     /// Builds a connection from a MySqlConnector connection string, opens it once to check access and
     /// detect the DS version. Errors name the server and database, never the password.
     /// </summary>
     public static async Task<DsMetadataConnection> ConnectAsync(string connectionString, string? name = null,
-        TimeZoneInfo? serverTimeZone = null, DsSslMode? sslMode = null, CancellationToken cancellationToken = default)
+        TimeZoneInfo? serverTimeZone = null, DsSslMode? sslMode = null, CancellationToken cancellationToken = default,
+        bool allowWrite = false)
     {
         MySqlConnectionStringBuilder builder;
         try
@@ -63,7 +70,7 @@ public sealed class DsMetadataConnection
                 "The metadata connection string is not valid for MySQL/MariaDB (" + ex.GetType().Name + ").");
         }
         if (sslMode is not null || !builder.ContainsKey("SslMode")) builder.SslMode = EffectiveSslMode(builder.Server, sslMode);
-        return await ConnectAsync(builder, name, serverTimeZone, cancellationToken).ConfigureAwait(false);
+        return await ConnectAsync(builder, name, serverTimeZone, allowWrite, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -85,18 +92,18 @@ public sealed class DsMetadataConnection
     /// <summary>Builds a connection from parts; the password is copied into the private builder only.</summary>
     public static Task<DsMetadataConnection> ConnectAsync(string server, int port, string database, string user,
         string? password, string? name = null, TimeZoneInfo? serverTimeZone = null, DsSslMode? sslMode = null,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default, bool allowWrite = false)
     {
         var builder = new MySqlConnectionStringBuilder
         {
             Server = server, Port = (uint)port, Database = database, UserID = user, Password = password ?? "",
             SslMode = EffectiveSslMode(server, sslMode),
         };
-        return ConnectAsync(builder, name, serverTimeZone, cancellationToken);
+        return ConnectAsync(builder, name, serverTimeZone, allowWrite, cancellationToken);
     }
 
     private static async Task<DsMetadataConnection> ConnectAsync(MySqlConnectionStringBuilder builder, string? name,
-        TimeZoneInfo? serverTimeZone, CancellationToken cancellationToken)
+        TimeZoneInfo? serverTimeZone, bool allowWrite, CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(builder.Server))
             throw new DsOpsException(DsErrorKind.InvalidInput, "DsMetadataNoServer", "The metadata connection names no server.");
@@ -114,11 +121,15 @@ public sealed class DsMetadataConnection
         await using (var session = await provisional.OpenSessionAsync(cancellationToken).ConfigureAwait(false))
             dialect = await SchemaDetector.DetectAsync(session, cancellationToken).ConfigureAwait(false);
         var label = string.IsNullOrWhiteSpace(name) ? $"{builder.Server}/{builder.Database}" : name!;
-        return new DsMetadataConnection(builder, label, dialect, serverTimeZone ?? TimeZoneInfo.Local);
+        return new DsMetadataConnection(builder, label, dialect, serverTimeZone ?? TimeZoneInfo.Local, allowWrite);
     }
 
     /// <summary>Opens a read-only session (a pooled MySQL connection with READ ONLY transactions).</summary>
-    public async Task<DsMetadataSession> OpenSessionAsync(CancellationToken cancellationToken = default)
+    public async Task<DsMetadataSession> OpenSessionAsync(CancellationToken cancellationToken = default) =>
+        new(await OpenReadOnlyConnectionAsync(cancellationToken).ConfigureAwait(false), this);
+
+    /// <summary>A pooled MySQL connection whose transactions are READ ONLY (the server refuses any write on it).</summary>
+    internal async Task<MySqlConnection> OpenReadOnlyConnectionAsync(CancellationToken cancellationToken)
     {
         var connection = new MySqlConnection(_builder.ConnectionString);
         try
@@ -126,7 +137,30 @@ public sealed class DsMetadataConnection
             await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
             await using (var cmd = new MySqlCommand("SET SESSION TRANSACTION READ ONLY", connection))
                 await cmd.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            return new DsMetadataSession(connection, this);
+            return connection;
+        }
+        catch (Exception ex) when (ex is MySqlException or DbException or InvalidOperationException or System.Net.Sockets.SocketException)
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw DsMetadataSession.Wrap(ex, $"connect to metadata database '{Database}' on {Server}:{Port} as '{User}'", _builder.Password);
+        }
+    }
+
+    /// <summary>
+    /// A plain read-write connection for the maintenance commands; refused unless this connection was made with
+    /// allowWrite. Errors name the server and database, never the password.
+    /// </summary>
+    internal async Task<MySqlConnection> OpenMaintenanceConnectionAsync(string operation, CancellationToken cancellationToken)
+    {
+        if (!_allowWrite)
+            throw new DsOpsException(DsErrorKind.InvalidState, "DsMetadataReadOnly",
+                $"Cannot {operation}: the metadata connection '{Name}' is read-only. Connect with Connect-DsMetadata -AllowWrite " +
+                "(an account that may DELETE on the t_ds_* tables) to run maintenance commands.");
+        var connection = new MySqlConnection(_builder.ConnectionString);
+        try
+        {
+            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+            return connection;
         }
         catch (Exception ex) when (ex is MySqlException or DbException or InvalidOperationException or System.Net.Sockets.SocketException)
         {
@@ -145,7 +179,7 @@ public sealed class DsMetadataConnection
         await MySqlConnection.ClearPoolAsync(connection).ConfigureAwait(false);
     }
 
-    public override string ToString() => $"{Name} ({User}@{Server}:{Port}/{Database}, {Dialect}, read-only)";
+    public override string ToString() => $"{Name} ({User}@{Server}:{Port}/{Database}, {Dialect}, {(ReadOnly ? "read-only" : "read-write")})";
 }
 
 /// <summary>

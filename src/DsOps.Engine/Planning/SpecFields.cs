@@ -86,6 +86,7 @@ public static class SpecFields
         new("priority", (a, b) => a.Priority == b.Priority, t => t.Priority),
         new("delayTime", (a, b) => a.DelayTime == b.DelayTime, t => I(t.DelayTime)),
         new("enabled", (a, b) => a.Enabled == b.Enabled, t => t.Enabled ? "true" : "false"),
+        new("cache", (a, b) => a.Cache == b.Cache, t => t.Cache ? "true" : "false"),
         new("parameters", (a, b) => P(a.Parameters, b.Parameters), t => ShowParams(t.Parameters)),
         new("resources", (a, b) => L(a.Resources, b.Resources), t => Join(t.Resources)),
         new("dependence", (a, b) => Dep(a.Dependence, b.Dependence), t => ShowRecord(t.Dependence)),

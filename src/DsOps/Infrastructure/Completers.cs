@@ -98,3 +98,12 @@ public sealed class WorkflowCompleterAttribute : DsNameCompleterAttribute
         object o => o.ToString(),
     };
 }
+
+/// <summary>Completes DS command type names (t_ds_command.command_type) as DS 3.x spells them.</summary>
+public sealed class CommandTypeCompleter : IArgumentCompleter
+{
+    public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
+        CommandAst commandAst, IDictionary fakeBoundParameters) =>
+        DsOps.Engine.Dialects.DsDialect.AllCommandTypeNames.Where(n => n.StartsWith(wordToComplete.Trim('\'', '"'), StringComparison.OrdinalIgnoreCase))
+            .Select(n => new CompletionResult(n, n, CompletionResultType.ParameterValue, n));
+}

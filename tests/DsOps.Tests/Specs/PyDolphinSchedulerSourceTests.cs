@@ -80,7 +80,9 @@ public class PyDolphinSchedulerSourceTests
           - name: k8s
             task_type: K8S
             image: busybox
+            namespace: '{"name":"default"}'
             min_cpu_cores: 1
+            min_memory_space: 2
         """;
 
     private const string Child = "workflow:\n  name: child_flow\n  project: pyds\ntasks:\n  - { name: c1, task_type: Python, definition: \"print(1)\" }\n";
@@ -147,12 +149,111 @@ public class PyDolphinSchedulerSourceTests
     }
 
     [Fact]
-    public void Unset_env_and_unknown_config_fail_instead_of_passing_through()
+    public void Unset_env_is_kept_as_pyds_keeps_it_with_a_warning_and_an_unknown_config_key_is_an_error()
     {
         using var files = new SpecTestFiles();
         var set = Load(files, env: _ => null, config: new Dictionary<string, string>());
-        Assert.Contains(set.Findings, f => f.RuleId == "UnsetEnvironmentVariable" && f.Message.Contains("WHO"));
-        Assert.Contains(set.Findings, f => f.RuleId == "UnknownConfigKey" && f.Message.Contains("DATASOURCE"));
+        // pyds leaves "$WHO" (a shell on the worker may still expand it); DsOps says so.
+        Assert.Contains(set.Findings, f => f is { RuleId: "UnsetEnvironmentVariable", Severity: SpecSeverity.Warning } && f.Message.Contains("WHO"));
+        Assert.Equal("echo \"child one $WHO and $WHO\"", set.Workflows.Single(w => w.Name == "tutorial").FindTask("task_child_one")!.Script);
+        Assert.Contains(set.Findings, f => f is { RuleId: "UnknownConfigKey", Severity: SpecSeverity.Error } && f.Message.Contains("DATASOURCE"));
+    }
+
+    private static SpecSet LoadText(SpecTestFiles files, string yaml, Func<string, string?>? env = null, PyDsOptions? pyds = null, string name = "w.yaml") =>
+        PyDolphinSchedulerSource.Load(files.Write(name, yaml), new SpecLoadOptions { EnvironmentVariables = env ?? (_ => null) }, pyds);
+
+    [Fact]
+    public void Config_settings_come_from_the_option_then_PYDS_variables_then_the_config_file_then_pyds_defaults()
+    {
+        using var files = new SpecTestFiles();
+        const string yaml = "workflow: { name: w }\ntasks:\n  - { name: t, task_type: Shell, command: 'echo ${CONFIG.WORKFLOW_QUEUE}', worker_group: '${CONFIG.default.workflow.worker_group}' }\n";
+        // Built-in defaults (default_config.yaml): project-pydolphin, queuePythonGateway, worker group default, Asia/Shanghai.
+        var w = LoadText(files, yaml).Workflows.Single();
+        Assert.Equal(("project-pydolphin", "queuePythonGateway", "default", "ONLINE"), (w.Project, w.Tasks[0].Script, w.Tasks[0].WorkerGroup, w.ReleaseState));
+        // The configuration file ($PYDS_HOME/config.yaml) beats the defaults...
+        files.Write("pyds/config.yaml", "default:\n  user:\n    password: never-read\n  workflow:\n    project: from-file\n    queue: file-queue\n    worker_group: wg-file\n");
+        string? Env(string n) => n switch { "PYDS_HOME" => Path.Combine(files.Root, "pyds"), "PYDS_WORKFLOW_PROJECT" => "from-env", _ => null };
+        w = LoadText(files, yaml, Env).Workflows.Single();
+        // ...a PYDS_ variable beats the file...
+        Assert.Equal(("from-env", "file-queue", "wg-file"), (w.Project, w.Tasks[0].Script, w.Tasks[0].WorkerGroup));
+        // ...and -PyDsConfig beats both (by attribute name or dotted path); -Project beats the configured project.
+        w = LoadText(files, yaml, Env, new PyDsOptions { Config = new Dictionary<string, string> { ["default.workflow.queue"] = "opt-queue", ["WORKFLOW_PROJECT"] = "opt" } }).Workflows.Single();
+        Assert.Equal(("opt", "opt-queue"), (w.Project, w.Tasks[0].Script));
+        Assert.Equal("cli", LoadText(files, yaml, Env, new PyDsOptions { Project = "cli" }).Workflows.Single().Project);
+        // Secrets of the configuration are never read.
+        var secret = LoadText(files, "workflow: { name: w }\ntasks:\n  - { name: t, task_type: Shell, command: '${CONFIG.default.user.password}' }\n", Env);
+        Assert.Contains(secret.Findings, f => f.RuleId == "UnknownConfigKey" && f.Message.Contains("secret"));
+        Assert.DoesNotContain("never-read", secret.Workflows.Single().Tasks[0].Script);
+    }
+
+    [Fact]
+    public void Task_settings_follow_pyds_timeout_flag_local_params_unknown_keys_and_unknown_classes()
+    {
+        using var files = new SpecTestFiles();
+        var set = SpecSources.LoadAndValidate(files.Write("w.yaml", """
+            workflow: { name: w, project: p }
+            tasks:
+              - name: closed
+                task_type: Shell
+                command: echo 1
+                timeout: 60
+                timeout_flag: CLOSE
+                local_params:
+                  - { prop: a, direct: OUT, type: INTEGER, value: 1 }
+                input_params: { b: x }
+                cpu_quota: 50
+                mystery: 1
+              - name: open
+                task_type: shell
+                command: echo 2
+                timeout: 5
+              - name: py
+                task_type: Python
+                definition: |
+                  def main():
+                      print(1)
+              - name: odd
+                task_type: Teradata
+            """), SpecFormat.Auto, new SpecLoadOptions { EnvironmentVariables = _ => null });
+        var w = set.Workflows.Single();
+        Assert.Equal(0, w.FindTask("closed")!.Timeout);   // DS-bundled pyds honoured timeout_flag: CLOSE
+        Assert.Equal(5, w.FindTask("open")!.Timeout);     // pyds 4 turns the timeout on when one is given
+        Assert.Equal(new[] { ("a", "OUT", "INTEGER", "1"), ("b", "IN", "VARCHAR", "x") }, w.FindTask("closed")!.Parameters.Select(p => (p.Name, p.Direction, p.Type, p.Value)));
+        Assert.Contains(set.Findings, f => f is { RuleId: "DeprecatedField", Severity: SpecSeverity.Information });
+        Assert.Contains(set.Findings, f => f is { RuleId: "IgnoredField", Severity: SpecSeverity.Warning } && f.Message.Contains("'mystery'"));
+        Assert.Contains(set.Findings, f => f is { RuleId: "UnsupportedField", Severity: SpecSeverity.Warning } && f.Message.Contains("cpu_quota"));
+        Assert.Equal("{}", w.FindTask("closed")!.Params);
+        // A definition that is a function is called after it (tasks/python.py).
+        Assert.Equal("def main():\n    print(1)\nmain()", w.FindTask("py")!.Script);
+        // A class pyds does not have is reported once (not again by validation).
+        Assert.Single(set.Findings, f => f.RuleId == "UnknownTaskType");
+        Assert.Single(set.Findings, f => f.Severity == SpecSeverity.Error);
+    }
+
+    [Fact]
+    public void Condition_and_switch_relations_are_added_as_pyds_adds_them_even_when_tasks_come_later()
+    {
+        using var files = new SpecTestFiles();
+        var set = SpecSources.LoadAndValidate(files.Write("w.yaml", """
+            workflow: { name: w, project: p, param: { x: 1 } }
+            tasks:
+              - { name: sw, task_type: Switch, condition: [ { task: a, condition: "${x} > 1" }, { task: b } ] }
+              - { name: c, task_type: Condition, success_task: ok, failed_task: ko, op: or, groups: [ { op: and, groups: [ { task: a, flag: yes }, { task: b, flag: false } ] } ] }
+              - { name: a, task_type: Shell, command: a }
+              - { name: b, task_type: Shell, command: b, deps: [sw] }
+              - { name: ok, task_type: Shell, command: ok }
+              - { name: ko, task_type: Shell, command: ko }
+            """), SpecFormat.Auto, new SpecLoadOptions { EnvironmentVariables = _ => null });
+        Assert.False(set.HasErrors, string.Join("\n", set.Findings));
+        var w = set.Workflows.Single();
+        Assert.Equal(new[] { "sw" }, w.FindTask("a")!.DependsOn);
+        Assert.Equal(new[] { "sw" }, w.FindTask("b")!.DependsOn);   // given in deps too: one relation
+        Assert.Equal(new[] { "a", "b" }, w.FindTask("c")!.DependsOn);
+        Assert.Equal(new[] { "c" }, w.FindTask("ok")!.DependsOn);
+        Assert.Equal(new[] { "c" }, w.FindTask("ko")!.DependsOn);
+        // YAML 1.2 (as pyds reads it): 'yes' is text, which Python takes as true.
+        Assert.Equal(new[] { "SUCCESS", "FAILURE" }, w.FindTask("c")!.Conditions!.Groups[0].Items.Select(i => i.Status));
+        Assert.Equal("OR", w.FindTask("c")!.Conditions!.Relation);
     }
 
     [Fact]

@@ -95,6 +95,24 @@ public class SpecCmdletTests
     }
 
     [Fact]
+    public void Specs_of_a_file_with_load_errors_are_not_output_and_export_refuses_a_spec_without_project()
+    {
+        using var files = new SpecTestFiles();
+        files.Write("flow.yaml", "workflow:\n  name: flow\n  project: pyds\ntasks:\n  - { name: q, task_type: Sql, datasource_name: '${CONFIG.NOPE}', sql: select 1 }\n");
+        using var e = new HostedEngine();
+        var result = e.Run("Get-DsWorkflowSpec", new { Path = Path.Combine(files.Root, "flow.yaml") });
+        Assert.Empty(result.Objects<WorkflowSpec>());
+        Assert.StartsWith("DsSpecUnknownConfigKey", result.Errors.Single().FullyQualifiedErrorId);
+        Assert.Contains(result.Warnings, w => w.Contains("pyds/flow: not output"));
+
+        var noProject = new WorkflowSpec("", "orphan", System.Collections.Immutable.ImmutableArray.Create(new TaskSpec("t", "SHELL") { Script = "x" }));
+        var dest = Path.Combine(files.Root, "out");
+        var export = e.Run("Export-DsWorkflowSpec", new Dictionary<string, object> { ["InputObject"] = new[] { noProject }, ["Destination"] = dest });
+        Assert.StartsWith("DsSpecIncomplete", export.Errors.Single().FullyQualifiedErrorId);
+        Assert.False(Directory.Exists(dest));
+    }
+
+    [Fact]
     public void Export_as_ds_json_round_trips_a_ds_export_and_explains_unresolvable_names()
     {
         using var files = new SpecTestFiles();

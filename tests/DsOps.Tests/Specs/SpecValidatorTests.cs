@@ -104,6 +104,35 @@ public class SpecValidatorTests
     }
 
     [Fact]
+    public void Switch_and_condition_branches_and_condition_inputs_need_their_relation()
+    {
+        const string Tasks =
+            "    - { name: a, type: SHELL, script: x }\n" +
+            "    - { name: b, type: SHELL, script: x }\n" +
+            "    - name: s\n      type: SWITCH\n      switch:\n        branches: [ { condition: '${v} > 1', task: a } ]\n        default: b\n" +
+            "    - { name: ok, type: SHELL, script: x }\n" +
+            "    - { name: ko, type: SHELL, script: x, dependsOn: [c] }\n" +
+            "    - name: c\n      type: CONDITIONS\n      dependsOn: [a]\n      conditions:\n        groups: [ { items: [ { task: a, status: SUCCESS }, { task: b, status: FAILURE } ] } ]\n        success: [ok]\n        failed: [ko]\n";
+        var findings = Check(Tasks).Where(f => f.RuleId == "MissingLogicRelation").ToList();
+        // a and b are branches of s without dependsOn: [s]; ok is c's success branch without dependsOn: [c]; c checks b, which is not upstream.
+        Assert.Equal(4, findings.Count);
+        Assert.All(findings, f => Assert.Equal(SpecSeverity.Error, f.Severity));
+        var branch = findings.Single(f => f.Message.Contains("switch branch 'a'"));
+        Assert.Contains("add 's' to dependsOn of task 'a'", branch.Message);
+        Assert.EndsWith("a.yaml", branch.Location.File);
+        Assert.Equal(10, branch.Location.Line);                       // the switch section, file:line
+        Assert.Contains(findings, f => f.Message.Contains("success branch 'ok'") && f.Message.Contains("add 'c' to dependsOn of task 'ok'"));
+        Assert.Contains(findings, f => f.Message.Contains("checks task 'b', which is not upstream") && f.Message.Contains("add 'b' to dependsOn of task 'c'"));
+
+        // With the relations the same workflow is clean.
+        var fixedTasks = Tasks.Replace("{ name: a, type: SHELL, script: x }", "{ name: a, type: SHELL, script: x, dependsOn: [s] }")
+            .Replace("{ name: b, type: SHELL, script: x }", "{ name: b, type: SHELL, script: x, dependsOn: [s] }")
+            .Replace("{ name: ok, type: SHELL, script: x }", "{ name: ok, type: SHELL, script: x, dependsOn: [c] }")
+            .Replace("dependsOn: [a]\n", "dependsOn: [a, b]\n");
+        Assert.DoesNotContain(Check(fixedTasks), f => f.Severity == SpecSeverity.Error);
+    }
+
+    [Fact]
     public void Suspicious_date_pattern_is_a_warning()
     {
         var f = Only(Check("    - { name: a, type: SHELL, script: 'echo $[YYYY-MM-dd]' }\n"), "SuspiciousDatePattern");

@@ -34,6 +34,19 @@ public class YamlSpecWriterTests
         AssertRoundTrip(new[] { w });
     }
 
+    [Fact]
+    public void Imported_pydolphinscheduler_examples_round_trip_as_DsOps_yaml_with_their_relations_and_cache()
+    {
+        var specs = SpecSources.Load(DsOps.Testing.RepoPaths.PyDsExamples, SpecFormat.Auto,
+            new DsOps.Engine.Specs.Loading.SpecLoadOptions { EnvironmentVariables = n => n == "HOME" ? "/home/ds" : null }).Workflows;
+        Assert.Equal(23, specs.Count);
+        Assert.Contains(specs.SelectMany(w => w.Tasks), t => t.Cache);
+        AssertRoundTrip(specs);
+        // The cache setting is compared by plans like any other field.
+        var flipped = specs.Select(w => w with { Tasks = w.Tasks.Select(t => t with { Cache = !t.Cache }).ToImmutableArray() }).ToList();
+        Assert.True(WorkflowPlanner.Plan(flipped, specs).HasChanges);
+    }
+
     private static void AssertRoundTrip(IReadOnlyList<WorkflowSpec> specs)
     {
         using var files = new SpecTestFiles();

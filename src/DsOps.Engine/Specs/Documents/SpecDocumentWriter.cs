@@ -74,6 +74,7 @@ public static class SpecDocumentWriter
             ("priority", t.Priority == d.Priority ? null : Str(t.Priority)),
             ("delayTime", t.DelayTime == 0 ? null : Num(t.DelayTime)),
             ("enabled", t.Enabled ? null : Bool(false)),
+            ("cache", t.Cache ? Bool(true) : null),
             ("parameters", Parameters(t.Parameters)),
             ("resources", t.Resources.Length == 0 ? null : List(t.Resources)),
             ("dependence", t.Dependence is null ? null : Dependence(t.Dependence)),

@@ -40,7 +40,7 @@ public sealed class SpecDocumentReader
     {
         "name", "type", "description", "renamedFrom", "dependsOn", "script", "scriptFile", "workerGroup", "environment",
         "dataSource", "dataSourceType", "dataTarget", "dataTargetType", "subWorkflow", "retries", "retryInterval", "timeout",
-        "timeoutStrategy", "priority", "delayTime", "enabled", "parameters", "resources", "dependence", "conditions", "switch", "params",
+        "timeoutStrategy", "priority", "delayTime", "enabled", "cache", "parameters", "resources", "dependence", "conditions", "switch", "params",
     };
 
     private readonly FindingSink _findings;
@@ -233,6 +233,7 @@ public sealed class SpecDocumentReader
             Priority = Upper(Str(m, "priority")) ?? defaults.Priority,
             DelayTime = Int(m, "delayTime", 0, workflow, name),
             Enabled = Bool(m, "enabled", true, workflow, name),
+            Cache = Bool(m, "cache", false, workflow, name),
             Parameters = Parameters(m["parameters"], workflow, name),
             Resources = m["resources"] is null ? ImmutableArray<string>.Empty : StrList(m["resources"], "resources", workflow, name).Select(r => r.Value).ToImmutableArray(),
             Dependence = m["dependence"] is SpecMapping dm ? ReadDependence(dm, workflow, name) : NotMapping<DependenceSpec>(m["dependence"], "dependence", workflow, name),

@@ -111,6 +111,8 @@ public sealed record TaskSpec(string Name, string Type)
     public int DelayTime { get; init; }
     /// <summary>false = DS flag NO (the task is skipped).</summary>
     public bool Enabled { get; init; } = true;
+    /// <summary>DS isCache (3.2+): a task run with the same inputs reuses the cached result. Not sent to 3.0/3.1.</summary>
+    public bool Cache { get; init; }
     /// <summary>Local parameters, kept sorted by name.</summary>
     public ImmutableArray<ParameterSpec> Parameters { get => _parameters; init => _parameters = Normalize.Parameters(value); }
     private readonly ImmutableArray<ParameterSpec> _parameters = ImmutableArray<ParameterSpec>.Empty;

@@ -60,7 +60,12 @@ public static class YamlSpecSource
         IReadOnlyList<WorkflowSpec> workflows = Array.Empty<WorkflowSpec>();
         try
         {
-            workflows = reader.Read(SafeYamlReader.ReadFile(file, options.Limits), file);
+            var root = SafeYamlReader.ReadFile(file, options.Limits);
+            if (PyDolphinSchedulerSource.LooksLikePyDs(root))
+                sink.Error("PyDsFileInYamlFolder", root!.Location,
+                    "this is a pydolphinscheduler file (top-level 'workflow:' and 'tasks:'), read here as DsOps YAML because the folder also holds DsOps files; " +
+                    "load pydolphinscheduler files with -Format PyDolphinScheduler (a folder of only pydolphinscheduler files is detected as such).");
+            else workflows = reader.Read(root, file);
         }
         catch (SpecLoadException ex)
         {

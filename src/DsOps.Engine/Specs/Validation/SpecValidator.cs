@@ -198,6 +198,27 @@ public static class SpecValidator
                 Ref(b.Task, "switch branch");
             }
             if (sw.Default is not null) Ref(sw.Default, "switch default");
+            foreach (var target in sw.Branches.Select(b => b.Task).Append(sw.Default).OfType<string>().Distinct())
+                Downstream(target, "switch branch", sw.Location);
+        }
+        if (t.Conditions is { } co)
+        {
+            foreach (var outcome in co.SuccessTasks.Concat(co.FailedTasks).Distinct())
+                Downstream(outcome, co.SuccessTasks.Contains(outcome) ? "conditions success branch" : "conditions failed branch", co.Location);
+            foreach (var input in co.Groups.SelectMany(g => g.Items).Select(i => i.Task).Distinct())
+                if (tasks.ContainsKey(input) && input != t.Name && !t.DependsOn.Contains(input))
+                    sink.Error("MissingLogicRelation", co.Location,
+                        $"conditions task '{t.Name}' checks task '{input}', which is not upstream of it: add '{input}' to dependsOn of task '{t.Name}' " +
+                        $"(DS judges a condition when its upstream tasks finish; without the relation it is judged before '{input}' runs).", w.Name, t.Name);
+        }
+
+        // DS runs a switch's branches and a condition's outcomes only as their downstream tasks.
+        void Downstream(string target, string what, SourceLocation at)
+        {
+            if (target.Length == 0 || target == t.Name || !tasks.TryGetValue(target, out var branch) || branch.DependsOn.Contains(t.Name)) return;
+            sink.Error("MissingLogicRelation", at,
+                $"{what} '{target}' of task '{t.Name}' is not downstream of it: add '{t.Name}' to dependsOn of task '{target}' (at {Where(branch.Location)}); " +
+                $"DS runs a {type} task's branches only as its downstream tasks, and without the relation '{target}' starts at once.", w.Name, t.Name);
         }
 
         void Ref(string name, string what)
@@ -381,6 +402,8 @@ public static class SpecValidator
                 sink.Error("InvalidValue", t.Location, $"HTTP task '{t.Name}' uses HEAD, which {dialect} does not support.", w.Name, t.Name);
             if (t.Dependence is { } d && !dialect.DependentHasFailurePolicy && (d.CheckInterval is not null || d.FailurePolicy is not null || d.FailureWaitingTime is not null))
                 sink.Warning("IgnoredField", t.Location, $"dependence checkInterval/failurePolicy/failureWaitingTime of task '{t.Name}' exist from DS 3.2; {dialect} ignores them.", w.Name, t.Name);
+            if (t.Cache && !dialect.TaskHasIsCache)
+                sink.Warning("IgnoredField", t.Location, $"task '{t.Name}' sets cache, which only DS 3.2 has; it is not sent to {dialect}.", w.Name, t.Name);
         }
         return sink.Items;
     }

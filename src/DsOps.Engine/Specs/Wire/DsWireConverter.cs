@@ -178,6 +178,10 @@ public sealed class DsWireConverter
                 break;
         }
 
+        // A main jar named by full name (pydolphinscheduler imports) is referenced by id where resources go by id (3.0/3.1).
+        if (!_dialect.ResourcesByFullName && p["mainJar"] is JsonObject { Count: 1 } jar && jar["resourceName"] is JsonValue jarName)
+            p["mainJar"] = new JsonObject { ["id"] = ResolveId(jarName.ToString(), n => _names.ResourceId(n), "resource") };
+
         var o = new JsonObject
         {
             ["code"] = code,
@@ -205,7 +209,7 @@ public sealed class DsWireConverter
             o["memoryMax"] = -1;
             o["taskExecuteType"] = "BATCH";
         }
-        if (_dialect.TaskHasIsCache) o["isCache"] = "NO";
+        if (_dialect.TaskHasIsCache) o["isCache"] = t.Cache ? "YES" : "NO";
         return o;
     }
 
@@ -376,6 +380,7 @@ public sealed class DsWireConverter
             Priority = Str(t, "taskPriority") ?? "MEDIUM",
             DelayTime = Int(t, "delayTime") ?? 0,
             Enabled = Str(t, "flag") != "NO",
+            Cache = Str(t, "isCache") == "YES",
             Location = location,
         };
         if (Str(t, "timeoutFlag") == "OPEN")

@@ -9,7 +9,8 @@ namespace DsOps.Commands.Metadata;
 /// <para type="synopsis">Connects to a DolphinScheduler metadata database (MySQL/MariaDB) read-only.</para>
 /// <para type="description">Detects the DS version from the schema, checks access and makes the connection the
 /// session default for Get-DsRunReport, Get-DsFailedTask and the other metadata cmdlets. Sessions run
-/// READ ONLY transactions and DsOps only sends SELECTs. The password is never shown.</para>
+/// READ ONLY transactions and DsOps only sends SELECTs. The password is never shown. Only a connection made with
+/// -AllowWrite lets the maintenance cmdlets (Remove-DsInstanceHistory, Remove-DsCommand) delete rows.</para>
 /// </summary>
 /// <example><code>Connect-DsMetadata -Server db01 -Database dolphinscheduler -Credential (Get-Credential) -ServerTimeZone Asia/Shanghai</code></example>
 [Cmdlet(VerbsCommunications.Connect, "DsMetadata", DefaultParameterSetName = PartsSet)]
@@ -57,6 +58,11 @@ public sealed class ConnectDsMetadataCommand : DsCmdlet
     [Parameter(HelpMessage = "TLS mode: VerifyFull by default for remote servers; None, Preferred or Required opt out of verification.")]
     public DsSslMode SslMode { get; set; }
 
+    /// <summary><para type="description">Lets the maintenance cmdlets (Remove-DsInstanceHistory, Remove-DsCommand) delete rows
+    /// through this connection. Without it the connection is read-only and they refuse to run.</para></summary>
+    [Parameter(HelpMessage = "Allow the maintenance cmdlets (Remove-DsInstanceHistory, Remove-DsCommand) to delete through this connection.")]
+    public SwitchParameter AllowWrite { get; set; }
+
     // Not given means "the default for this server" (VerifyFull, or None on loopback), not the enum's first value.
     private DsSslMode? RequestedSslMode => MyInvocation.BoundParameters.ContainsKey(nameof(SslMode)) ? SslMode : null;
 
@@ -75,9 +81,10 @@ public sealed class ConnectDsMetadataCommand : DsCmdlet
         try
         {
             connection = ParameterSetName == ConnectionStringSet
-                ? Await(DsMetadataConnection.ConnectAsync(new NetworkCredential("", ConnectionString).Password, Name, zone, RequestedSslMode, CancellationToken))
+                ? Await(DsMetadataConnection.ConnectAsync(new NetworkCredential("", ConnectionString).Password, Name, zone, RequestedSslMode,
+                    CancellationToken, AllowWrite.IsPresent))
                 : Await(DsMetadataConnection.ConnectAsync(Server, Port, Database, Credential.UserName,
-                    Credential.GetNetworkCredential().Password, Name, zone, RequestedSslMode, CancellationToken));
+                    Credential.GetNetworkCredential().Password, Name, zone, RequestedSslMode, CancellationToken, AllowWrite.IsPresent));
         }
         catch (Exception ex) when (ex is not PipelineStoppedException)
         {

@@ -36,7 +36,7 @@ public abstract class DsSpecCmdlet : DsCmdlet
     [ValidateNotNullOrEmpty]
     public string? ScriptRoot { get; set; }
 
-    /// <summary><para type="description">Format of -Path. Auto decides from the path and content.</para></summary>
+    /// <summary><para type="description">Format of -Path. Auto decides from the path and content: a folder whose YAML files are all pydolphinscheduler files is read as pydolphinscheduler YAML.</para></summary>
     [Parameter(HelpMessage = "Format of -Path: Auto, Yaml, DsExport or PyDolphinScheduler.")]
     public SpecFormat Format { get; set; } = SpecFormat.Auto;
 
@@ -55,8 +55,8 @@ public abstract class DsSpecCmdlet : DsCmdlet
     [ValidateNotNullOrEmpty]
     public string? Project { get; set; }
 
-    /// <summary><para type="description">Values for ${CONFIG.key} macros of pydolphinscheduler YAML, e.g. @{ 'default.user.tenant' = 'etl' }.</para></summary>
-    [Parameter(HelpMessage = "Values for ${CONFIG.key} macros in pydolphinscheduler YAML.")]
+    /// <summary><para type="description">pydolphinscheduler settings for its YAML (by attribute name or dotted path), e.g. @{ WORKFLOW_PROJECT = 'etl'; 'default.user.tenant' = 'etl' }. They win over PYDS_* environment variables, pyds's configuration file and pyds's defaults, and fill ${CONFIG.key} macros.</para></summary>
+    [Parameter(HelpMessage = "pydolphinscheduler settings (WORKFLOW_PROJECT or default.workflow.project...) for its YAML and ${CONFIG.key} macros.")]
     public System.Collections.Hashtable? PyDsConfig { get; set; }
 
     /// <summary><para type="description">A DS connection (Connect-DsServer): checks the specs against that server's names and version, or reads the server's workflows as specs.</para></summary>

@@ -62,6 +62,12 @@ public sealed class ExportDsWorkflowSpecCommand : DsCmdlet
         var placeholders = new HashSet<string>(StringComparer.Ordinal);
         foreach (var spec in _specs.OrderBy(w => w.Key, StringComparer.Ordinal))
         {
+            if (string.IsNullOrWhiteSpace(spec.Project) || string.IsNullOrWhiteSpace(spec.Name))
+            {
+                WriteDsError("DsSpecIncomplete", ErrorCategory.InvalidData,
+                    $"workflow '{spec.Name}' has no {(string.IsNullOrWhiteSpace(spec.Name) ? "name" : "project")} and is not written; fix the source (or pass -Project to Get-DsWorkflowSpec).", spec.Key);
+                continue;
+            }
             var (safe, variables) = SecretExternalizer.Externalize(spec);
             if (variables.Count > 0)
                 WriteWarning($"{spec.Key}: secret-looking values were replaced by environment placeholders; set {string.Join(", ", variables)} before loading.");

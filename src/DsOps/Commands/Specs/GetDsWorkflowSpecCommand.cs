@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using DsOps.Engine.Specs.Model;
+using DsOps.Engine.Specs.Validation;
 
 namespace DsOps.Commands.Specs;
 
@@ -38,6 +39,14 @@ public sealed class GetDsWorkflowSpecCommand : DsSpecCmdlet
                 var set = LoadSpecs(validate: false);
                 WriteLoadFindings(set.Findings);
                 workflows = set.Workflows;
+                // A workflow read from a file with load errors is incomplete: it is not output (so it cannot be exported half read).
+                var failed = set.Findings.Where(f => f.Severity == SpecSeverity.Error && f.Location.File is not null).Select(f => f.Location.File!).ToHashSet(StringComparer.Ordinal);
+                if (failed.Count > 0)
+                {
+                    foreach (var w in workflows.Where(w => w.Location.File is { } file && failed.Contains(file)))
+                        WriteWarning($"{w.Key}: not output, because {w.Location.File} has errors (see above).");
+                    workflows = workflows.Where(w => w.Location.File is not { } file || !failed.Contains(file)).ToList();
+                }
             }
             var patterns = Name?.Select(n => WildcardPattern.Get(n, WildcardOptions.IgnoreCase)).ToList();
             foreach (var w in workflows)
