@@ -14,6 +14,7 @@
         'DsOps.Metadata.Format.ps1xml',
         'DsOps.Notifications.Format.ps1xml',
         'DsOps.Operations.Format.ps1xml',
+        'DsOps.ServerConfig.Format.ps1xml',
         'DsOps.Specs.Format.ps1xml'
     )
     # One comma-separated array literal, not one statement per line: PowerShell compiles each statement of @( ) when
@@ -34,10 +35,12 @@
         'Get-DsLongRunningTask',
         'Get-DsProject',
         'Get-DsRunReport',
+        'Get-DsServerConfig',
         'Get-DsServerNode',
         'Get-DsStuckInstance',
         'Get-DsTaskInstance',
         'Get-DsTenant',
+        'Get-DsTuningAdvice',
         'Get-DsWorkerGroup',
         'Get-DsWorkflow',
         'Get-DsWorkflowInstance',
@@ -49,8 +52,10 @@
         'Remove-DsInstanceHistory',
         'Send-DsNotification',
         'Send-DsRunReport',
+        'Set-DsServerConfig',
         'Sync-DsWorkflow',
         'Test-DsMetadataIntegrity',
+        'Test-DsServerConfig',
         'Test-DsWorkflowSpec'
     )
     FunctionsToExport    = @()
