@@ -55,8 +55,6 @@ public sealed class AppliedState
             ["formatVersion"] = 1,
             ["workflows"] = new JsonObject(_fingerprints.Select(p => KeyValuePair.Create(p.Key, (JsonNode?)p.Value))),
         };
-        var tmp = path + ".tmp";
-        File.WriteAllText(tmp, root.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
-        File.Move(tmp, path, overwrite: true);
+        AtomicFile.WriteAllText(path, root.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
     }
 }

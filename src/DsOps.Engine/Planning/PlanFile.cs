@@ -80,9 +80,7 @@ public static class PlanFile
 
     public static void Save(string path, WorkflowPlan plan, PlanSource? source = null)
     {
-        var tmp = path + ".tmp";
-        File.WriteAllText(tmp, Serialize(plan, source));
-        File.Move(tmp, path, overwrite: true);
+        AtomicFile.WriteAllText(path, Serialize(plan, source));
     }
 
     public static SavedPlan Load(string path)
