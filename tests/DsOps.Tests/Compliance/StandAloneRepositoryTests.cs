@@ -1,4 +1,5 @@
 using DsOps.Testing;
+using Xunit;
 
 namespace DsOps.Tests.Compliance;
 
