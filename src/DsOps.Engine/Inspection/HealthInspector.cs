@@ -55,11 +55,7 @@ public static class HealthInspector
         var dialect = options.Api?.Dialect ?? options.Metadata?.Dialect
             ?? throw new DsOpsException(DsErrorKind.InvalidInput, "DsHealthNoConnection",
                 "A health inspection needs a DS API connection (Connect-DsServer), a metadata connection (Connect-DsMetadata), or both.");
-        using var run = new HealthRun(options, dialect)
-        {
-            SelectedIntegrityChecks = checks.Where(c => c.Id.StartsWith("Integrity.", StringComparison.Ordinal) && c.Applies(dialect))
-                .Select(c => c.Id["Integrity.".Length..]).ToList(),
-        };
+        using var run = new HealthRun(options, dialect);
         var done = 0;
         var tasks = checks.Select(async check =>
         {

@@ -60,8 +60,6 @@ internal sealed class HealthRun : IDisposable
     public DsMetadataReader? Reader { get; }
     public ActuatorReader Actuator => _actuator ??= new ActuatorReader(Config.ActuatorTimeout, Config.ActuatorScheme, Options.Api?.SkipCertificateCheck ?? false);
 
-    /// <summary>Integrity checker ids the selection contains (the integrity fact runs only those).</summary>
-    public IReadOnlyCollection<string> SelectedIntegrityChecks { get; init; } = Array.Empty<string>();
 
     /// <summary>The value in force: parameter, else config file, else the check's default (null: the version's own).</summary>
     public double? Threshold(HealthCheck check, string name)
