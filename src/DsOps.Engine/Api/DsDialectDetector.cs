@@ -8,7 +8,7 @@ namespace DsOps.Engine.Api;
 /// path of an authenticated request with its UI's HTML (docs/ds-facts.md §0), which the reader reports as
 /// <see cref="DsErrorKind.EndpointMissing"/>. Probes, newest first:
 /// /ui-plugins/query-product-info (3.3+, returns the version), /monitor/MASTER (3.2.2),
-/// /alert-groups/normal-list (3.2.0+), /cluster/query-cluster-list (3.1+), otherwise 3.0.
+/// /alert-groups/normal-list (3.2.1 and 3.2.2 only), /cluster/query-cluster-list (3.1+), otherwise 3.0.
 /// Each probe requires authentication, so a bad token fails here with a clear error.
 /// </summary>
 public static class DsDialectDetector

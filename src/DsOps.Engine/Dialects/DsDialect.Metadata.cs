@@ -118,7 +118,7 @@ public sealed partial class DsDialect
     /// <summary>
     /// Name of a command type code in this version: 10 RECOVER_WAITING_THREAD exists through 3.2.2 (removed in 3.3-dev),
     /// 12 EXECUTE_TASK and 13 DYNAMIC_GENERATION from 3.2. Unknown codes stay visible as UNKNOWN_n.
-    /// The 3.3 enum keeps the *_PROCESS spellings in the reference; the renamed spellings are unverified.
+    /// The 3.3-dev enum keeps the *_PROCESS spellings (docs/ds-facts.md §5.4); whether a later release renamed them is unverified.
     /// </summary>
     public string CommandTypeName(int code)
     {

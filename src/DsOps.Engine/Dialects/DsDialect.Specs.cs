@@ -4,7 +4,7 @@ namespace DsOps.Engine.Dialects;
 public sealed partial class DsDialect
 {
     /// <summary>
-    /// Task types named by the reference (§4.1) across 3.0-3.4. The spec model spells the
+    /// Task types named in docs/ds-facts.md §4.1 across 3.0-3.4. The spec model spells the
     /// sub-workflow task SUB_WORKFLOW; SUB_PROCESS is accepted as an alias and converted per version.
     /// </summary>
     public static readonly IReadOnlySet<string> KnownTaskTypes = new HashSet<string>(StringComparer.Ordinal)
@@ -66,8 +66,8 @@ public sealed partial class DsDialect
     public bool DependentHasFailurePolicy => AtLeast(2);
 
     /// <summary>
-    /// Task types the reference lists only from 3.2 ("3.2+ many more, e.g. JAVA, K8S, DYNAMIC, HIVECLI,
-    /// REMOTESHELL", §4.1). Whether some already exist in 3.0/3.1 is unverified.
+    /// Task types docs/ds-facts.md §4.1 lists only from 3.2 (JAVA, K8S, DYNAMIC, HIVECLI,
+    /// REMOTESHELL, …). Whether some already exist in 3.0/3.1 is unverified.
     /// </summary>
     public static readonly IReadOnlySet<string> TaskTypesListedFrom32 = new HashSet<string>(StringComparer.Ordinal)
         { "JAVA", "K8S", "DYNAMIC", "HIVECLI", "REMOTESHELL" };

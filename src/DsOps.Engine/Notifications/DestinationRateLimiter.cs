@@ -4,7 +4,7 @@ namespace DsOps.Engine.Notifications;
 public sealed record RateRule(int Limit, TimeSpan Window);
 
 /// <summary>
-/// Per-destination send budget (alerting.md §7.5): a rolling-window log per destination key, where the key
+/// Per-destination send budget (docs/chat-robots.md §7.5): a rolling-window log per destination key, where the key
 /// is the target's fingerprint (a hash), never the URL. Callers over budget wait rather than being dropped.
 /// One instance per process (<see cref="Shared"/>); separate processes sharing a robot each have their own.
 /// </summary>

@@ -11,7 +11,7 @@ public interface INotifier
 {
     NotificationChannel Channel { get; }
 
-    /// <summary>Per-destination send budget (alerting.md §7.5); empty means unlimited.</summary>
+    /// <summary>Per-destination send budget (docs/chat-robots.md §7.5); empty means unlimited.</summary>
     IReadOnlyList<RateRule> RateRules { get; }
 
     /// <summary>Whether @-mentions by phone number are supported.</summary>

@@ -12,7 +12,7 @@ public sealed record SizeMeasure(Func<string, int> TextCost, int PerLineCost, in
 {
     /// <summary>
     /// The JSON encoder every notifier serializes with: CJK stays 3 bytes instead of a 6-byte \uXXXX
-    /// (alerting.md §0.5), and markup such as &lt;font&gt; or quotes is not HTML-escaped. Safe because the
+    /// (docs/chat-robots.md §7.4), and markup such as &lt;font&gt; or quotes is not HTML-escaped. Safe because the
     /// JSON is posted as a request body, never embedded in HTML.
     /// </summary>
     public static readonly JavaScriptEncoder JsonEncoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping;

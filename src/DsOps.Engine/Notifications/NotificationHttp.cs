@@ -5,7 +5,7 @@ namespace DsOps.Engine.Notifications;
 
 /// <summary>
 /// One long-lived HttpClient per network configuration (proxy, proxy user, certificate check), as
-/// alerting.md §7.3 advises: SocketsHttpHandler with a bounded connection lifetime so DNS changes are seen.
+/// docs/chat-robots.md §7.3 advises: SocketsHttpHandler with a bounded connection lifetime so DNS changes are seen.
 /// TLS certificates are verified unless the target explicitly opts out.
 /// </summary>
 public static class NotificationHttp

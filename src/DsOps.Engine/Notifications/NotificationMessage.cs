@@ -32,6 +32,6 @@ public sealed class NotificationMessage
     /// <summary>What the message is about, for the generic webhook envelope: message, report or failure.</summary>
     public string Kind { get; init; } = "message";
 
-    /// <summary>Short id put in every part so duplicates after a retry are easy to spot (alerting.md §7.2).</summary>
+    /// <summary>Short id put in every part so duplicates after a retry are easy to spot (docs/chat-robots.md §7.2).</summary>
     public string MessageId { get; init; } = Guid.NewGuid().ToString("N")[..6];
 }

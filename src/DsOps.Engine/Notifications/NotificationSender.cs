@@ -9,7 +9,7 @@ namespace DsOps.Engine.Notifications;
 /// <summary>Timeouts, retries and limits of the one sending path.</summary>
 public sealed class NotificationOptions
 {
-    /// <summary>Per-request timeout (alerting.md §7.3: about 10 s).</summary>
+    /// <summary>Per-request timeout (docs/chat-robots.md §7.3: about 10 s).</summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>Retries after the first attempt, for transient failures only (§7.2: at most 3).</summary>
@@ -145,7 +145,7 @@ public sealed class NotificationSender
                 if (last.Verdict == ResponseVerdict.Success) return;
                 if (last.Verdict == ResponseVerdict.RateLimited && last.RetryAfter is { } wait)
                     _limiter.BlockUntil(target.Fingerprint, _options.Time.GetUtcNow() + wait);
-                // A cooldown (DingTalk parks a robot for 10 min) is waited out once, then the send fails (alerting.md §7.2).
+                // A cooldown (DingTalk parks a robot for 10 min) is waited out once, then the send fails (docs/chat-robots.md §7.2).
                 var cooldown = last.Verdict == ResponseVerdict.RateLimited && last.RetryAfter > TimeSpan.FromMinutes(1);
                 if (last.IsRetryable && (last.RetryAfter ?? TimeSpan.Zero) <= _options.MaxRateLimitWait && !(cooldown && cooledDown))
                 {
@@ -179,7 +179,7 @@ public sealed class NotificationSender
     {
         RetryableResponse => true,
         TimeoutException => true,
-        // TLS and certificate failures are not fixed by retrying (alerting.md §7.2).
+        // TLS and certificate failures are not fixed by retrying (docs/chat-robots.md §7.2).
         HttpRequestException h => h.InnerException is not AuthenticationException && !cancellationToken.IsCancellationRequested,
         IOException => true,
         _ => false,

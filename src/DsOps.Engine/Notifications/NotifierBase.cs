@@ -102,7 +102,7 @@ public abstract class NotifierBase : INotifier
     protected static bool IsPlainId(string id) =>
         id.Length is > 0 and <= 128 && id.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '.' or '@' or ':' or '-');
 
-    /// <summary>UTF-8 JSON without BOM; charset stated explicitly (DingTalk requires UTF-8, alerting.md §7.8).</summary>
+    /// <summary>UTF-8 JSON without BOM; charset stated explicitly (DingTalk requires UTF-8, docs/chat-robots.md §7.8).</summary>
     protected static StringContent JsonContent(string json)
     {
         var content = new StringContent(json, new UTF8Encoding(false));

@@ -48,6 +48,36 @@ public class StandAloneRepositoryTests
         Assert.True(File.Exists(RepoPaths.StatusTable(version)), RepoPaths.StatusTable(version));
     }
 
+    [Fact]
+    public void Every_cited_section_of_the_fact_pages_exists()
+    {
+        // Code and docs cite "docs/ds-facts.md §N.M" and "docs/chat-robots.md §N.M"; a renumbered or missing
+        // section would leave the citation pointing nowhere.
+        var sections = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
+        foreach (var page in new[] { "ds-facts", "chat-robots" })
+        {
+            var path = Path.Combine(RepoPaths.RepoRoot, "docs", page + ".md");
+            Assert.True(File.Exists(path), path);
+            sections[page] = File.ReadLines(path)
+                .Select(l => System.Text.RegularExpressions.Regex.Match(l, @"^#{2,3}\s+(\d+(?:\.\d+)?)[.\s]"))
+                .Where(m => m.Success).Select(m => m.Groups[1].Value).ToHashSet(StringComparer.Ordinal);
+        }
+        var citation = new System.Text.RegularExpressions.Regex(@"(ds-facts|chat-robots)\.md`?\s*§(\d+(?:\.\d+)?)");
+        var dangling = new List<string>();
+        var cited = 0;
+        foreach (var file in RepositoryFiles(RepoPaths.RepoRoot).Where(f => f.EndsWith(".cs", StringComparison.Ordinal) || f.EndsWith(".md", StringComparison.Ordinal)))
+        {
+            foreach (System.Text.RegularExpressions.Match m in citation.Matches(File.ReadAllText(file)))
+            {
+                cited++;
+                if (!sections[m.Groups[1].Value].Contains(m.Groups[2].Value))
+                    dangling.Add($"{Path.GetRelativePath(RepoPaths.RepoRoot, file)}: {m.Value}");
+            }
+        }
+        Assert.True(cited > 50, $"only {cited} citations found; the pattern no longer matches how code cites the pages");
+        Assert.True(dangling.Count == 0, "Citations of sections that do not exist: " + string.Join(", ", dangling));
+    }
+
     private static IEnumerable<string> RepositoryFiles(string root)
     {
         var pending = new Stack<string>();

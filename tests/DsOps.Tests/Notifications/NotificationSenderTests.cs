@@ -29,7 +29,7 @@ public class NotificationSenderTests
 
     private static JsonElement Json(ReceivedRequest r) => JsonDocument.Parse(r.Body).RootElement;
 
-    /// <summary>Independent re-implementation of alerting.md §1.3, as DingTalk's server would check it.</summary>
+    /// <summary>Independent re-implementation of docs/chat-robots.md §1.3, as DingTalk's server would check it.</summary>
     private static void AssertDingTalkSignature(ReceivedRequest r, string secret)
     {
         var ts = r.Query["timestamp"];

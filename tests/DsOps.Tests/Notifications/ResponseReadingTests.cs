@@ -6,7 +6,7 @@ using Xunit;
 
 namespace DsOps.Tests.Notifications;
 
-/// <summary>Each channel's success and retry decisions (alerting.md §1.7, §2.3, §3.3, §4, §7.1-7.2).</summary>
+/// <summary>Each channel's success and retry decisions (docs/chat-robots.md §1.7, §2.3, §3.3, §4, §7.1-7.2).</summary>
 public class ResponseReadingTests
 {
     private static HttpResponseHeaders Headers(params (string Name, string Value)[] headers)

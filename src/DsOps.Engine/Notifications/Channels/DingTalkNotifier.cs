@@ -5,7 +5,7 @@ using System.Text.Json.Nodes;
 namespace DsOps.Engine.Notifications.Channels;
 
 /// <summary>
-/// DingTalk custom robot (alerting.md §1): text or markdown, optional signing in the URL, keyword in the
+/// DingTalk custom robot (docs/chat-robots.md §1): text or markdown, optional signing in the URL, keyword in the
 /// title and text of every part, @mobiles in the body and in "at". Success is errcode 0.
 /// </summary>
 public sealed class DingTalkNotifier : NotifierBase

@@ -5,7 +5,7 @@ using System.Text.Json.Nodes;
 namespace DsOps.Engine.Notifications.Channels;
 
 /// <summary>
-/// Feishu / Lark custom bot (alerting.md §3): "text" for Text, rich-text "post" (one element per line) for
+/// Feishu / Lark custom bot (docs/chat-robots.md §3): "text" for Text, rich-text "post" (one element per line) for
 /// Markdown; the keyword goes in the title and text; signing puts timestamp (seconds) and sign in the body.
 /// Success is code 0, or StatusCode 0 when code is absent (the older response format).
 /// </summary>

@@ -5,7 +5,7 @@ using System.Text.Json.Nodes;
 namespace DsOps.Engine.Notifications.Channels;
 
 /// <summary>
-/// Slack incoming webhook (alerting.md §4): fallback "text" (the title) plus mrkdwn section blocks. A section's
+/// Slack incoming webhook (docs/chat-robots.md §4): fallback "text" (the title) plus mrkdwn section blocks. A section's
 /// text is limited to 3,000 characters (budget 2,900) and a message to 50 blocks (budget 45, §7.4), so a long
 /// body becomes several sections in one message, and only a very long one several messages.
 /// Success is HTTP 200 with the body "ok"; only 429 and 5xx are retried.

@@ -5,7 +5,7 @@ using System.Text.Json.Nodes;
 namespace DsOps.Engine.Notifications.Channels;
 
 /// <summary>
-/// WeCom group robot (alerting.md §2): no signing or keyword mode; markdown content ≤ 4096 bytes and text
+/// WeCom group robot (docs/chat-robots.md §2): no signing or keyword mode; markdown content ≤ 4096 bytes and text
 /// ≤ 2048 (budgets 4000/2000, §7.4). Markdown cannot mention by phone number, so mentions travel in an
 /// extra text message after the parts.
 /// </summary>

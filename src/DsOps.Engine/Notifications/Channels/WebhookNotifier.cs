@@ -6,7 +6,7 @@ using System.Text.Json.Nodes;
 namespace DsOps.Engine.Notifications.Channels;
 
 /// <summary>
-/// DsOps's generic webhook (alerting.md §5.1): a stable JSON envelope, optionally signed with
+/// DsOps's generic webhook (docs/chat-robots.md §5.1): a stable JSON envelope, optionally signed with
 /// X-DsOps-Timestamp / X-DsOps-Signature headers. Success is any 2xx; 408, 429, 5xx are retried.
 /// </summary>
 public sealed class WebhookNotifier : NotifierBase
