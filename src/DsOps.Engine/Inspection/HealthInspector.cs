@@ -65,6 +65,10 @@ public static class HealthInspector
                 results = new[] { check.Skip(run, $"Does not apply to DS {dialect.Version} (applies to {check.Info.AppliesTo}).") };
             else
             {
+                // Metadata checks share a few sessions at a time: a small DS database (max_connections 151) must not
+                // see a burst of sessions from one inspection. A fact's producer always holds a slot, so none waits forever.
+                var gated = check.Info.Sources.HasFlag(DsHealthSource.Metadata) && options.Metadata is not null;
+                if (gated) await run.MetadataGate.WaitAsync(cancellationToken).ConfigureAwait(false);
                 try
                 {
                     results = await check.Evaluate(run, check, cancellationToken).ConfigureAwait(false);
@@ -73,6 +77,10 @@ public static class HealthInspector
                 {
                     // One failing source (API down, SQL error) must not hide the other checks' results.
                     results = new[] { check.Error(run, $"Could not evaluate: {ex.Message}") };
+                }
+                finally
+                {
+                    if (gated) run.MetadataGate.Release();
                 }
             }
             var elapsed = sw.Elapsed;

@@ -58,6 +58,9 @@ internal sealed class HealthRun : IDisposable
     public DsClient? Api => Options.Api?.Client;
     public DsMetadataConnection? Metadata => Options.Metadata;
     public DsMetadataReader? Reader { get; }
+    /// <summary>At most this many metadata checks run at once (each opens its own pooled session).</summary>
+    public SemaphoreSlim MetadataGate { get; } = new(4, 4);
+
     public ActuatorReader Actuator => _actuator ??= new ActuatorReader(Config.ActuatorTimeout, Config.ActuatorScheme, Options.Api?.SkipCertificateCheck ?? false);
 
 
@@ -161,7 +164,11 @@ internal sealed class HealthRun : IDisposable
         return await session.QueryAsync(sql, p, map, ct).ConfigureAwait(false);
     }
 
-    public void Dispose() => _actuator?.Dispose();
+    public void Dispose()
+    {
+        _actuator?.Dispose();
+        MetadataGate.Dispose();
+    }
 }
 
 /// <summary>Simple case-insensitive wildcard patterns (* and ?) for config values the engine matches itself.</summary>

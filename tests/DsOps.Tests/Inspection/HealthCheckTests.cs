@@ -49,6 +49,8 @@ public sealed class HealthCheckTests
             Api.Dispose();
             await Emulator.DisposeAsync();
             File.Delete(ConfigPath);
+            // Idle pooled sessions to this test's databases would otherwise stay open on the shared test server.
+            await MySqlConnector.MySqlConnection.ClearAllPoolsAsync();
         }
     }
 
