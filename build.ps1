@@ -140,7 +140,7 @@ function Start-Sandbox {
     $work = Join-Path ([IO.Path]::GetTempPath()) ('dsops-sandbox-' + [guid]::NewGuid().ToString('N').Substring(0, 12))
     New-Item -ItemType Directory $work | Out-Null
     $infoFile = Join-Path $work 'info.json'
-    $emulatorArgs = @($emulatorDll, '--sandbox', '--dialect', $Dialect, '--work-dir', $work, '--info-file', $infoFile,
+    $emulatorArgs = @($emulatorDll, '--sandbox', '--cluster', 'three', '--dialect', $Dialect, '--work-dir', $work, '--info-file', $infoFile,
         '--watch-pid', ((Get-LifetimePids) -join ','), '--companion-pid-file', (Join-Path $work 'shell.pid'), '--ignore-sigint')
     # Its own session, so Ctrl+C typed in the sandbox shell reaches the shell only; the watched pids and the
     # companion file tie the emulator's life to this script and that shell.
@@ -176,6 +176,7 @@ Import-Module '$module'
     ApiUri = '$($info.apiUri)'
     Token = ConvertTo-SecureString '$($info.token)' -AsPlainText -Force
     MetadataConnectionString = ConvertTo-SecureString '$($info.metadataConnectionString)' -AsPlainText -Force
+    HealthConfig = '$($info.healthConfig)'
 }
 `$null = Connect-DsServer -Uri `$DsSandbox.ApiUri -Token `$DsSandbox.Token -Name sandbox
 `$null = Connect-DsMetadata -ConnectionString `$DsSandbox.MetadataConnectionString -Name sandbox

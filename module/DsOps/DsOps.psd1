@@ -11,6 +11,7 @@
     FormatsToProcess     = @(
         'DsOps.Api.Format.ps1xml',
         'DsOps.Apply.Format.ps1xml',
+        'DsOps.Inspection.Format.ps1xml',
         'DsOps.Metadata.Format.ps1xml',
         'DsOps.Notifications.Format.ps1xml',
         'DsOps.Operations.Format.ps1xml',
@@ -20,11 +21,13 @@
     # One comma-separated array literal, not one statement per line: PowerShell compiles each statement of @( ) when
     # it reads the manifest, which made Import-Module JIT-compile 74 more methods (docs/benchmarks.md).
     CmdletsToExport      = @(
+        'Assert-DsHealth',
         'Compare-DsWorkflow',
         'Connect-DsMetadata',
         'Connect-DsServer',
         'Disconnect-DsMetadata',
         'Disconnect-DsServer',
+        'Export-DsHealthReport',
         'Export-DsWorkflowSpec',
         'Get-DsAlertGroup',
         'Get-DsCommandQueue',
@@ -32,6 +35,7 @@
         'Get-DsDataSource',
         'Get-DsEnvironment',
         'Get-DsFailedTask',
+        'Get-DsHealthCheck',
         'Get-DsLongRunningTask',
         'Get-DsProject',
         'Get-DsRunReport',
@@ -46,10 +50,12 @@
         'Get-DsWorkflowInstance',
         'Get-DsWorkflowSpec',
         'Invoke-DsAlertSweep',
+        'Invoke-DsHealthCheck',
         'New-DsConfigTable',
         'New-DsNotificationTarget',
         'Remove-DsCommand',
         'Remove-DsInstanceHistory',
+        'Send-DsHealthReport',
         'Send-DsNotification',
         'Send-DsRunReport',
         'Set-DsServerConfig',

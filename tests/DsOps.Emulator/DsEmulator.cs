@@ -2,6 +2,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
 using DsOps.Emulator.Api;
+using DsOps.Emulator.Cluster;
 using DsOps.Emulator.Hosting;
 using DsOps.Emulator.Simulation;
 using DsOps.Emulator.Storage;
@@ -29,6 +30,7 @@ public sealed class DsEmulator : IAsyncDisposable
     private readonly HandlerTable _handlers;
     private readonly EmulatorOptions _options;
     private WebApplication? _app;
+    private WebApplication? _actuators;
     private CancellationTokenSource? _autoRun;
     private Task? _autoRunTask;
 
@@ -56,6 +58,15 @@ public sealed class DsEmulator : IAsyncDisposable
     public SimClock Clock => _ctx.Clock;
     public SimulatedMaster Master => _ctx.Master;
     internal EmulatorContext Context => _ctx;
+
+    /// <summary>The emulated services with their fault switches (registered, overloaded, actuator down, heartbeat age, heap).</summary>
+    public EmulatedCluster Cluster => _ctx.Cluster;
+
+    /// <summary>Writes a metadata fault (backlog, error command, stuck instance, pending failover ...) the way DS leaves it.</summary>
+    public Task InjectAsync(MetadataFault fault) => new MetadataFaults(_ctx).InjectAsync(fault);
+
+    /// <summary>The health-check config (inventory with actuator ports) describing this emulator's cluster.</summary>
+    public string HealthConfigYaml() => _ctx.Cluster.HealthConfigYaml(BaseUri.Port);
 
     /// <summary>Route keys ("METHOD /path/{}/…") the emulator answers; every one is a route of the dialect's endpoint file.</summary>
     public IReadOnlyCollection<string> EmulatedRoutes => _handlers.Keys.ToList();
@@ -88,6 +99,7 @@ public sealed class DsEmulator : IAsyncDisposable
             Db = db,
             Clock = new SimClock(options.ClockStart ?? DateTime.UtcNow) { Acceleration = options.Acceleration },
             Codes = new CodeGenerator(dialect.Version >= new Version(3, 2, 0)),
+            Cluster = options.Cluster ?? EmulatedCluster.SingleHost(),
         };
         ctx.Master = new SimulatedMaster(ctx);
         var handlers = new HandlerTable();
@@ -99,6 +111,8 @@ public sealed class DsEmulator : IAsyncDisposable
         var emu = new DsEmulator(ctx, handlers, options, token);
         options.Faults?.Invoke(emu.Faults);
         await emu.StartHostAsync(options.Port, ct).ConfigureAwait(false);
+        ctx.Cluster.AssignActuatorPorts(emu.BaseUri.Port);
+        emu._actuators = await ActuatorEndpoints.StartAsync(ctx.Cluster, dialect, ct).ConfigureAwait(false);
         if (options.AutoRun) emu.StartAutoRun();
         return emu;
     }
@@ -200,6 +214,11 @@ public sealed class DsEmulator : IAsyncDisposable
         var method = http.Request.Method.ToUpperInvariant();
         var fullPath = http.Request.Path.Value ?? "/";
         const string contextPath = "/dolphinscheduler";
+        if (fullPath.StartsWith("/emulator/", StringComparison.Ordinal))
+        {
+            await EmulatorControl.HandleAsync(http, _ctx, fullPath["/emulator/".Length..]).ConfigureAwait(false);
+            return;
+        }
         if (!fullPath.StartsWith(contextPath + "/", StringComparison.Ordinal) && fullPath != contextPath)
         {
             RequestLog.Record(method + " (outside context path)", false);
@@ -249,12 +268,11 @@ public sealed class DsEmulator : IAsyncDisposable
 
     private async Task HandleCoreAsync(HttpContext http, string method, string path, EndpointRoute? route, Dictionary<string, string> pathValues)
     {
-        if (path == "actuator/health")
+        if (path.StartsWith("actuator/", StringComparison.Ordinal))
         {
-            // Spring Boot actuator under the context path, outside DS's login interceptor (details text unverified).
-            http.Response.ContentType = "application/json";
-            await http.Response.WriteAsync("{\"status\":\"UP\",\"components\":{\"db\":{\"status\":\"UP\",\"details\":{\"database\":\"MySQL\",\"validationQuery\":\"isValid()\"}}}}").ConfigureAwait(false);
-            return;
+            // Spring Boot actuator under the context path, outside DS's login interceptor.
+            var api = _ctx.Cluster.Nodes.FirstOrDefault(n => n.Role == EmulatedRole.Api);
+            if (api is not null && await ActuatorEndpoints.TryHandleAsync(http, api, _ctx.Dialect, path["actuator/".Length..]).ConfigureAwait(false)) return;
         }
         DsUser? user = null;
         if (!AuthFreePrefixes.Any(p => path.StartsWith(p, StringComparison.Ordinal)))
@@ -380,6 +398,11 @@ public sealed class DsEmulator : IAsyncDisposable
         {
             await _app.StopAsync().ConfigureAwait(false);
             await _app.DisposeAsync().ConfigureAwait(false);
+        }
+        if (_actuators is not null)
+        {
+            await _actuators.StopAsync().ConfigureAwait(false);
+            await _actuators.DisposeAsync().ConfigureAwait(false);
         }
     }
 }

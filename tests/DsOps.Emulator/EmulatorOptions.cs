@@ -28,6 +28,9 @@ public sealed class EmulatorOptions
     /// <summary>Faults active from the first request.</summary>
     public Action<FaultSettings>? Faults { get; set; }
 
+    /// <summary>The emulated services (monitor entries, actuators, fault switches); default: one host with master, worker, alert and API.</summary>
+    public Cluster.EmulatedCluster? Cluster { get; set; }
+
     /// <summary>Override of the vendored DS test data folder (default: RepoPaths.DsData).</summary>
     public string? DsDataPath { get; set; }
 }

@@ -33,6 +33,8 @@ public static class EmulatorProgram
         "  --watch-pid <pid[,pid...]>   stop when any of these processes ends\n" +
         "  --companion-pid-file <path>  a file holding the pid of a process to end with the emulator (the sandbox shell)\n" +
         "  --ignore-sigint              leave Ctrl+C to the terminal's foreground program (the sandbox shell)\n" +
+        "  --cluster single|three       emulated services: one host (default) or three 8 GB loopback hosts (127.0.0.1-3),\n" +
+        "                               each with its own actuator port; <work-dir>/health.yaml holds their inventory\n" +
         "  --measure <n>                create n workflows of 10 tasks, list them all, print timings and exit\n" +
         "  --fault-error-rate <0..1>    fraction of requests answered HTTP 503; --fault-429-rate <0..1> HTTP 429;\n" +
         "                               --fault-drop-rate <0..1> connection dropped; --fault-latency-ms <n> added delay;\n" +
@@ -59,6 +61,14 @@ public static class EmulatorProgram
                         break;
                     case "--measure": cli.Measure = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                     case "--sandbox": cli.Sandbox = true; break;
+                    case "--cluster":
+                        options.Cluster = Next() switch
+                        {
+                            "single" => Cluster.EmulatedCluster.SingleHost(),
+                            "three" => Cluster.EmulatedCluster.ThreeHosts(),
+                            var other => throw new ArgumentException($"--cluster takes single or three, not '{other}'"),
+                        };
+                        break;
                     case "--history-days": cli.HistoryDays = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                     case "--history-workflows": cli.HistoryWorkflows = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                     case "--history-seed": cli.HistorySeed = int.Parse(Next(), CultureInfo.InvariantCulture); break;
@@ -136,7 +146,10 @@ public static class EmulatorProgram
             Console.WriteLine($"Access token:        {emu.AdminToken}   (header 'token'; login admin / dolphinscheduler123)");
             Console.WriteLine($"Metadata connection: {emu.ConnectionString}");
             Console.WriteLine($"Simulated clock:     {emu.Clock.Now:yyyy-MM-dd HH:mm:ss} UTC, x{options.Acceleration:0.#}");
-            if (cli.InfoFile is not null) WriteInfoFile(cli.InfoFile, emu, workDir, mariaDb?.ProcessId);
+            var healthConfig = Path.Combine(workDir, "health.yaml");
+            File.WriteAllText(healthConfig, emu.HealthConfigYaml());
+            Console.WriteLine($"Health config:       {healthConfig}   (faults: POST {new Uri(emu.BaseUri, "/emulator/")}...)");
+            if (cli.InfoFile is not null) WriteInfoFile(cli.InfoFile, emu, workDir, mariaDb?.ProcessId, healthConfig);
             Console.WriteLine(cli.ExitOnStdinEof ? "Stops when standard input closes, or on Ctrl+C / SIGTERM." : "Ctrl+C or SIGTERM to stop.");
 
             if (cli.ExitOnStdinEof) WatchStandardInput(stop);
@@ -175,7 +188,7 @@ public static class EmulatorProgram
         ErrorCommands = 1,
     };
 
-    private static void WriteInfoFile(string path, DsEmulator emu, string workDir, int? databaseServerPid)
+    private static void WriteInfoFile(string path, DsEmulator emu, string workDir, int? databaseServerPid, string healthConfig)
     {
         var info = new Dictionary<string, object?>
         {
@@ -186,6 +199,8 @@ public static class EmulatorProgram
             ["pid"] = Environment.ProcessId,
             ["workDir"] = workDir,
             ["databaseServerPid"] = databaseServerPid,
+            ["healthConfig"] = healthConfig,
+            ["controlUri"] = new Uri(emu.BaseUri, "/emulator/").ToString(),
         };
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         var temp = path + "." + Environment.ProcessId + ".tmp";

@@ -18,9 +18,20 @@ public sealed partial class DsClient
         return servers.Select(s => MapServer(role, s)).ToArray();
     }
 
+    /// <summary>The metadata database as the API server sees it (GET /monitor/databases, every 3.x version).</summary>
+    public async Task<IReadOnlyList<DsDatabaseState>> GetDatabaseStatesAsync(CancellationToken ct = default)
+    {
+        var rows = await CallAsync<List<DatabaseStateDto>>("GET monitor/databases", (api, t) => api.GetPath("monitor/databases", t), ct).ConfigureAwait(false) ?? new();
+        return rows.Select(r => new DsDatabaseState
+        {
+            DbType = r.DbType ?? "", MaxConnections = r.MaxConnections, MaxUsedConnections = r.MaxUsedConnections,
+            ThreadsConnected = r.ThreadsConnections, ThreadsRunning = r.ThreadsRunningConnections, Healthy = string.Equals(r.State, "YES", StringComparison.OrdinalIgnoreCase),
+        }).ToArray();
+    }
+
     private DsServerNode MapServer(DsServerRole role, ServerDto s)
     {
-        double? cpu = null, memory = null, load = null, disk = null;
+        double? cpu = null, memory = null, load = null, disk = null, jvmCpu = null, jvmMemory = null, available = null, maxLoad = null, reserved = null;
         string? status = null;
         DateTime? reported = null, started = null;
         if (!string.IsNullOrWhiteSpace(s.ResInfo))
@@ -34,6 +45,11 @@ public sealed partial class DsClient
                 memory = Number(r, "memoryUsage");
                 load = Number(r, "loadAverage");
                 disk = Number(r, "diskUsage");
+                jvmCpu = Number(r, "jvmCpuUsage");
+                jvmMemory = Number(r, "jvmMemoryUsage");
+                available = Number(r, "availablePhysicalMemorySize");
+                maxLoad = Number(r, "maxCpuloadAvg");
+                reserved = Number(r, "reservedMemory");
                 if (r.TryGetProperty("serverStatus", out var st))
                     status = st.ValueKind == JsonValueKind.Number
                         ? st.GetInt32() switch { 0 => "NORMAL", 1 => "ABNORMAL", 2 => "BUSY", var n => n.ToString(CultureInfo.InvariantCulture) }
@@ -58,6 +74,11 @@ public sealed partial class DsClient
             MemoryUsage = memory,
             LoadAverage = load,
             DiskUsage = disk,
+            JvmCpuUsage = jvmCpu,
+            JvmMemoryUsage = jvmMemory,
+            AvailableMemoryGB = available,
+            MaxCpuLoadAverage = maxLoad,
+            ReservedMemoryGB = reserved,
             StartupTime = started ?? ToLocal(s.CreateTime),
             LastHeartbeat = reported ?? ToLocal(s.LastHeartbeatTime),
             WorkerGroups = groups,

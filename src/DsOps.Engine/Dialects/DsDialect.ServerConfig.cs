@@ -9,7 +9,7 @@ namespace DsOps.Engine.Dialects;
 /// </summary>
 public sealed partial class DsDialect
 {
-    private const string LoadProtection = "server-load-protection.";
+    private const string LoadProtectionPrefix = "server-load-protection.";
 
     /// <summary>The catalogued keys for one role on this version (yaml keys relative to the file root, JVM options as -Xms/-Xmx/-Xmn).</summary>
     public IReadOnlyList<ServerConfigKey> ServerConfigKeys(ServerConfigRole role)
@@ -172,22 +172,22 @@ public sealed partial class DsDialect
         var memMeaning = v32 ? "3.2.0: fraction of memory that must stay free (0.3 = 30 %)."
                              : "Free memory floor in GB.";
         yield return Versioned($"{p}.max-cpu-load-avg", v32 ? ConfigValueKind.Fraction : ConfigValueKind.LoadAverage, v32 ? 0 : -1, v32 ? 1 : 10000,
-            !v321, cpuMeaning, $"{p}.{LoadProtection}*", v32 ? "1" : "-1");
+            !v321, cpuMeaning, $"{p}.{LoadProtectionPrefix}*", v32 ? "1" : "-1");
         yield return Versioned($"{p}.reserved-memory", v32 ? ConfigValueKind.Fraction : ConfigValueKind.Number, 0, v32 ? 1 : 1024,
-            !v321, memMeaning, $"{p}.{LoadProtection}*", "0.3");
-        yield return Versioned($"{p}.{LoadProtection}enabled", ConfigValueKind.Boolean, 0, 0, v321, "Overload protection on/off (3.2.1+).", null, "true");
+            !v321, memMeaning, $"{p}.{LoadProtectionPrefix}*", "0.3");
+        yield return Versioned($"{p}.{LoadProtectionPrefix}enabled", ConfigValueKind.Boolean, 0, 0, v321, "Overload protection on/off (3.2.1+).", null, "true");
         var t = ShippedLoadProtectionThreshold.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        yield return Versioned($"{p}.{LoadProtection}max-cpu-usage-percentage-thresholds", ConfigValueKind.Fraction, 0, 1, v321 && !v322,
-            "3.2.1: cpu usage ceiling.", $"{p}.{LoadProtection}max-system-cpu-usage-percentage-thresholds", t);
-        yield return Versioned($"{p}.{LoadProtection}max-jvm-memory-usage-percentage-thresholds", ConfigValueKind.Fraction, 0, 1, v321 && !v322,
+        yield return Versioned($"{p}.{LoadProtectionPrefix}max-cpu-usage-percentage-thresholds", ConfigValueKind.Fraction, 0, 1, v321 && !v322,
+            "3.2.1: cpu usage ceiling.", $"{p}.{LoadProtectionPrefix}max-system-cpu-usage-percentage-thresholds", t);
+        yield return Versioned($"{p}.{LoadProtectionPrefix}max-jvm-memory-usage-percentage-thresholds", ConfigValueKind.Fraction, 0, 1, v321 && !v322,
             "3.2.1: heap used / max ceiling.", null, t);
-        yield return Versioned($"{p}.{LoadProtection}max-system-cpu-usage-percentage-thresholds", ConfigValueKind.Fraction, 0, 1, v322,
-            "System cpu usage ceiling (3.2.2+).", $"{p}.{LoadProtection}max-cpu-usage-percentage-thresholds", t);
-        yield return Versioned($"{p}.{LoadProtection}max-jvm-cpu-usage-percentage-thresholds", ConfigValueKind.Fraction, 0, 1, v322,
+        yield return Versioned($"{p}.{LoadProtectionPrefix}max-system-cpu-usage-percentage-thresholds", ConfigValueKind.Fraction, 0, 1, v322,
+            "System cpu usage ceiling (3.2.2+).", $"{p}.{LoadProtectionPrefix}max-cpu-usage-percentage-thresholds", t);
+        yield return Versioned($"{p}.{LoadProtectionPrefix}max-jvm-cpu-usage-percentage-thresholds", ConfigValueKind.Fraction, 0, 1, v322,
             "JVM cpu usage ceiling (3.2.2+).", null, t);
-        yield return Versioned($"{p}.{LoadProtection}max-system-memory-usage-percentage-thresholds", ConfigValueKind.Fraction, 0, 1, v321,
+        yield return Versioned($"{p}.{LoadProtectionPrefix}max-system-memory-usage-percentage-thresholds", ConfigValueKind.Fraction, 0, 1, v321,
             "System memory used / total ceiling (3.2.1+).", null, t);
-        yield return Versioned($"{p}.{LoadProtection}max-disk-usage-percentage-thresholds", ConfigValueKind.Fraction, 0, 1, v321,
+        yield return Versioned($"{p}.{LoadProtectionPrefix}max-disk-usage-percentage-thresholds", ConfigValueKind.Fraction, 0, 1, v321,
             "Disk usage ceiling (3.2.1+).", null, t);
     }
 

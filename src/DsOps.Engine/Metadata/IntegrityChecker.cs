@@ -22,6 +22,9 @@ public sealed class DsIntegrityFinding
     public override string ToString() => $"[{Severity}] {Check}: {Summary}";
 }
 
+/// <summary>An integrity check as the catalogue describes it.</summary>
+public sealed record DsIntegrityCheckInfo(string Id, DsIntegritySeverity Severity, string Summary, string Meaning, string HowDsGetsThere, string Remedy);
+
 /// <summary>
 /// Read-only consistency checks of the metadata database for the problems DS operators meet
 /// (docs/ds-facts.md §7: duplicate codes and versions, dangling relations, orphans, dead schedules,
@@ -37,11 +40,14 @@ public sealed class IntegrityChecker
         Dictionary<string, object?>? Parameters = null);
 
     /// <summary>Ids of every check, in the order they run.</summary>
-    public IReadOnlyList<string> CheckIds => Checks(new Dictionary<string, object?>()).Select(c => c.Id).ToList();
+    public IReadOnlyList<string> CheckIds => Checks(_connection.Dialect, new Dictionary<string, object?>()).Select(c => c.Id).ToList();
 
-    private IEnumerable<CheckDef> Checks(Dictionary<string, object?> p)
+    /// <summary>The checks that exist for a DS version, with what each means (no database needed).</summary>
+    public static IReadOnlyList<DsIntegrityCheckInfo> Describe(DsDialect dialect) =>
+        Checks(dialect, new Dictionary<string, object?>()).Select(c => new DsIntegrityCheckInfo(c.Id, c.Severity, c.Summary, c.Meaning, c.How, c.Remedy)).ToList();
+
+    private static IEnumerable<CheckDef> Checks(DsDialect d, Dictionary<string, object?> p)
     {
-        var d = _connection.Dialect;
         var wf = d.WorkflowCodeColumn;
         yield return new CheckDef("DuplicateTaskDefinitionCode", DsIntegritySeverity.Error,
             $"SELECT code, COUNT(*) AS copies, GROUP_CONCAT(id ORDER BY id) AS ids, MIN(name) AS name FROM {d.TaskDefinitionTable} GROUP BY code HAVING COUNT(*) > 1",
@@ -110,7 +116,7 @@ public sealed class IntegrityChecker
         CancellationToken cancellationToken = default, IProgress<(int Done, int Total, string Check)>? progress = null)
     {
         var p = new Dictionary<string, object?>();
-        var checks = Checks(p).Where(c => only is null || only.Count == 0 || only.Contains(c.Id, StringComparer.OrdinalIgnoreCase)).ToList();
+        var checks = Checks(_connection.Dialect, p).Where(c => only is null || only.Count == 0 || only.Contains(c.Id, StringComparer.OrdinalIgnoreCase)).ToList();
         if (only is { Count: > 0 })
             foreach (var name in only.Where(n => !CheckIds.Contains(n, StringComparer.OrdinalIgnoreCase)))
                 throw new DsOpsException(DsErrorKind.InvalidInput, "DsUnknownIntegrityCheck",

@@ -131,12 +131,30 @@ public sealed class DsServerNode
     public double? MemoryUsage { get; init; }
     public double? LoadAverage { get; init; }
     public double? DiskUsage { get; init; }
+    /// <summary>JVM CPU and heap usage fractions (3.2+ heartbeats).</summary>
+    public double? JvmCpuUsage { get; init; }
+    public double? JvmMemoryUsage { get; init; }
+    /// <summary>Free physical memory in GB and the node's own overload limits (3.0/3.1 heartbeats).</summary>
+    public double? AvailableMemoryGB { get; init; }
+    public double? MaxCpuLoadAverage { get; init; }
+    public double? ReservedMemoryGB { get; init; }
     public DateTime? StartupTime { get; init; }
     public DateTime? LastHeartbeat { get; init; }
     public TimeSpan? HeartbeatAge => LastHeartbeat is { } h ? DateTime.Now - h : null;
     public IReadOnlyList<string> WorkerGroups { get; init; } = Array.Empty<string>();
     public DsConnection? Connection { get; init; }
     public override string ToString() => $"{Role} {Address}";
+}
+
+/// <summary>The metadata database's connection figures as DS's API reports them.</summary>
+public sealed class DsDatabaseState
+{
+    public string DbType { get; init; } = "";
+    public bool Healthy { get; init; }
+    public long MaxConnections { get; init; }
+    public long MaxUsedConnections { get; init; }
+    public long ThreadsConnected { get; init; }
+    public long ThreadsRunning { get; init; }
 }
 
 public sealed class DsDataSource

@@ -162,7 +162,7 @@ public sealed class AppliedState
             sb.Append('}');
         }
         sb.Append(first ? "}\n}\n" : "\n  }\n}\n");
-        AtomicFile.WriteAllText(path, sb.ToString());
+        IO.AtomicFile.WriteAllText(path, sb.ToString());
     }
 }
 

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using DsOps.Emulator.Cluster;
 using DsOps.Emulator.Hosting;
 using DsOps.Engine.Dialects;
 
@@ -41,7 +42,7 @@ public static class MonitorApi
                 ["dbType"] = "MYSQL", ["state"] = "YES",
                 ["maxConnections"] = long.Parse(vars[0].Str("Value")!, System.Globalization.CultureInfo.InvariantCulture),
                 ["maxUsedConnections"] = status.GetValueOrDefault("Max_used_connections"),
-                ["threadsConnections"] = status.GetValueOrDefault("Threads_connected"),
+                ["threadsConnections"] = ctx.Cluster.ThreadsConnectedOverride ?? status.GetValueOrDefault("Threads_connected"),
                 ["threadsRunningConnections"] = status.GetValueOrDefault("Threads_running"),
                 ["date"] = DsJson.Format(ctx.Now),
             });
@@ -119,37 +120,44 @@ public static class MonitorApi
     private static IEnumerable<JsonNode> Servers(EmulatorContext ctx, DsServerRole role)
     {
         var v32 = ctx.Dialect.MonitorByNodeType;
-        var (address, dir) = role switch
+        var emulatedRole = role switch { DsServerRole.Master => EmulatedRole.Master, DsServerRole.Worker => EmulatedRole.Worker, _ => EmulatedRole.Alert };
+        foreach (var node in ctx.Cluster.Registered(emulatedRole))
         {
-            DsServerRole.Master => (ctx.MasterAddress, "/nodes/master/" + ctx.MasterAddress),
-            DsServerRole.Worker => (ctx.WorkerAddress, v32 ? "/nodes/worker/" + ctx.WorkerAddress : "/nodes/worker/default/" + ctx.WorkerAddress),
-            _ => ("127.0.0.1:50052", "/nodes/alert-server/127.0.0.1:50052"),
-        };
-        var startup = new DateTimeOffset(ctx.Master.StartupTime, TimeSpan.Zero).ToUnixTimeMilliseconds();
-        var report = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-        var host = address.Split(':')[0];
-        var port = int.Parse(address.Split(':')[1], System.Globalization.CultureInfo.InvariantCulture);
-        JsonObject resInfo = v32
-            ? new JsonObject
+            var dir = role switch
             {
-                ["processId"] = Environment.ProcessId, ["startupTime"] = startup, ["reportTime"] = report, ["jvmCpuUsage"] = 0.01, ["cpuUsage"] = 0.05,
-                ["jvmMemoryUsage"] = 0.2, ["memoryUsage"] = 0.3, ["diskUsage"] = 0.4, ["serverStatus"] = "NORMAL", ["host"] = host, ["port"] = port,
-            }
-            : new JsonObject
-            {
-                ["startupTime"] = startup, ["reportTime"] = report, ["cpuUsage"] = 0.05, ["memoryUsage"] = 0.3, ["loadAverage"] = 0.5,
-                ["availablePhysicalMemorySize"] = 8.0, ["maxCpuloadAvg"] = 4.0, ["reservedMemory"] = 0.3, ["serverStatus"] = 0, ["processId"] = Environment.ProcessId,
-                ["workerHostWeight"] = 100, ["workerWaitingTaskCount"] = 0, ["workerExecThreadCount"] = 100,
+                DsServerRole.Master => "/nodes/master/" + node.Address,
+                DsServerRole.Worker => v32 ? "/nodes/worker/" + node.Address : "/nodes/worker/default/" + node.Address,
+                _ => "/nodes/alert-server/" + node.Address,
             };
-        if (v32 && role == DsServerRole.Worker) { resInfo["workerHostWeight"] = 100; resInfo["threadPoolUsage"] = 0.0; }
-        if (v32 && role == DsServerRole.AlertServer) resInfo["isActive"] = true;
-        var server = new JsonObject
-        {
-            ["id"] = Environment.ProcessId, ["host"] = host, ["port"] = port, ["resInfo"] = resInfo.ToJsonString(),
-            ["createTime"] = DsJson.Format(ctx.Master.StartupTime), ["lastHeartbeatTime"] = DsJson.Format(DateTime.UtcNow),
-        };
-        if (!v32 && role == DsServerRole.Worker) server["zkDirectories"] = new JsonArray(dir);
-        else server["zkDirectory"] = dir;
-        yield return server;
+            var startup = new DateTimeOffset(ctx.Master.StartupTime, TimeSpan.Zero).ToUnixTimeMilliseconds();
+            var beat = DateTime.UtcNow - node.HeartbeatAge;
+            var report = new DateTimeOffset(beat, TimeSpan.Zero).ToUnixTimeMilliseconds();
+            var busy = node.Overloaded;
+            // Overload: usage above the version's protection thresholds, as DS's heartbeat would report it.
+            JsonObject resInfo = v32
+                ? new JsonObject
+                {
+                    ["processId"] = Environment.ProcessId, ["startupTime"] = startup, ["reportTime"] = report, ["jvmCpuUsage"] = busy ? 0.85 : 0.01,
+                    ["cpuUsage"] = busy ? 0.95 : 0.05, ["jvmMemoryUsage"] = busy ? 0.9 : 0.2, ["memoryUsage"] = busy ? 0.92 : 0.3, ["diskUsage"] = 0.4,
+                    ["serverStatus"] = busy ? "BUSY" : "NORMAL", ["host"] = node.Host, ["port"] = node.Port,
+                }
+                : new JsonObject
+                {
+                    ["startupTime"] = startup, ["reportTime"] = report, ["cpuUsage"] = busy ? 0.95 : 0.05, ["memoryUsage"] = busy ? 0.98 : 0.3,
+                    ["loadAverage"] = busy ? 9.5 : 0.5, ["availablePhysicalMemorySize"] = busy ? 0.1 : 5.0, ["maxCpuloadAvg"] = 8.0, ["reservedMemory"] = 0.3,
+                    ["serverStatus"] = busy ? 2 : 0, ["processId"] = Environment.ProcessId,
+                    ["workerHostWeight"] = 100, ["workerWaitingTaskCount"] = 0, ["workerExecThreadCount"] = 100,
+                };
+            if (v32 && role == DsServerRole.Worker) { resInfo["workerHostWeight"] = 100; resInfo["threadPoolUsage"] = 0.0; }
+            if (v32 && role == DsServerRole.AlertServer) resInfo["isActive"] = true;
+            var server = new JsonObject
+            {
+                ["id"] = Environment.ProcessId, ["host"] = node.Host, ["port"] = node.Port, ["resInfo"] = resInfo.ToJsonString(),
+                ["createTime"] = DsJson.Format(ctx.Master.StartupTime), ["lastHeartbeatTime"] = DsJson.Format(beat),
+            };
+            if (!v32 && role == DsServerRole.Worker) server["zkDirectories"] = new JsonArray(dir);
+            else server["zkDirectory"] = dir;
+            yield return server;
+        }
     }
 }

@@ -15,6 +15,9 @@ public sealed class EmulatorContext
     public required CodeGenerator Codes { get; init; }
     public SimulatedMaster Master { get; set; } = null!;
 
+    /// <summary>The DS services the monitor lists and whose actuators answer, with their fault switches.</summary>
+    public Cluster.EmulatedCluster Cluster { get; init; } = DsOps.Emulator.Cluster.EmulatedCluster.SingleHost();
+
     /// <summary>Address the simulated master and worker register under (monitor endpoints, instance host).</summary>
     public string MasterAddress { get; init; } = "127.0.0.1:5678";
     public string WorkerAddress { get; init; } = "127.0.0.1:1234";

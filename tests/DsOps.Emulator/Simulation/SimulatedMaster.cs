@@ -32,6 +32,9 @@ public sealed class SimulatedMaster(EmulatorContext ctx)
 
     public DateTime StartupTime { get; } = DateTime.UtcNow;
 
+    /// <summary>False: the master leaves t_ds_command alone, as an overloaded (BUSY) DS master does.</summary>
+    public bool ConsumeCommands { get; set; } = true;
+
     /// <summary>Instances the master is still executing.</summary>
     public int ActiveInstances
     {
@@ -149,7 +152,7 @@ public sealed class SimulatedMaster(EmulatorContext ctx)
     private async Task StepAsync()
     {
         await FireSchedulesAsync().ConfigureAwait(false);
-        await ConsumeCommandsAsync().ConfigureAwait(false);
+        if (ConsumeCommands) await ConsumeCommandsAsync().ConfigureAwait(false);
         await ApplyControlRequestsAsync().ConfigureAwait(false);
         List<WorkflowRun> runs;
         lock (_runs) runs = _runs.Values.ToList();

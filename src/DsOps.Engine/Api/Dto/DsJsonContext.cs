@@ -18,6 +18,7 @@ namespace DsOps.Engine.Api.Dto;
 [JsonSerializable(typeof(PageDto<WorkflowInstanceDto>))]
 [JsonSerializable(typeof(PageDto<TaskInstanceDto>))]
 [JsonSerializable(typeof(List<ServerDto>))]
+[JsonSerializable(typeof(List<DatabaseStateDto>))]
 [JsonSerializable(typeof(PageDto<DataSourceDto>))]
 [JsonSerializable(typeof(PageDto<WorkerGroupDto>))]
 [JsonSerializable(typeof(PageDto<EnvironmentDto>))]

@@ -151,6 +151,16 @@ internal sealed class ServerDto
     public DateTime? LastHeartbeatTime { get; set; }
 }
 
+internal sealed class DatabaseStateDto
+{
+    public string? DbType { get; set; }
+    public string? State { get; set; }
+    public long MaxConnections { get; set; }
+    public long MaxUsedConnections { get; set; }
+    public long ThreadsConnections { get; set; }
+    public long ThreadsRunningConnections { get; set; }
+}
+
 internal sealed class DataSourceDto
 {
     public int Id { get; set; }
