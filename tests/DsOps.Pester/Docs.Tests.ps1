@@ -40,6 +40,7 @@ BeforeAll {
         ApiUri                   = $sandbox.ApiUri
         Token                    = $sandbox.Token
         MetadataConnectionString = ConvertTo-SecureString $sandbox.MetadataConnectionString -AsPlainText -Force
+        HealthConfig             = $sandbox.HealthConfig
     }
     $null = Connect-DsServer -Uri $DsSandbox.ApiUri -Token $DsSandbox.Token -Name sandbox
     $null = Connect-DsMetadata -ConnectionString $DsSandbox.MetadataConnectionString -Name sandbox

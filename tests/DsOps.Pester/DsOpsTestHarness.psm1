@@ -121,7 +121,8 @@ function Start-DsTestEmulator {
         $info = Join-Path $temp 'info.json'
         $psi = [Diagnostics.ProcessStartInfo]::new($dotnet)
         foreach ($a in @($dll, '--dialect', $d, '--work-dir', $temp, '--info-file', $info, '--exit-on-stdin-eof')) { $psi.ArgumentList.Add($a) }
-        if ($Sandbox) { $psi.ArgumentList.Add('--sandbox') }
+        # Like build.ps1's sandbox: demo content and three emulated hosts whose inventory is <work-dir>/health.yaml.
+        if ($Sandbox) { foreach ($a in '--sandbox', '--cluster', 'three') { $psi.ArgumentList.Add($a) } }
         if ($ClockStart) { $psi.ArgumentList.Add('--clock-start'); $psi.ArgumentList.Add($ClockStart.ToUniversalTime().ToString('yyyy-MM-ddTHH:mm:ss', [cultureinfo]::InvariantCulture)) }
         $psi.UseShellExecute = $false
         $psi.RedirectStandardInput = $true
@@ -167,6 +168,7 @@ function Wait-DsTestEmulator {
             Token                    = $token
             PlainToken               = [string]$json.token
             MetadataConnectionString = [string]$json.metadataConnectionString
+            HealthConfig             = [string]$(if ($json.PSObject.Properties['healthConfig']) { $json.healthConfig })
             Process                  = $s.Process
             MariaDbProcessIds        = @(if ($json.PSObject.Properties['databaseServerPid'] -and $json.databaseServerPid) { [int]$json.databaseServerPid } else { Get-DsTestChildProcessId -ParentId $s.Process.Id -Name mariadbd })
             TempFolder               = $s.TempFolder

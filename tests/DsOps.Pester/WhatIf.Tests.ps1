@@ -66,8 +66,9 @@ Describe 'Coverage' {
     It 'tests every cmdlet that supports -WhatIf' {
         # The cmdlets this file runs with -WhatIf, $WhatIfPreference and -Confirm:$false; a new state-changing
         # cmdlet fails here until it has its zero-write test.
-        $covered = 'Disconnect-DsMetadata', 'Disconnect-DsServer', 'Export-DsWorkflowSpec', 'Invoke-DsAlertSweep', 'New-DsConfigTable',
-            'New-DsNotificationTarget', 'Remove-DsCommand', 'Remove-DsInstanceHistory', 'Send-DsNotification', 'Send-DsRunReport', 'Sync-DsWorkflow'
+        $covered = 'Disconnect-DsMetadata', 'Disconnect-DsServer', 'Export-DsHealthReport', 'Export-DsWorkflowSpec', 'Invoke-DsAlertSweep',
+            'New-DsConfigTable', 'New-DsNotificationTarget', 'Remove-DsCommand', 'Remove-DsInstanceHistory', 'Send-DsHealthReport',
+            'Send-DsNotification', 'Send-DsRunReport', 'Set-DsServerConfig', 'Sync-DsWorkflow'
         $stateChanging = Get-Command -Module DsOps | Where-Object { $_.Parameters.ContainsKey('WhatIf') } | ForEach-Object Name | Sort-Object
         $stateChanging | Should -Be $covered
     }
@@ -289,6 +290,27 @@ Describe 'Notifications and the alert sweep' {
             Should -Match 'pester\\?_alerts/always\\?_fails'
     }
 
+    It 'Export-DsHealthReport and Send-DsHealthReport -WhatIf and $WhatIfPreference write and send nothing; -Confirm:$false does both' {
+        $results = @(Invoke-DsHealthCheck -Tag Quick -ErrorAction SilentlyContinue)
+        $results.Count | Should -BeGreaterThan 0
+        $file = Join-Path $TestDrive 'health.json'
+        $n = $hook.Requests.Count
+        $results | Export-DsHealthReport -Path $file -WhatIf
+        $results | Send-DsHealthReport -Target $target -WhatIf
+        $WhatIfPreference = $true
+        try {
+            $results | Export-DsHealthReport -Path $file
+            $results | Send-DsHealthReport -Target $target
+        }
+        finally { $WhatIfPreference = $false }
+        $file | Should -Not -Exist
+        $hook.Requests.Count | Should -Be $n
+        $results | Export-DsHealthReport -Path $file -Confirm:$false
+        $file | Should -Exist
+        $results | Send-DsHealthReport -Target $target -Confirm:$false
+        $hook.Requests.Count | Should -BeGreaterThan $n
+    }
+
     It 'Invoke-DsAlertSweep -WhatIf and $WhatIfPreference send nothing and write no state file' {
         $n = $hook.Requests.Count
         $null = Invoke-DsAlertSweep -StateFile $sweepState -Target $target -InitialLookback 1.00:00:00 -WhatIf
@@ -307,6 +329,28 @@ Describe 'Notifications and the alert sweep' {
         ([regex]::Matches($text, 'boom')).Count | Should -BeGreaterOrEqual $failed.Count -Because 'one line per failure'
         $again = Invoke-DsAlertSweep -StateFile $sweepState -Target $target -Confirm:$false
         $hook.Requests.Count | Should -Be ($n + 1) -Because 'a rerun sends nothing twice'
+    }
+}
+
+Describe 'Server config files' {
+    BeforeAll {
+        $shipped = Join-Path (Get-DsTestRepoRoot) 'tests/third_party/dolphinscheduler/config/3.2.2'
+        $dsHome = Join-Path $TestDrive 'ds'
+        $null = New-Item -ItemType Directory -Path (Join-Path $dsHome 'worker-server/conf'), (Join-Path $dsHome 'worker-server/bin') -Force
+        Copy-Item (Join-Path $shipped 'worker-application.yaml') (Join-Path $dsHome 'worker-server/conf/application.yaml')
+        Copy-Item (Join-Path $shipped 'worker-jvm_args_env.sh') (Join-Path $dsHome 'worker-server/bin/jvm_args_env.sh')
+        $yaml = Join-Path $dsHome 'worker-server/conf/application.yaml'
+    }
+
+    It 'Set-DsServerConfig -WhatIf and $WhatIfPreference change no byte and leave no backup; -Confirm:$false changes the value' {
+        $before = [Convert]::ToBase64String([IO.File]::ReadAllBytes($yaml))
+        Set-DsServerConfig -Path $dsHome -Role Worker -Key worker.exec-threads -Value 16 -WhatIf
+        $WhatIfPreference = $true
+        try { Set-DsServerConfig -Path $dsHome -Role Worker -Key worker.exec-threads -Value 16 } finally { $WhatIfPreference = $false }
+        [Convert]::ToBase64String([IO.File]::ReadAllBytes($yaml)) | Should -Be $before
+        @(Get-ChildItem (Split-Path $yaml) -Filter '*.bak').Count | Should -Be 0
+        $null = Set-DsServerConfig -Path $dsHome -Role Worker -Key worker.exec-threads -Value 16 -Confirm:$false
+        Get-Content -LiteralPath $yaml -Raw | Should -Match 'exec-threads: 16'
     }
 }
 
