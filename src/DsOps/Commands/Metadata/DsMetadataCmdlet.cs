@@ -40,6 +40,10 @@ public abstract class DsMetadataCmdlet : DsCmdlet
         }
     }
 
+    /// <summary>A time parameter as an offset: values without a kind are the user's local time.</summary>
+    protected static DateTimeOffset LocalOffset(DateTime value) =>
+        new(value.Kind == DateTimeKind.Unspecified ? DateTime.SpecifyKind(value, DateTimeKind.Local) : value);
+
     /// <summary>Wildcard filter from -Project style parameters; null when no patterns were given.</summary>
     protected static Func<string, bool>? WildcardFilter(string[]? patterns)
     {

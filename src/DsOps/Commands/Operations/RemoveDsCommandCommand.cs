@@ -49,7 +49,7 @@ public sealed class RemoveDsCommandCommand : DsMetadataCmdlet
         var selection = new CommandSelection
         {
             Ids = _ids.Count > 0 ? _ids.Distinct().ToArray() : null,
-            OlderThan = OlderThan is { } t ? new DateTimeOffset(t.Kind == DateTimeKind.Unspecified ? DateTime.SpecifyKind(t, DateTimeKind.Local) : t) : null,
+            OlderThan = OlderThan is { } t ? LocalOffset(t) : null,
             WorkflowCodes = WorkflowCode,
             CommandTypes = CommandType,
         };

@@ -51,7 +51,7 @@ public sealed class RemoveDsInstanceHistoryCommand : DsMetadataCmdlet
         var connection = ResolveMetadataConnection();
         var options = new HistoryCleanupOptions
         {
-            OlderThan = new DateTimeOffset(OlderThan.Kind == DateTimeKind.Unspecified ? DateTime.SpecifyKind(OlderThan, DateTimeKind.Local) : OlderThan),
+            OlderThan = LocalOffset(OlderThan),
             BatchSize = BatchSize,
             Pause = TimeSpan.FromMilliseconds(PauseMilliseconds),
             WorkflowCodes = _workflowCodes.Count > 0 ? _workflowCodes.Distinct().ToArray() : null,
