@@ -9,7 +9,9 @@ namespace DsOps.Benchmarks;
 /// module (out/DsOps, from <c>dotnet publish src/DsOps -c Release</c>), against the DS emulator running in this
 /// process. Measures the first apply of N workflows x M tasks and then three no-change syncs, each in a fresh pwsh
 /// process that reports its own time, peak working set and requests.
-/// Run: dotnet run -c Release --project tests/DsOps.Benchmarks -- sync-in-pwsh [workflows=4000] [tasks=10] [dialect=3.2]
+/// Run: dotnet run -c Release --project tests/DsOps.Benchmarks -- sync-in-pwsh [workflows=4000] [tasks=10] [dialect=3.2] [--hold FILE]
+/// With <c>--hold FILE</c> the emulator stays up after the first apply (its URI, admin token and the specs folder are
+/// written to FILE, one a line) until FILE is deleted, so that memory can be investigated with one's own pwsh runs.
 /// </summary>
 public sealed class SyncInPwshScenario : IScenario
 {
@@ -35,7 +37,9 @@ public sealed class SyncInPwshScenario : IScenario
     {
         var workflows = args.Length > 0 ? int.Parse(args[0]) : 4000;
         var tasks = args.Length > 1 ? int.Parse(args[1]) : 10;
-        var dialect = args.Length > 2 ? args[2] : "3.2";
+        var dialect = args.Length > 2 && !args[2].StartsWith("--", StringComparison.Ordinal) ? args[2] : "3.2";
+        var holdAt = Array.IndexOf(args, "--hold");
+        var hold = holdAt >= 0 && holdAt + 1 < args.Length ? Path.GetFullPath(args[holdAt + 1]) : null;
         if (!File.Exists(RepoPaths.ModuleManifest))
         {
             Console.Error.WriteLine($"{RepoPaths.ModuleManifest} does not exist: run 'dotnet publish src/DsOps -c Release' first.");
@@ -51,6 +55,12 @@ public sealed class SyncInPwshScenario : IScenario
 
             var writes = emu.RequestLog.WritingRequests;
             Console.WriteLine("first apply: " + Pwsh(emu, dir) + $"; emulator saw {emu.RequestLog.WritingRequests - writes} writes");
+            if (hold is not null)
+            {
+                File.WriteAllLines(hold, new[] { emu.BaseUri.ToString(), emu.AdminToken, dir });
+                Console.WriteLine($"holding: URI, token and specs folder in {hold}; delete it to stop");
+                while (File.Exists(hold)) await Task.Delay(500);
+            }
             for (var run = 1; run <= 3; run++)
             {
                 writes = emu.RequestLog.WritingRequests;

@@ -229,6 +229,7 @@ public sealed class DsEmulator : IAsyncDisposable
         var route = _ctx.Endpoints.Match(method, "/" + path, out var pathValues);
         var wrote = new StrongBox<bool>(false);
         MetadataDb.CurrentRequestWrote.Value = wrote;
+        RequestLog.Started();
         try
         {
             if (await ApplyFaultsAsync(http, route).ConfigureAwait(false)) return;
@@ -237,6 +238,7 @@ public sealed class DsEmulator : IAsyncDisposable
         finally
         {
             RequestLog.Record(route is null ? method + " (unmapped)" : method + " " + route.Template, wrote.Value);
+            RequestLog.Finished();
             MetadataDb.CurrentRequestWrote.Value = null;
         }
     }

@@ -165,9 +165,45 @@ public sealed class SyncReliabilityTests : IAsyncLifetime
             await Task.Delay(10);
         }
         var run = await FinishAsync(p, killed);
-        // A killed client's last request may still be running in the server: let it finish, as a real one would.
-        if (killed) await Task.Delay(1000);
+        // A killed client's last requests may still be running in the server (it does not notice the client is gone):
+        // let them finish, so the round's check sees everything the killed run did.
+        if (killed) await WaitForServerIdleAsync();
+        _journals.Add($"after round {_round} ({(killed ? "killed" : "finished")}):\n" + (File.Exists(journal) ? ReadShared(journal) : "(no journal)"));
         return run;
+    }
+
+    /// <summary>The journal after each round, to explain a failed check.</summary>
+    private readonly List<string> _journals = new();
+    private int _round;
+
+    private async Task WaitForServerIdleAsync()
+    {
+        var sw = Stopwatch.StartNew();
+        while (_emu.RequestLog.InFlight > 0 && sw.Elapsed < TimeSpan.FromMinutes(5)) await Task.Delay(50);
+        Assert.Equal(0, _emu.RequestLog.InFlight);
+    }
+
+    private static string ReadShared(string path)
+    {
+        using var s = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        using var r = new StreamReader(s);
+        return r.ReadToEnd();
+    }
+
+    /// <summary>The journal lines (of every round) and state entries that mention one of <paramref name="keys"/>.</summary>
+    private string History(IEnumerable<string> keys)
+    {
+        var set = keys.ToList();
+        var sb = new StringBuilder();
+        foreach (var j in _journals)
+        {
+            var lines = j.Split('\n');
+            var hits = lines.Skip(1).Where(l => set.Any(k => l.Contains('"' + k + '"', StringComparison.Ordinal))).ToList();
+            if (hits.Count > 0) sb.Append(lines[0]).Append('\n').AppendJoin('\n', hits).Append('\n');
+        }
+        var state = AppliedState.Load(StatePath);
+        foreach (var k in set) sb.Append($"state {k}: {state.Entry(k)?.ToString() ?? "(none)"}\n");
+        return sb.ToString();
     }
 
     private static int CountLines(string path)
@@ -231,7 +267,11 @@ public sealed class SyncReliabilityTests : IAsyncLifetime
         Assert.True(!again.Errors.Any() && !again.Results.Any(), $"{trial}: the sync after convergence was not empty: {again}");
         Assert.Equal(writes, _emu.RequestLog.WritingRequests);
         var state = AppliedState.Load(StatePath);
-        Assert.Equal(server.Select(n => Project + "/" + n), state.Entries.Keys);
+        var serverKeys = server.Select(n => Project + "/" + n).ToList();
+        if (!serverKeys.SequenceEqual(state.Entries.Keys))
+            _out.WriteLine($"{trial}: on the server only {string.Join(",", serverKeys.Except(state.Entries.Keys))}; in the state only " +
+                           $"{string.Join(",", state.Entries.Keys.Except(serverKeys))}\n" + History(serverKeys.Concat(state.Entries.Keys).Except(serverKeys.Intersect(state.Entries.Keys))));
+        Assert.Equal(serverKeys, state.Entries.Keys);
         Assert.All(state.Entries.Values, e => Assert.False(e.Pending));
         Assert.False(File.Exists(AppliedState.JournalPath(StatePath)));
     }
@@ -250,6 +290,7 @@ public sealed class SyncReliabilityTests : IAsyncLifetime
         var killed = 0;
         for (var round = 1; round <= 20; round++)
         {
+            _round = round;
             Edit(random);
             var before = await ServerWorkflowsAsync();
             var run = await SyncAndKillAsync(journalLines: random.Next(1, 12));
@@ -258,7 +299,7 @@ public sealed class SyncReliabilityTests : IAsyncLifetime
             // Every workflow the killed run created is known to the next run (state + the journal it left).
             var state = AppliedState.Load(StatePath);
             var created = (await ServerWorkflowsAsync()).Where(w => !before.ContainsKey(w.Key)).Select(w => Project + "/" + w.Value).ToList();
-            Assert.All(created, key => Assert.True(state.IsManaged(key), $"round {round}: {key} was created by the killed run but is unknown to the next"));
+            Assert.All(created, key => Assert.True(state.IsManaged(key), $"round {round}: {key} was created by the killed run but is unknown to the next\n{History(new[] { key })}"));
             _out.WriteLine($"round {round}: {(run.Killed ? "killed" : "finished")}, {created.Count} created, {state.ReplayedJournalEntries} journal entries");
         }
         Assert.True(killed >= 15, $"only {killed} of 20 runs were killed mid-apply");
@@ -269,7 +310,36 @@ public sealed class SyncReliabilityTests : IAsyncLifetime
         _out.WriteLine("first run after the kills: " + final);
         if (final.Errors.Any()) final = await SyncAsync();
         Assert.False(final.Errors.Any(), final.ToString());
+
+        // What the state may still hold beyond the server: intents of killed runs whose create never reached DS (killed
+        // between the journal's "begin" and the request) and whose spec was removed since. They stay managed for
+        // AppliedState.IntentGrace (DS could still be processing such a request), then the next sync drops them.
+        var onServer = (await ServerWorkflowsAsync()).Values.Select(n => Project + "/" + n).ToHashSet(StringComparer.Ordinal);
+        var intents = AppliedState.Load(StatePath).Entries.Where(e => !onServer.Contains(e.Key)).ToList();
+        _out.WriteLine($"intents left after the kills (neither on the server nor in the specs): {intents.Count} {string.Join(",", intents.Select(e => e.Key))}");
+        Assert.All(intents, e =>
+        {
+            Assert.True(e.Value.Pending, $"{e.Key} is recorded as applied but is not on the server\n{History(new[] { e.Key })}");
+            Assert.DoesNotContain(e.Key, _model.Keys.Select(i => $"{Project}/wf_{i:D3}"));
+        });
+        if (intents.Count > 0)
+        {
+            AgeIntents(AppliedState.IntentGrace + TimeSpan.FromMinutes(1));
+            var aged = await SyncAsync();
+            Assert.True(!aged.Errors.Any() && !aged.Results.Any(), aged.ToString());
+        }
         await AssertConvergedAsync("kill -9");
+    }
+
+    /// <summary>Moves the time of every pending entry of the state file back by <paramref name="age"/> (as if that time had passed).</summary>
+    private void AgeIntents(TimeSpan age)
+    {
+        var root = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(StatePath))!.AsObject();
+        foreach (var (_, entry) in root["workflows"]!.AsObject())
+            if (entry?["pending"]?.GetValue<bool>() == true)
+                entry["since"] = DateTimeOffset.Parse(entry["since"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture).Subtract(age)
+                    .UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
+        File.WriteAllText(StatePath, root.ToJsonString());
     }
 
     [Fact]

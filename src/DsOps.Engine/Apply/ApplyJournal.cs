@@ -46,8 +46,13 @@ public sealed class ApplyJournal : IDisposable
         return s.ReadByte() != '\n';
     }
 
+    /// <summary>The intent, with its time (a pending workflow in neither the specs nor the server ages out: <see cref="AppliedState.IntentGrace"/>).</summary>
     public void Begin(string key, string action, string? previousKey) =>
-        Append(new JsonObject { ["op"] = ApplyJournalOps.Begin, ["key"] = key, ["action"] = action, ["previous"] = previousKey }, durable: true);
+        Append(new JsonObject
+        {
+            ["op"] = ApplyJournalOps.Begin, ["key"] = key, ["action"] = action, ["previous"] = previousKey,
+            ["at"] = DateTimeOffset.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture),
+        }, durable: true);
 
     public void Done(string key, string fingerprint, long code, IEnumerable<long> tasks, string? previousKey) =>
         Append(new JsonObject

@@ -77,6 +77,12 @@ public sealed class WorkflowApplier
         _projectCodes = new Dictionary<string, long>(snapshot.ProjectCodes, StringComparer.Ordinal);
     }
 
+    /// <summary>
+    /// Pending entries the last <see cref="ApplyAsync"/> dropped from the state: intents of killed runs older than
+    /// <see cref="AppliedState.IntentGrace"/> whose workflow is neither in the specs nor on the server.
+    /// </summary>
+    public IReadOnlyList<string> DroppedIntents { get; private set; } = Array.Empty<string>();
+
     public async Task<IReadOnlyList<WorkflowApplyResult>> ApplyAsync(WorkflowPlan plan, ApplyOptions options, IProgress<ApplyProgress>? progress = null,
         CancellationToken ct = default)
     {
@@ -144,7 +150,13 @@ public sealed class WorkflowApplier
             }
         }
 
-        if (options.State is { } state) RecordState(state, results.ToList(), outcomes, cleaned);
+        if (options.State is { } state)
+        {
+            RecordState(state, results.ToList(), outcomes, cleaned);
+            // Intents of killed runs whose workflow never reached the server (nor is wanted) age out.
+            var scope = new HashSet<string>(plan.Projects.Concat(_snapshot.ProjectCodes.Keys), StringComparer.Ordinal);
+            DroppedIntents = state.DropStaleIntents(scope, key => desiredByKey.ContainsKey(key) || _snapshot.ByKey.ContainsKey(key), DateTimeOffset.UtcNow);
+        }
         return results.OrderBy(r => r.Project, StringComparer.Ordinal).ThenBy(r => r.Workflow, StringComparer.Ordinal).ToList();
     }
 

@@ -12,7 +12,11 @@ namespace DsOps.Engine.Planning;
 /// <param name="Code">The workflow's code on the server (0 when not known yet).</param>
 /// <param name="Tasks">The task codes the workflow had after the apply: a code that later leaves every workflow is an orphan.</param>
 /// <param name="Pending">A run began writing the workflow and did not finish (killed or failed): no drift baseline.</param>
-public sealed record AppliedEntry(string? Fingerprint, long Code, long[] Tasks, bool Pending);
+public sealed record AppliedEntry(string? Fingerprint, long Code, long[] Tasks, bool Pending)
+{
+    /// <summary>When a run began writing the workflow (pending entries): see <see cref="AppliedState.IntentGrace"/>.</summary>
+    public DateTimeOffset? Since { get; init; }
+}
 
 /// <summary>
 /// What DsOps last applied, per workflow: the fingerprint of the server copy right after the apply, the workflow's
@@ -36,6 +40,16 @@ public sealed class AppliedState
 
     public IReadOnlyDictionary<string, AppliedEntry> Entries => _entries;
 
+    /// <summary>
+    /// How long a pending entry whose workflow is neither in the specs nor on the server is kept. Such an entry is the
+    /// intent of a run that was killed around its create request: either the request never reached DS (nothing to
+    /// remember), or DS is still processing it (its client died, DS does not notice) and the workflow appears later.
+    /// Within this time the entry stays, so a workflow that appears late is still managed (deleted when its spec is
+    /// gone); after it the intent is dropped, so a workflow someone later creates by hand under that name is not
+    /// taken for DsOps's own.
+    /// </summary>
+    public static readonly TimeSpan IntentGrace = TimeSpan.FromHours(1);
+
     /// <summary>Entries replayed from a journal a killed run left behind (0 when there was none).</summary>
     public int ReplayedJournalEntries { get; private set; }
 
@@ -54,10 +68,24 @@ public sealed class AppliedState
     public void Record(string key, string fingerprint, long code, long[] tasks) => _entries[key] = new AppliedEntry(fingerprint, code, tasks, false);
 
     /// <summary>A run starts writing <paramref name="key"/>: managed from now on, without a drift baseline until it finishes.</summary>
-    public void MarkPending(string key)
+    public void MarkPending(string key, DateTimeOffset? since = null)
     {
         var old = _entries.GetValueOrDefault(key);
-        _entries[key] = new AppliedEntry(null, old?.Code ?? 0, old?.Tasks ?? Array.Empty<long>(), true);
+        _entries[key] = new AppliedEntry(null, old?.Code ?? 0, old?.Tasks ?? Array.Empty<long>(), true) { Since = since ?? DateTimeOffset.UtcNow };
+    }
+
+    /// <summary>
+    /// Drops pending entries of <paramref name="projects"/> whose workflow is neither desired nor on the server
+    /// (<paramref name="exists"/>) and whose intent is older than <see cref="IntentGrace"/> at <paramref name="now"/>.
+    /// Returns the keys dropped.
+    /// </summary>
+    public IReadOnlyList<string> DropStaleIntents(IReadOnlySet<string> projects, Func<string, bool> exists, DateTimeOffset now)
+    {
+        var stale = _entries.Where(e => e.Value.Pending && now - (e.Value.Since ?? now) >= IntentGrace && !exists(e.Key)
+                                        && e.Key.IndexOf('/') is > 0 and var slash && projects.Contains(e.Key[..slash]))
+            .Select(e => e.Key).ToList();
+        foreach (var key in stale) _entries.Remove(key);
+        return stale;
     }
 
     public void Forget(string key) => _entries.Remove(key);
@@ -96,7 +124,12 @@ public sealed class AppliedState
         o["fingerprint"]?.GetValue<string>(),
         o["code"]?.GetValue<long>() ?? 0,
         o["tasks"] is JsonArray a ? a.Select(t => t!.GetValue<long>()).ToArray() : Array.Empty<long>(),
-        o["pending"]?.GetValue<bool>() ?? false);
+        o["pending"]?.GetValue<bool>() ?? false)
+    {
+        // A pending entry written before intents had a time ages from the run that reads it.
+        Since = o["since"]?.GetValue<string>() is { } since ? DateTimeOffset.Parse(since, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal)
+            : o["pending"]?.GetValue<bool>() == true ? DateTimeOffset.UtcNow : null,
+    };
 
     /// <summary>
     /// Applies the journal's entries in order. A line that does not parse can only be the last one, torn by a kill
@@ -117,12 +150,14 @@ public sealed class AppliedState
             {
                 continue;
             }
+
             if (e?["op"]?.GetValue<string>() is not { } op || e["key"]?.GetValue<string>() is not { } key) continue;
             switch (op)
             {
                 case ApplyJournalOps.Begin:
-                    MarkPending(key);
-                    if (e["previous"]?.GetValue<string>() is { } previous) MarkPending(previous);
+                    var at = e["at"]?.GetValue<string>() is { } a && DateTimeOffset.TryParse(a, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t) ? t : (DateTimeOffset?)null;
+                    MarkPending(key, at);
+                    if (e["previous"]?.GetValue<string>() is { } previous) MarkPending(previous, at);
                     break;
                 case ApplyJournalOps.Done:
                     _entries[key] = ReadEntry(e) with { Pending = false };
@@ -159,6 +194,7 @@ public sealed class AppliedState
                 sb.Append(']');
             }
             if (e.Pending) sb.Append(", \"pending\": true");
+            if (e.Pending && e.Since is { } since) sb.Append(", \"since\": \"").Append(since.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture)).Append('"');
             sb.Append('}');
         }
         sb.Append(first ? "}\n}\n" : "\n  }\n}\n");

@@ -12,7 +12,19 @@ public sealed class RequestLog
     private long _total;
     private long _writing;
 
+    private int _inFlight;
+
     public long Total => Interlocked.Read(ref _total);
+
+    /// <summary>
+    /// Requests being handled now. A client killed mid-request leaves its request running in the server (DS does not
+    /// notice the client is gone); tests wait for 0 to see everything a killed client's requests did.
+    /// </summary>
+    public int InFlight => Volatile.Read(ref _inFlight);
+
+    internal void Started() => Interlocked.Increment(ref _inFlight);
+
+    internal void Finished() => Interlocked.Decrement(ref _inFlight);
 
     /// <summary>Requests that executed at least one INSERT/UPDATE/DELETE.</summary>
     public long WritingRequests => Interlocked.Read(ref _writing);

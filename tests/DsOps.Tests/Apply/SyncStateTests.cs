@@ -183,6 +183,37 @@ public sealed class SyncStateTests : IAsyncLifetime
         Assert.True(state.Entry("p/b")!.Pending); // not glued to the torn line and lost with it
     }
 
+    [Fact]
+    public void An_intent_whose_workflow_never_reached_the_server_stays_managed_for_the_grace_time_then_is_dropped()
+    {
+        Directory.CreateDirectory(_dir);
+        var path = Path.Combine(_dir, "intents.json");
+        var begun = DateTimeOffset.UtcNow;
+        using (var journal = ApplyJournal.Open(path))
+        {
+            journal.Begin("p/never", "Create", null); // killed before its create reached DS
+            journal.Begin("p/late", "Create", null);  // killed while DS was still processing the create
+            journal.Begin("q/other", "Create", null); // a project this sync does not touch
+        }
+        var state = AppliedState.Load(path);
+        var since = state.Entry("p/never")!.Since!.Value;
+        Assert.InRange(since, begun.AddSeconds(-1), DateTimeOffset.UtcNow.AddSeconds(1));
+        var scope = new HashSet<string>(StringComparer.Ordinal) { "p" };
+        var onServer = new HashSet<string>(StringComparer.Ordinal);
+
+        // Within the grace time nothing is dropped: DS may still be processing the request.
+        Assert.Empty(state.DropStaleIntents(scope, onServer.Contains, since + AppliedState.IntentGrace - TimeSpan.FromMinutes(1)));
+        state.Save(path);
+        File.Delete(AppliedState.JournalPath(path));
+        onServer.Add("p/late"); // the late create arrived: managed, so a sync deletes it when its spec is gone
+
+        var reloaded = AppliedState.Load(path);
+        Assert.InRange(reloaded.Entry("p/never")!.Since!.Value, since.AddSeconds(-1), since); // the state file keeps the time
+        Assert.Equal(new[] { "p/never" }, reloaded.DropStaleIntents(scope, onServer.Contains, since + AppliedState.IntentGrace + TimeSpan.FromSeconds(1)));
+        Assert.True(reloaded.Entry("p/late")!.Pending);
+        Assert.True(reloaded.IsManaged("q/other"));
+    }
+
     private sealed class EntryComparer : IEqualityComparer<AppliedEntry?>
     {
         public bool Equals(AppliedEntry? x, AppliedEntry? y) =>

@@ -209,6 +209,8 @@ public sealed class SyncDsWorkflowCommand : DsSpecCmdlet
             });
         WriteProgress(new ProgressRecord(1, "Sync-DsWorkflow", "Done") { RecordType = ProgressRecordType.Completed });
 
+        foreach (var key in applier.DroppedIntents)
+            WriteVerbose($"'{key}' is no longer recorded as managed: a run that was stopped began writing it more than {AppliedState.IntentGrace.TotalMinutes:0} minutes ago, and it is neither in the specs nor on the server.");
         if (journal is not null) journal.Complete(state!, statePath!);
         foreach (var r in results)
         {
