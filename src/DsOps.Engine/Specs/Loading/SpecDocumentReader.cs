@@ -196,7 +196,7 @@ public sealed class SpecDocumentReader
         type = DsOps.Engine.Dialects.DsDialect.CanonicalTaskType(type);
 
         var deps = new SortedSet<string>(StringComparer.Ordinal);
-        var depLocations = new Dictionary<string, SourceLocation>(StringComparer.Ordinal);
+        var depLocations = new LocationMap.Builder();
         foreach (var (dep, at) in StrList(m["dependsOn"], "dependsOn", workflow, name))
         {
             if (!deps.Add(dep)) _findings.Warning("DuplicateDependency", at, $"task '{name}' lists '{dep}' twice in dependsOn.", workflow, name);
@@ -218,7 +218,7 @@ public sealed class SpecDocumentReader
             Description = Str(m, "description"),
             RenamedFrom = Str(m, "renamedFrom"),
             DependsOn = deps.ToImmutableArray(),
-            DependencyLocations = depLocations,
+            DependencyLocations = depLocations.ToMap(),
             Script = script,
             ScriptFile = scriptFile,
             WorkerGroup = Str(m, "workerGroup") ?? defaults.WorkerGroup,

@@ -76,7 +76,7 @@ public sealed class CompareDsWorkflowCommand : DsSpecCmdlet
                 var connection = ResolveConnection(Connection);
                 var (version, names) = ValidateAgainstServer(desired.Workflows, connection);
                 var projects = desired.Workflows.Select(w => w.Project).Distinct(StringComparer.Ordinal).ToList();
-                var snapshot = ReadServer(connection, projects);
+                var snapshot = ReadServer(connection, projects, desired.Workflows);
                 current = new SpecSet(snapshot.Workflows, version.Concat(names).ToList());
                 existingProjects = snapshot.AllProjects;
                 desired = ForTarget(desired, snapshot.Workflows);

@@ -83,11 +83,15 @@ public abstract class DsSpecCmdlet : DsCmdlet
         }
     }
 
-    /// <summary>The server's current workflows of <paramref name="projects"/> as specs (two requests per project).</summary>
-    protected DsOps.Engine.Apply.DsServerSnapshot ReadServer(DsOps.Engine.Api.DsConnection connection, IReadOnlyCollection<string> projects)
+    /// <summary>
+    /// The server's current workflows of <paramref name="projects"/> as specs (two requests per project); server tasks
+    /// equal to their <paramref name="desired"/> task are held once (<see cref="DsOps.Engine.Apply.DsServerSnapshot.ReadAsync"/>).
+    /// </summary>
+    protected DsOps.Engine.Apply.DsServerSnapshot ReadServer(DsOps.Engine.Api.DsConnection connection, IReadOnlyCollection<string> projects,
+        IReadOnlyList<DsOps.Engine.Specs.Model.WorkflowSpec>? desired = null)
     {
         WriteVerbose($"Reading {projects.Count} project(s) from {connection.Name}.");
-        return Await(DsOps.Engine.Apply.DsServerSnapshot.ReadAsync(connection.Client, projects, CancellationToken));
+        return Await(DsOps.Engine.Apply.DsServerSnapshot.ReadAsync(connection.Client, projects, CancellationToken, desired));
     }
 
     /// <summary>The request for -Path, with provider paths resolved against the current location.</summary>

@@ -131,7 +131,7 @@ public sealed class SyncDsWorkflowCommand : DsSpecCmdlet
             state = statePath is null ? null : AppliedState.Load(statePath);
             if (state is { ReplayedJournalEntries: > 0 })
                 WriteWarning($"A previous sync using '{statePath}' did not finish; its progress ({state.ReplayedJournalEntries} journal entries) was read from '{AppliedState.JournalPath(statePath!)}'.");
-            var snapshot = ReadServer(connection, projects);
+            var snapshot = ReadServer(connection, projects, specs.Workflows);
             var merged = ForTarget(specs, snapshot.Workflows);
             WriteLoadFindings(merged.Findings.Skip(specs.Findings.Count)); // the config table's rules, run on the merged copies
             specs = merged;
