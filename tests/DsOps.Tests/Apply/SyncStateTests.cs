@@ -214,6 +214,22 @@ public sealed class SyncStateTests : IAsyncLifetime
         Assert.True(reloaded.IsManaged("q/other"));
     }
 
+    [Fact]
+    public void A_server_task_equal_to_its_desired_task_is_held_as_that_instance_and_a_different_one_is_not()
+    {
+        var same = new DsOps.Engine.Specs.Model.TaskSpec("a", "SHELL") { Script = "echo a" };
+        var changed = new DsOps.Engine.Specs.Model.TaskSpec("b", "SHELL") { Script = "echo b" };
+        var desired = new DsOps.Engine.Specs.Model.WorkflowSpec("p", "w", ImmutableArray.Create(same, changed with { Script = "echo b2" }));
+        var server = new DsOps.Engine.Specs.Model.WorkflowSpec("p", "w", ImmutableArray.Create(same with { Description = "" }, changed)) { Description = "server" };
+
+        var shared = DsServerSnapshot.ShareEqualTasks(server, desired);
+
+        Assert.Same(desired.Tasks[0], shared.Tasks[0]); // equal in every compared field ("" and null are one value)
+        Assert.Same(changed, shared.Tasks[1]);           // a changed script keeps the server's copy
+        Assert.Equal("server", shared.Description);
+        Assert.Equal(SpecFields.Fingerprint(server), SpecFields.Fingerprint(shared));
+    }
+
     private sealed class EntryComparer : IEqualityComparer<AppliedEntry?>
     {
         public bool Equals(AppliedEntry? x, AppliedEntry? y) =>
