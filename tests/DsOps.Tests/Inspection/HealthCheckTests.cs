@@ -71,8 +71,10 @@ public sealed class HealthCheckTests
 
     [Theory]
     [InlineData("3.0")]
+    [InlineData("3.1")]
     [InlineData("3.2")]
     [InlineData("3.3")]
+    [InlineData("3.4")]
     public async Task A_healthy_cluster_passes_at_least_twenty_distinct_checks(string dialect)
     {
         await using var c = await Cluster.StartAsync(dialect);
