@@ -163,7 +163,12 @@ public sealed class HealthCheckTests
         AssertHealthy(await c.RunAsync());
         await c.Emulator.InjectAsync(fault);
         var results = await c.RunAsync();
-        AssertHealthy(results, except: check);
+        // On 3.0-3.2 a pending failover is the host text 'NULL': no master owns the instance, so the integrity check
+        // for hostless running instances reports it as well (DsDialect.HostMeansNoMaster).
+        const string hostless = "Integrity.RunningInstanceWithoutHost";
+        var alsoHostless = fault == MetadataFault.PendingFailover && !c.Api.Dialect.FailoverMarksState;
+        AssertHealthy(alsoHostless ? results.Where(r => r.CheckId != hostless) : results, except: check);
+        if (alsoHostless) Assert.Contains(results, r => r.CheckId == hostless && r.Status == DsHealthStatus.Fail);
         var hit = results.Where(r => r.CheckId == check).ToList();
         Assert.NotEmpty(hit);
         Assert.All(hit, r => Assert.Equal(expected, r.Status));
