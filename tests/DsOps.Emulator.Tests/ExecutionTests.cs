@@ -5,7 +5,7 @@ namespace DsOps.Emulator.Tests;
 /// <summary>Executors, the simulated master/worker and instance endpoints (docs/ds-facts.md §3.5–3.7, §5.3–5.4).</summary>
 public class ExecutionTests
 {
-    public static TheoryData<string> Dialects => new() { "3.0", "3.2", "3.3" };
+    public static TheoryData<string> Dialects => new() { "3.0", "3.1", "3.2", "3.3", "3.4" };
 
     private sealed class Ctx(DsEmulator emu) : IAsyncDisposable
     {
@@ -59,21 +59,21 @@ public class ExecutionTests
         await using var x = await StartAsync(dialect);
         var code = await OnlineChainAsync(x, "wf", "echo a", "sleep 30", "echo c");
         var data = await x.StartAsync(code);
-        switch (dialect)
+        switch (x.C.Dialect.StartResult)
         {
-            case "3.0":
+            case Engine.Dialects.StartResultShape.None:
                 Assert.Null(data);
                 Assert.Equal(1, await x.C.ScalarAsync("SELECT COUNT(*) FROM t_ds_command WHERE command_type = 0 AND process_definition_code = @c", ("c", code)));
                 Assert.Equal(0, await x.C.ScalarAsync($"SELECT COUNT(*) FROM {x.InstTable}"));
                 break;
-            case "3.2":
+            case Engine.Dialects.StartResultShape.TriggerCode:
                 var trigger = data!.GetValue<long>();
                 Assert.Equal(1, await x.C.ScalarAsync("SELECT COUNT(*) FROM t_ds_command"));
                 await x.Emu.RunUntilIdleAsync();
                 var byTrigger = DsTestClient.Ok(await x.C.GetAsync(x.Inst + "/trigger", new { triggerCode = trigger }))!.AsArray();
                 Assert.Single(byTrigger);
                 break;
-            case "3.3":
+            case Engine.Dialects.StartResultShape.InstanceIds:
                 var ids = data!.AsArray();
                 Assert.Single(ids);
                 Assert.Equal(0, await x.C.ScalarAsync("SELECT COUNT(*) FROM t_ds_command"));
@@ -93,7 +93,7 @@ public class ExecutionTests
         Assert.Equal(0, await x.C.ScalarAsync("SELECT COUNT(*) FROM t_ds_command"));
 
         var detail = DsTestClient.Ok(await x.C.GetAsync(x.Inst + "/" + inst["id"] + "/tasks"))!;
-        Assert.Equal("SUCCESS", detail[(dialect == "3.3" ? "workflow" : "process") + "InstanceState"]!.GetValue<string>());
+        Assert.Equal("SUCCESS", detail[(x.C.Dialect.UsesWorkflowNaming ? "workflow" : "process") + "InstanceState"]!.GetValue<string>());
         Assert.Equal(3, detail["taskList"]!.AsArray().Count);
     }
 
@@ -295,7 +295,7 @@ public class ExecutionTests
     public async Task Commands_for_missing_definitions_go_to_error_command(string dialect)
     {
         await using var x = await StartAsync(dialect);
-        if (dialect == "3.3") return; // 3.3 starts over RPC; no t_ds_command path from the API to check here
+        if (x.C.Dialect.StartResult == Engine.Dialects.StartResultShape.InstanceIds) return; // 3.3+ starts over RPC; no t_ds_command path from the API to check here
         var code = await OnlineChainAsync(x, "wf", "echo");
         await x.StartAsync(code);
         var counts = DsTestClient.Ok(await x.C.GetAsync("projects/analysis/command-state-count"))!.AsArray();

@@ -94,8 +94,8 @@ public sealed class DsEmulator : IAsyncDisposable
         var ctx = new EmulatorContext
         {
             Dialect = dialect,
-            Status = StatusCatalog.Load(Path.Combine(dsData, "status", $"status_{schemaLabel}.tsv")),
-            Endpoints = EndpointCatalog.Load(Path.Combine(dsData, "endpoints", $"endpoints_{schemaLabel}.txt")),
+            Status = StatusCatalog.Load(Path.Combine(dsData, "status", $"status_{StatusLabel(dialect)}.tsv")),
+            Endpoints = LoadEndpoints(dsData, dialect),
             Db = db,
             Clock = new SimClock(options.ClockStart ?? DateTime.UtcNow) { Acceleration = options.Acceleration },
             Codes = new CodeGenerator(dialect.Version >= new Version(3, 2, 0)),
@@ -117,11 +117,36 @@ public sealed class DsEmulator : IAsyncDisposable
         return emu;
     }
 
-    /// <summary>The schema/status/endpoint file label for a dialect (3.0 → 3.0.1, 3.2 → 3.2.2, 3.3 → 3.3-dev).</summary>
+    /// <summary>
+    /// The schema file label for a dialect (3.0 → 3.0.1, 3.1 → 3.1.9, 3.2 → 3.2.2, 3.3 → 3.3-dev, 3.4.x → 3.4.3).
+    /// Only the 3.4.3 DDL is vendored for 3.4: 3.4.0-3.4.2 lack its missed_fire_policy column and two indexes,
+    /// which no emulated route of those versions reads or writes.
+    /// </summary>
     public static string SchemaLabel(DsDialect d) => d.Family switch
     {
-        "3.0" => "3.0.1", "3.1" => "3.1.9", "3.2" => "3.2.2", _ => "3.3-dev",
+        "3.0" => "3.0.1", "3.1" => "3.1.9", "3.2" => "3.2.2", "3.3" => "3.3-dev", _ => "3.4.3",
     };
+
+    /// <summary>
+    /// The route list for a dialect: the family's file, and per 3.4.x release 3.4.0-derived (3.4.1 plus import and
+    /// batch-export), 3.4.1, 3.4.2-derived (no /v2, no task-relation routes) or 3.4.3-derived (no with-upstream task edit).
+    /// </summary>
+    public static string EndpointsLabel(DsDialect d) => d.Family != "3.4" ? SchemaLabel(d) : d.Version.Build switch
+    {
+        0 => "3.4.0-derived", 1 => "3.4.1", 2 => "3.4.2-derived", _ => "3.4.3-derived",
+    };
+
+    /// <summary>The status table for a dialect; 3.4 has none vendored and uses 3.3's (codes are stable; new 3.4 statuses are missing).</summary>
+    public static string StatusLabel(DsDialect d) => d.Family == "3.4" ? "3.3-dev" : SchemaLabel(d);
+
+    /// <summary>Loads the dialect's route list; the 3.4 lists borrow defaults and error statuses from 3.3's (EndpointCatalog.Load).</summary>
+    public static EndpointCatalog LoadEndpoints(string dsData, DsDialect d)
+    {
+        string File(string label) => Path.Combine(dsData, "endpoints", $"endpoints_{label}.txt");
+        return d.Family == "3.4"
+            ? EndpointCatalog.Load(File(EndpointsLabel(d)), EndpointCatalog.Load(File("3.3-dev")))
+            : EndpointCatalog.Load(File(EndpointsLabel(d)));
+    }
 
     private static async Task<bool> HasDsSchemaAsync(string cs, CancellationToken ct)
     {

@@ -5,7 +5,7 @@ namespace DsOps.Emulator;
 /// <summary>How to start an emulator.</summary>
 public sealed class EmulatorOptions
 {
-    /// <summary>DS dialect: "3.0", "3.2" or "3.3" (or a schema label 3.0.1, 3.2.2, 3.3-dev).</summary>
+    /// <summary>DS dialect: "3.0", "3.1", "3.2", "3.3", "3.4" (= 3.4.3) or a release such as 3.4.0 (or a schema label 3.0.1, 3.2.2, 3.3-dev).</summary>
     public string Dialect { get; set; } = "3.2";
 
     /// <summary>A database with DS's schema for the dialect already loaded, or an empty database

@@ -15,7 +15,7 @@ public static class EmulatorProgram
 {
     private const string Usage =
         "DsOps DolphinScheduler emulator\n" +
-        "  --dialect 3.0|3.2|3.3        DS version to emulate (default 3.2)\n" +
+        "  --dialect 3.0|3.1|3.2|3.3|3.4 DS version to emulate (default 3.2; 3.4 = 3.4.3, or 3.4.0..3.4.3)\n" +
         "  --mysql <conn string>        MariaDB/MySQL database (empty or with the DS schema); default: a throwaway MariaDB\n" +
         "  --port <n>                   loopback port (default: a free port)\n" +
         "  --acceleration <x>           simulated seconds per real second (default 60)\n" +

@@ -105,7 +105,7 @@ function Start-DsTestEmulator {
     #>
     [CmdletBinding()]
     param(
-        [ValidateSet('3.0', '3.2', '3.3')] [string[]] $Dialect = '3.2',
+        [ValidateSet('3.0', '3.1', '3.2', '3.3', '3.4')] [string[]] $Dialect = '3.2',
         [switch] $Sandbox,
         # Where the simulated clock starts (UTC; default now). It runs 60 simulated seconds per real second.
         [Nullable[DateTime]] $ClockStart,

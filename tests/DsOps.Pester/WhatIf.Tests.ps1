@@ -6,8 +6,10 @@ BeforeDiscovery {
     # Where the dialects differ: the schema's definition table (renamed in 3.3) and the version DsOps detects.
     $dialects = @(
         @{ Dialect = '3.0'; DefinitionTable = 't_ds_process_definition'; Version = '3.0.1' }
+        @{ Dialect = '3.1'; DefinitionTable = 't_ds_process_definition'; Version = '3.1.9' }
         @{ Dialect = '3.2'; DefinitionTable = 't_ds_process_definition'; Version = '3.2.2' }
         @{ Dialect = '3.3'; DefinitionTable = 't_ds_workflow_definition'; Version = '3.3.0' }
+        @{ Dialect = '3.4'; DefinitionTable = 't_ds_workflow_definition'; Version = '3.4.3' }
     )
 }
 
@@ -15,13 +17,13 @@ BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'DsOpsTestHarness.psm1') -Force
     Import-Module (Get-DsTestModulePath) -Force
     $emulators = @{}
-    $pending = @(Start-DsTestEmulator -Dialect '3.0', '3.2', '3.3' -NoWait)
+    $pending = @(Start-DsTestEmulator -Dialect '3.0', '3.1', '3.2', '3.3', '3.4' -NoWait)
     # The alert sweep reads failures up to the real 'now': this emulator's clock starts 3 hours back, so its runs
     # (60 simulated seconds per real second) stay in the past for the whole file.
     $pending += Start-DsTestEmulator -Dialect '3.2' -ClockStart ([DateTime]::UtcNow.AddHours(-3)) -NoWait
     $ready = @(Wait-DsTestEmulator -Pending $pending)
-    foreach ($e in $ready[0..2]) { $emulators[$e.Dialect] = $e }
-    $alertEmulator = $ready[3]
+    foreach ($e in $ready[0..4]) { $emulators[$e.Dialect] = $e }
+    $alertEmulator = $ready[5]
 
     function Write-TestSpec {
         # Two offline workflows (nothing runs, so the database stays idle between two fingerprints).

@@ -50,6 +50,24 @@ public sealed partial class DsDialect
     /// <summary>The host text DS writes for an instance awaiting failover (≤3.2).</summary>
     public string FailoverHostMarker => "NULL";
 
+    /// <summary>
+    /// True when an in-progress instance's host names no master: SQL NULL or empty, or on 3.0-3.2 the text 'NULL'
+    /// that failover writes (a real host is ip:port, so the text never names one).
+    /// </summary>
+    public bool HostMeansNoMaster(string? host) =>
+        string.IsNullOrEmpty(host) || (!FailoverMarksState && string.Equals(host, FailoverHostMarker, StringComparison.Ordinal));
+
+    /// <summary>
+    /// SQL condition for <see cref="HostMeansNoMaster"/> on column <paramref name="column"/>; adds the marker as
+    /// parameter <paramref name="parameterName"/> to <paramref name="parameters"/> where the version needs it.
+    /// </summary>
+    public string HostMeansNoMasterSql(string column, Dictionary<string, object?> parameters, string parameterName = "@failoverHost")
+    {
+        if (FailoverMarksState) return $"({column} IS NULL OR {column} = '')";
+        parameters[parameterName] = FailoverHostMarker;
+        return $"({column} IS NULL OR {column} = '' OR {column} = {parameterName})";
+    }
+
     /// <summary>t_ds_trigger_relation (job_id = command id) exists in the 3.2.x schema only.</summary>
     public bool HasTriggerRelation => AtLeast(2) && !AtLeast(3);
 

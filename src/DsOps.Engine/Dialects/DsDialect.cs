@@ -13,19 +13,22 @@ public sealed partial class DsDialect : IEquatable<DsDialect>
     /// <summary>The DS version this profile describes (3 components).</summary>
     public Version Version { get; }
 
-    /// <summary>Family label used in messages and options: 3.0, 3.1, 3.2 or 3.3 (3.3 and 3.4 share routes).</summary>
+    /// <summary>Family label used in messages and options: 3.0, 3.1, 3.2, 3.3 or 3.4 (3.4.x sub-versions differ in routes: see the members below).</summary>
     public string Family => Version switch
     {
         { Major: 3, Minor: 0 } => "3.0",
         { Major: 3, Minor: 1 } => "3.1",
         { Major: 3, Minor: 2 } => "3.2",
-        _ => "3.3",
+        { Major: 3, Minor: 3 } => "3.3",
+        _ => "3.4",
     };
 
     public static readonly DsDialect V3_0 = new(new Version(3, 0, 1));
     public static readonly DsDialect V3_1 = new(new Version(3, 1, 9));
     public static readonly DsDialect V3_2 = new(new Version(3, 2, 2));
     public static readonly DsDialect V3_3 = new(new Version(3, 3, 0));
+    /// <summary>The newest 3.4 release DsOps knows (3.4.3: task edits only through whole-workflow saves, no import, no /v2).</summary>
+    public static readonly DsDialect V3_4 = new(new Version(3, 4, 3));
 
     /// <summary>Profile for an exact version (e.g. 3.2.1, 3.4.2).</summary>
     public static DsDialect For(Version version)
@@ -37,7 +40,8 @@ public sealed partial class DsDialect : IEquatable<DsDialect>
 
     /// <summary>
     /// Parses "3.0", "3.2", "3.3", "3.2.2", "3.4.1" and schema labels like "3.3-dev".
-    /// A bare family means its representative release (3.0 → 3.0.1, 3.1 → 3.1.9, 3.2 → 3.2.2, 3.3 → 3.3.0).
+    /// A bare family means its representative release (3.0 → 3.0.1, 3.1 → 3.1.9, 3.2 → 3.2.2, 3.3 → 3.3.0,
+    /// 3.4 → 3.4.3, the newest 3.4 line).
     /// </summary>
     public static DsDialect Parse(string text)
     {
@@ -51,10 +55,10 @@ public sealed partial class DsDialect : IEquatable<DsDialect>
             case "3.1": return V3_1;
             case "3.2": return V3_2;
             case "3.3": return V3_3;
-            case "3.4": return For(new Version(3, 4, 0));
+            case "3.4": return V3_4;
         }
         if (Version.TryParse(s, out var v)) return For(v);
-        throw new FormatException($"'{text}' is not a DolphinScheduler version (expected e.g. 3.0, 3.2, 3.3 or 3.2.2).");
+        throw new FormatException($"'{text}' is not a DolphinScheduler version (expected e.g. 3.0, 3.1, 3.2, 3.3, 3.4, 3.2.2 or 3.4.1).");
     }
 
     private bool AtLeast(int minor, int patch = 0) => Version >= new Version(3, minor, patch);
@@ -125,6 +129,16 @@ public sealed partial class DsDialect : IEquatable<DsDialect>
 
     /// <summary>Single task-definition create/update/delete/list routes exist through 3.2.x only.</summary>
     public bool HasStandaloneTaskDefinitionRoutes => !AtLeast(3);
+
+    /// <summary>
+    /// PUT …/task-definition/{code}/with-upstream (one task and its upstream edges) exists up to 3.4.2;
+    /// 3.4.3 leaves task edits to the whole-workflow save (PUT …/workflow-definition/{code}), which is the only
+    /// path DsOps uses on every version (docs/ds-facts.md §9).
+    /// </summary>
+    public bool HasTaskUpdateWithUpstream => !AtLeast(4, 3);
+
+    /// <summary>The /v2 JSON API (3.1 to 3.4.1). DsOps never calls it; it is gone from 3.4.2.</summary>
+    public bool HasV2Api => AtLeast(1) && !AtLeast(4, 2);
 
     /// <summary>Workflow import and batch-export were removed in 3.4.1.</summary>
     public bool HasImportExport => !AtLeast(4, 1);

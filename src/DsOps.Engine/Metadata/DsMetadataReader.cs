@@ -200,7 +200,7 @@ public sealed class DsMetadataReader
         await using var session = await _connection.OpenSessionAsync(cancellationToken).ConfigureAwait(false);
         var catalog = await MetadataCatalog.LoadAsync(session, false, cancellationToken).ConfigureAwait(false);
         var running = await InProgressInstancesAsync(session, from, now, cancellationToken).ConfigureAwait(false);
-        var usual = await UsualWorkflowDurationsAsync(session, running.Where(r => !string.IsNullOrEmpty(r.Host)).Select(r => r.Code).Distinct(),
+        var usual = await UsualWorkflowDurationsAsync(session, running.Where(r => !D.HostMeansNoMaster(r.Host)).Select(r => r.Code).Distinct(),
             from, now, cancellationToken).ConfigureAwait(false);
 
         var result = new List<DsStuckInstance>();
@@ -210,7 +210,7 @@ public sealed class DsMetadataReader
             usual.TryGetValue(r.Code, out var typical);
             DsStuckReason reason;
             string detail;
-            if (string.IsNullOrEmpty(r.Host))
+            if (D.HostMeansNoMaster(r.Host))
             {
                 reason = DsStuckReason.NoHost;
                 detail = "In progress with no master host: failover cleared the host and no master took the instance over.";

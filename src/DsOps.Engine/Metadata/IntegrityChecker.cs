@@ -96,10 +96,10 @@ public sealed class IntegrityChecker
             "Take the schedule offline and delete it (and its QRTZ_* trigger).");
         yield return new CheckDef("RunningInstanceWithoutHost", DsIntegritySeverity.Error,
             $"SELECT id, {wf} AS workflow_code, state, start_time FROM {d.WorkflowInstanceTable} " +
-            $"WHERE (host IS NULL OR host = '') AND end_time IS NULL AND state IN ({SqlText.In(p, "run", d.InProgressStateCodes(DsStateScope.Workflow))})",
+            $"WHERE {d.HostMeansNoMasterSql("host", p)} AND end_time IS NULL AND state IN ({SqlText.In(p, "run", d.InProgressStateCodes(DsStateScope.Workflow))})",
             "workflow instances in progress with no master host",
             "No master owns the instance: it will never finish or be failed over by itself, and serial-wait successors wait behind it.",
-            "Master failover clears the host and then died or lost ZooKeeper before handing the instance over (issue #13355, #16759).",
+            "Master failover clears the host (3.0-3.2 write the text 'NULL') and then died or lost ZooKeeper before handing the instance over (issue #13355, #16759).",
             "Restart a master so failover runs again, or stop the instance through the DS UI or API and rerun it.",
             p);
         yield return new CheckDef("CommandMissingWorkflow", DsIntegritySeverity.Warning,

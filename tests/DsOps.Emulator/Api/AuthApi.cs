@@ -88,7 +88,8 @@ public static class AuthApi
         await ctx.Db.ExecAsync("DELETE FROM t_ds_session WHERE user_id = @userId AND id <> @sessionId", new { userId, sessionId }).ConfigureAwait(false);
 
         var data = new JsonObject { ["sessionId"] = sessionId };
-        if (ctx.V32Plus) data["securityConfigType"] = "PASSWORD";
+        // DS's authenticator adds the security config type from 3.1.0 on.
+        if (ctx.Dialect.Version >= new Version(3, 1, 0)) data["securityConfigType"] = "PASSWORD";
         foreach (var kv in data) r.Http.Response.Cookies.Append(kv.Key, kv.Value!.ToString(), new CookieOptions { HttpOnly = true, Path = "/" });
         return new EnvelopeReply("login success", data);
     }

@@ -224,8 +224,12 @@ public static class WorkflowDefinitionApi
             return null;
         });
 
-        t.Map("POST", seg + "/batch-export", r => ImportExport.ExportAsync(ctx, store, r));
-        t.Map("POST", seg + "/import", r => ImportExport.ImportAsync(ctx, store, r));
+        if (ctx.Dialect.HasImportExport)
+        {
+            // Removed in 3.4.1 (DSIP-104): the route then answers like any unmapped path.
+            t.Map("POST", seg + "/batch-export", r => ImportExport.ExportAsync(ctx, store, r));
+            t.Map("POST", seg + "/import", r => ImportExport.ImportAsync(ctx, store, r));
+        }
     }
 
     public static IEnumerable<long> ParseCodes(string csv) => csv.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)

@@ -31,16 +31,27 @@ public sealed class EndpointCatalog
 
     public IReadOnlyList<EndpointRoute> Routes => _routes;
 
-    public static EndpointCatalog Load(string path)
+    /// <summary>
+    /// Reads a route list. Two layouts exist: the project's own (DS 3.0.1-3.3-dev: name:type[req|opt|path|body def=…]
+    /// and the @ApiException status) and the one of the 3.4.x lists (path: a,b ; query: x*:int, y:str? ; form: … |
+    /// returns T), which names neither defaults nor @ApiException statuses. For the latter, <paramref name="nearest"/>
+    /// (the 3.3 list) lends both for routes and parameters it shares: derived, not read from 3.4 source.
+    /// </summary>
+    public static EndpointCatalog Load(string path, EndpointCatalog? nearest = null)
     {
         var routes = new List<EndpointRoute>();
         var lineNo = 0;
         foreach (var raw in File.ReadLines(path))
         {
             lineNo++;
-            if (raw.StartsWith("##", StringComparison.Ordinal) || raw.Trim().Length == 0) continue;
+            if (raw.StartsWith('#') || raw.Trim().Length == 0) continue;
             var cols = raw.Split(" | ");
             if (cols.Length < 4) throw new FormatException($"{path}:{lineNo}: expected 'METHOD | path | handler | params | status'.");
+            if (cols.Length > 4 && cols[4].TrimStart().StartsWith("returns", StringComparison.Ordinal))
+            {
+                routes.Add(ParseListing34(cols, nearest, path, lineNo));
+                continue;
+            }
             var parameters = new List<EndpointParameter>();
             foreach (var p in SplitParams(cols[3].Trim()))
             {
@@ -58,6 +69,47 @@ public sealed class EndpointCatalog
             routes.Add(new EndpointRoute(cols[0].Trim(), cols[1].Trim(), cols[2].Trim(), parameters, status.Length == 0 ? null : status));
         }
         return new EndpointCatalog(routes);
+    }
+
+    // "path: projectCode,code ; query: pageNo*:int, searchVal:str? ; form: … ; raw-json-body: json_str:str" (or "-").
+    private static EndpointRoute ParseListing34(string[] cols, EndpointCatalog? nearest, string path, int lineNo)
+    {
+        var method = cols[0].Trim();
+        var template = cols[1].Trim();
+        var handler = cols[2].Trim();
+        var dot = handler.LastIndexOf('.');
+        if (dot >= 0) handler = handler[(dot + 1)..];
+        var key = new EndpointRoute(method, template, handler, Array.Empty<EndpointParameter>(), null).Key;
+        var before = nearest?._routes.FirstOrDefault(r => r.Key == key);
+        var parameters = new List<EndpointParameter>();
+        foreach (var section in cols[3].Split(" ; ", StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (section == "-") continue;
+            var colon = section.IndexOf(':');
+            if (colon < 0) throw new FormatException($"{path}:{lineNo}: parameter section '{section}' has no kind.");
+            var kind = section[..colon].Trim();
+            var list = section[(colon + 1)..].Trim();
+            if (kind == "path")
+            {
+                foreach (var name in list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+                    parameters.Add(new EndpointParameter(name, "long", ParameterKind.Path, null));
+                continue;
+            }
+            var body = kind.Contains("json-body", StringComparison.Ordinal);
+            foreach (var p in SplitParams(list))
+            {
+                var c = p.IndexOf(':');
+                var name = (c < 0 ? p : p[..c]).Trim();
+                var type = c < 0 ? "" : p[(c + 1)..].Trim();
+                var required = name.EndsWith('*');
+                name = name.TrimEnd('*');
+                type = type.TrimEnd('?');
+                if (name.Length == 0) continue;
+                var pk = body ? ParameterKind.Body : required ? ParameterKind.Required : ParameterKind.Optional;
+                parameters.Add(new EndpointParameter(name, type, pk, before?.Parameters.FirstOrDefault(x => x.Name == name)?.Default));
+            }
+        }
+        return new EndpointRoute(method, template, handler, parameters, before?.ErrorStatus);
     }
 
     // Parameters are comma separated, but a default may itself contain commas inside brackets.

@@ -15,6 +15,8 @@ public sealed class SeededProblems
     public int DeadScheduleId { get; init; }
     public long CommandWorkflowCode { get; init; }
     public int RunningWithoutHostId { get; init; }
+    /// <summary>3.0-3.2 only (0 otherwise): a running instance whose host is the text 'NULL' that DS's failover writes.</summary>
+    public int RunningWithFailoverHostId { get; init; }
 }
 
 /// <summary>
@@ -61,11 +63,15 @@ public static class IntegrityProblems
             ("@wf", commandWorkflow), ("@now", now));
         var running = (int)await Exec($"INSERT INTO {d.WorkflowInstanceTable} (name, {d.WorkflowCodeColumn}, state, start_time, host, executor_id) " +
                                       "VALUES ('no_host', @wf, 1, @now, NULL, 1)", ("@wf", HistoryGenerator.WorkflowCodeBase + 1), ("@now", now));
+        var failoverHost = d.FailoverMarksState ? 0
+            : (int)await Exec($"INSERT INTO {d.WorkflowInstanceTable} (name, {d.WorkflowCodeColumn}, state, start_time, host, executor_id) " +
+                              "VALUES ('failover_pending', @wf, 1, @now, @host, 1)",
+                ("@wf", HistoryGenerator.WorkflowCodeBase + 2), ("@now", now), ("@host", d.FailoverHostMarker));
         return new SeededProblems
         {
             DuplicatedTaskCode = dupCode, DuplicatedLogTaskCode = dupLogCode, MissingTaskCode = missingTask, DanglingRelationId = relationId,
             OrphanTaskCode = orphan, ScheduleWorkflowCode = deadWorkflow, DeadScheduleId = scheduleId, CommandWorkflowCode = commandWorkflow,
-            RunningWithoutHostId = running,
+            RunningWithoutHostId = running, RunningWithFailoverHostId = failoverHost,
         };
     }
 }

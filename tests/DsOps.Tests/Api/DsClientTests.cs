@@ -40,6 +40,18 @@ public class DsClientTests
         Assert.Equal(expected, c.Version);
     }
 
+    [Theory]
+    [InlineData("3.2.1", "GET monitor/{nodeType}")]
+    [InlineData("3.2.0", "GET monitor/{nodeType}", "GET alert-groups/normal-list")]
+    public void Tells_the_3_2_patch_releases_apart(string expected, params string[] missingRoutes)
+    {
+        // 3.2.0 and 3.2.1 lack routes 3.2.2 added; 3.2.0 has the project-parameter controller 3.1 lacks.
+        using var fake = new FakeDsServer("3.2.2", missingRoutes);
+        using var c = Connect(fake);
+        Assert.Equal(expected, c.Version);
+        Assert.True(c.Dialect.TenantOnRun);
+    }
+
     [Fact]
     public void Detects_3_4_from_product_info()
     {

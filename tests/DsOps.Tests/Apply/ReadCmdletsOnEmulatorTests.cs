@@ -35,8 +35,10 @@ public sealed class ReadCmdletsOnEmulatorTests : IAsyncLifetime
 
     [Theory]
     [InlineData("3.0", new[] { DsServerRole.Master, DsServerRole.Worker })]
+    [InlineData("3.1", new[] { DsServerRole.Master, DsServerRole.Worker })]
     [InlineData("3.2", new[] { DsServerRole.Master, DsServerRole.Worker, DsServerRole.AlertServer })]
     [InlineData("3.3", new[] { DsServerRole.Master, DsServerRole.Worker, DsServerRole.AlertServer })]
+    [InlineData("3.4", new[] { DsServerRole.Master, DsServerRole.Worker, DsServerRole.AlertServer })]
     public async Task Runs_started_on_the_server_are_read_back_with_states_and_tasks(string dialect, DsServerRole[] roles)
     {
         await using var emu = await DsEmulator.StartAsync(new EmulatorOptions { Dialect = dialect, ClockStart = new DateTime(2024, 3, 1, 8, 0, 0) });

@@ -384,6 +384,7 @@ public sealed class SyncStateTests : IAsyncLifetime
 
     [Theory]
     [InlineData("3.0")]
+    [InlineData("3.1")]
     [InlineData("3.2")]
     public async Task Orphaned_task_definitions_of_managed_workflows_are_found_and_deleted(string dialect)
     {

@@ -71,6 +71,9 @@ public sealed class SyncWorkflowTests : IAsyncLifetime
         return _engine.Run("Connect-DsServer", new { Uri = _emu.BaseUri, Token = DsClientTests.Secure(_emu.AdminToken) }).Objects<DsConnection>().Single();
     }
 
+    /// <summary>Every DS line the dialects cover: 3.4.0 still imports and edits tasks alone, 3.4 (= 3.4.3) only saves whole workflows.</summary>
+    public static TheoryData<string> Lines => new() { "3.0", "3.1", "3.2", "3.3", "3.4.0", "3.4" };
+
     private HostedResult Sync(DsConnection c, object? extra = null)
     {
         var p = new Dictionary<string, object?> { ["Path"] = _dir, ["Connection"] = c };
@@ -81,10 +84,7 @@ public sealed class SyncWorkflowTests : IAsyncLifetime
     private IReadOnlyList<DsWorkflow> Workflows(DsConnection c) =>
         _engine.Run("Get-DsWorkflow", new { Project = "etl", IncludeTasks = true, Connection = c }).Objects<DsWorkflow>().OrderBy(w => w.Name).ToList();
 
-    [Theory]
-    [InlineData("3.0")]
-    [InlineData("3.2")]
-    [InlineData("3.3")]
+    [Theory, MemberData(nameof(Lines))]
     public async Task First_sync_creates_everything_and_a_second_sync_writes_nothing(string dialect)
     {
         var c = await StartAsync(dialect);
@@ -116,10 +116,7 @@ public sealed class SyncWorkflowTests : IAsyncLifetime
         Assert.Equal(versionsBefore, Workflows(c).ToDictionary(w => w.Name, w => w.Version));
     }
 
-    [Theory]
-    [InlineData("3.0")]
-    [InlineData("3.2")]
-    [InlineData("3.3")]
+    [Theory, MemberData(nameof(Lines))]
     public async Task A_changed_task_rewrites_only_its_workflow_keeps_task_codes_and_restores_online_state(string dialect)
     {
         var c = await StartAsync(dialect);
@@ -127,8 +124,16 @@ public sealed class SyncWorkflowTests : IAsyncLifetime
         var before = Workflows(c);
         var codesBefore = before.Single(w => w.Name == "daily_sales").Tasks!.ToDictionary(t => t.Name, t => t.TaskCode);
         File.WriteAllText(Path.Combine(_dir, "etl.yaml"), Specs.Replace("echo load", "echo load v2"));
+        _emu.RequestLog.Reset();
 
         var result = Sync(c);
+
+        // A task edit is a whole-workflow save on every line (3.4.3 has nothing else): no task-definition,
+        // task-relation or /v2 write, and no route the version lacks.
+        var writes = _emu.RequestLog.ByRoute.Keys.Where(k => !k.StartsWith("GET ", StringComparison.Ordinal)).ToList();
+        Assert.Contains("PUT /projects/{projectCode}/" + c.Dialect.WorkflowDefinitionSegment + "/{code}", writes);
+        Assert.DoesNotContain(writes, k => k.Contains("task-definition", StringComparison.Ordinal) || k.Contains("task-relation", StringComparison.Ordinal)
+            || k.Contains("/v2/", StringComparison.Ordinal) || k.Contains("(unmapped)", StringComparison.Ordinal));
 
         Assert.Empty(result.Errors);
         var changed = Assert.Single(result.Objects<WorkflowApplyResult>());
@@ -145,6 +150,7 @@ public sealed class SyncWorkflowTests : IAsyncLifetime
 
     [Theory]
     [InlineData("3.0")]
+    [InlineData("3.1")]
     [InlineData("3.2")]
     public async Task A_removed_task_leaves_no_orphan_task_definition(string dialect)
     {
@@ -181,10 +187,10 @@ public sealed class SyncWorkflowTests : IAsyncLifetime
         Assert.Empty(Workflows(c));
     }
 
-    [Fact]
-    public async Task Workflows_not_in_the_specs_are_deleted_only_with_prune()
+    [Theory, MemberData(nameof(Lines))]
+    public async Task Workflows_not_in_the_specs_are_deleted_only_with_prune(string dialect)
     {
-        var c = await StartAsync("3.2");
+        var c = await StartAsync(dialect);
         Sync(c);
         File.WriteAllText(Path.Combine(_dir, "etl.yaml"), Specs[..Specs.IndexOf("  - name: weekly_report", StringComparison.Ordinal)]);
         File.Delete(Path.Combine(_dir, AppliedState.DefaultFileName)); // not managed: only -Prune may delete it

@@ -21,10 +21,19 @@ public sealed class FakeDsServer : IDisposable
     private readonly Dictionary<string, Func<FakeRequest, FakeResponse>> _answers = new();
     private HttpListener? _listener;
 
-    public FakeDsServer(string endpointsVersion)
+    public FakeDsServer(string endpointsVersion) : this(endpointsVersion, Array.Empty<string>()) { }
+
+    /// <summary>
+    /// A version whose route list is not vendored but differs from <paramref name="endpointsVersion"/> only by routes it
+    /// lacks, e.g. 3.2.0 = 3.2.2 without "GET monitor/{nodeType}" and "GET alert-groups/normal-list".
+    /// </summary>
+    public FakeDsServer(string endpointsVersion, params string[] withoutRoutes)
     {
         EndpointsVersion = endpointsVersion;
-        _routes = RouteTables.GetOrAdd(endpointsVersion, LoadRoutes);
+        var hidden = withoutRoutes.Select(Normalize).ToHashSet(StringComparer.Ordinal);
+        _routes = RouteTables.GetOrAdd(endpointsVersion, LoadRoutes).Where(r => !hidden.Contains(r.Method + " " + r.Template)).ToArray();
+        if (_routes.Length != RouteTables[endpointsVersion].Length - hidden.Count)
+            throw new ArgumentException($"Not every route to hide is in the {endpointsVersion} list: {string.Join(", ", hidden)}", nameof(withoutRoutes));
         Answer("POST login", r => r.Form.GetValueOrDefault("userName") == "admin" && r.Form.GetValueOrDefault("userPassword") == Password
             ? FakeResponse.Ok(new { sessionId = SessionId })
             : FakeResponse.Error(10013, "user name or password error"));

@@ -10,8 +10,10 @@ public class IntegrityTests
 {
     [Theory]
     [InlineData("3.0.1")]
+    [InlineData("3.1.9")]
     [InlineData("3.2.2")]
     [InlineData("3.3-dev")]
+    [InlineData("3.4.3")]
     public async Task Each_seeded_problem_is_found_with_its_evidence(string schema)
     {
         var cs = await (await MariaDbFixture.Shared).CreateDsDatabaseAsync(schema);
@@ -34,7 +36,17 @@ public class IntegrityTests
         Assert.Equal(new[] { (long)seeded.DanglingRelationId }, Longs(findings["RelationMissingTask"], "id"));
         Assert.Equal(new[] { seeded.OrphanTaskCode }, Longs(findings["OrphanTaskDefinition"], "code"));
         Assert.Equal(new[] { (long)seeded.DeadScheduleId }, Longs(findings["ScheduleMissingWorkflow"], "id"));
-        Assert.Equal(new[] { (long)seeded.RunningWithoutHostId }, Longs(findings["RunningInstanceWithoutHost"], "id"));
+        // 3.0-3.2 failover writes the text 'NULL' into host: that instance has no master either.
+        var hostless = seeded.RunningWithFailoverHostId == 0 ? new[] { (long)seeded.RunningWithoutHostId }
+            : new[] { (long)seeded.RunningWithoutHostId, seeded.RunningWithFailoverHostId };
+        Assert.Equal(hostless, Longs(findings["RunningInstanceWithoutHost"], "id").Order());
+        Assert.Equal(!connection.Dialect.FailoverMarksState, seeded.RunningWithFailoverHostId != 0);
+
+        // Get-DsStuckInstance reads the same instances as having no host.
+        var stuck = await new DsMetadataReader(connection).GetStuckInstancesAsync(new DateTimeOffset(2026, 1, 1, 13, 0, 0, TimeSpan.Zero),
+            TimeSpan.FromDays(2), 3, TimeSpan.FromMinutes(10));
+        Assert.Equal(hostless, stuck.Where(s => s.Reason == DsStuckReason.NoHost && s.InstanceId >= seeded.RunningWithoutHostId)
+            .Select(s => (long)s.InstanceId).Order());
         Assert.Equal(new[] { seeded.CommandWorkflowCode }, Longs(findings["CommandMissingWorkflow"], "workflow_code"));
         Assert.Equal(DsIntegritySeverity.Ok, findings["DuplicateWorkflowDefinitionCode"].Severity);
         Assert.All(findings.Values, f =>

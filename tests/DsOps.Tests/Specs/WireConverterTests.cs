@@ -96,9 +96,22 @@ public class WireConverterTests
     }
 
     [Theory]
+    [InlineData("3.4.1")]
+    [InlineData("3.4")]
+    public void No_export_file_is_written_for_a_version_without_import(string version)
+    {
+        var specs = SpecSources.Load(SpecTestFiles.ExampleFolder).Workflows;
+        var ex = Assert.Throws<DsOps.Engine.DsOpsException>(() => DsExportFile.Write(specs, DsDialect.Parse(version)));
+        Assert.Equal("DsExportFileNotImportable", ex.ErrorId);
+        Assert.Contains("Sync-DsWorkflow", ex.Message);
+    }
+
+    [Theory]
     [InlineData("3.0")]
+    [InlineData("3.1")]
     [InlineData("3.2")]
     [InlineData("3.3")]
+    [InlineData("3.4.0")]
     public void Specs_round_trip_through_the_export_shape_of_each_dialect(string version)
     {
         var dialect = DsDialect.Parse(version);

@@ -101,6 +101,10 @@ public static class DsExportFile
     /// </summary>
     public static string Write(IEnumerable<WorkflowSpec> workflows, DsDialect dialect, IDsNameResolver? names = null, Func<long>? allocateCode = null)
     {
+        if (!dialect.HasImportExport)
+            throw new DsOpsException(DsErrorKind.InvalidInput, "DsExportFileNotImportable",
+                $"{dialect} has no workflow import (removed in 3.4.1), so an export file for it could not be loaded there; " +
+                "export YAML specs (-Format Yaml) and apply them with Sync-DsWorkflow.");
         names ??= DsNameMap.Empty;
         var next = 1_000_000_000_000L;
         allocateCode ??= () => ++next;

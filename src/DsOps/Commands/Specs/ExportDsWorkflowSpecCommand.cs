@@ -44,7 +44,7 @@ public sealed class ExportDsWorkflowSpecCommand : DsCmdlet
     [Parameter(HelpMessage = "Yaml (one file per workflow) or DsExport (one DS import file).")]
     public SpecExportFormat Format { get; set; } = SpecExportFormat.Yaml;
 
-    /// <summary><para type="description">DS version whose export shape to write with -Format DsExport (3.0 to 3.3).</para></summary>
+    /// <summary><para type="description">DS version whose export shape to write with -Format DsExport (3.0 to 3.4.0; 3.4.1 removed DS import, so later versions are refused).</para></summary>
     [Parameter(HelpMessage = "DS version for -Format DsExport, e.g. 3.0, 3.2 or 3.3.")]
     [ValidateNotNullOrEmpty]
     public string Dialect { get; set; } = "3.2";
