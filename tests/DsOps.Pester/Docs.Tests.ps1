@@ -42,6 +42,22 @@ BeforeDiscovery {
 }
 
 BeforeAll {
+    # Runs one example in the repository copy with $ErrorActionPreference = 'Stop'; returns its errors and its other output.
+    # (The parameter is not named like a -ForEach key: see docs/testing.md.)
+    function Invoke-DocExample([string] $Source) {
+        $errors = [Collections.Generic.List[object]]::new()
+        Push-Location $work
+        try {
+            $script = [scriptblock]::Create($Source)
+            $output = & {
+                $ErrorActionPreference = 'Stop'
+                & $script
+            } *>&1 | ForEach-Object { if ($_ -is [Management.Automation.ErrorRecord]) { $errors.Add($_) } else { $_ } }
+        }
+        finally { Pop-Location }
+        , $errors.ToArray()
+        , @($output)
+    }
     Import-Module (Join-Path $PSScriptRoot 'DsOpsTestHarness.psm1') -Force
     Import-Module (Get-DsTestModulePath) -Force
     $repo = Get-DsTestRepoRoot
@@ -83,16 +99,7 @@ Describe 'Runnable examples' {
 
 Describe '<File>:<Line>' -ForEach $blocks {
     It 'runs against the sandbox without error' {
-        $errors = [Collections.Generic.List[object]]::new()
-        Push-Location $work
-        try {
-            $script = [scriptblock]::Create($Code)
-            $output = & {
-                $ErrorActionPreference = 'Stop'
-                & $script
-            } *>&1 | ForEach-Object { if ($_ -is [Management.Automation.ErrorRecord]) { $errors.Add($_) } else { $_ } }
-        }
-        finally { Pop-Location }
+        $errors, $output = Invoke-DocExample -Source $Code
         $errors | Should -BeNullOrEmpty -Because "the example at ${File}:$Line must run as written"
         $text = $output | Out-String -Width 200
         foreach ($pattern in $Expect) {
@@ -109,16 +116,7 @@ Describe 'Runnable help examples' {
 
 Describe 'Get-Help <Command> example <Number>' -ForEach $helpExamples {
     It 'runs against the sandbox without error' {
-        $errors = [Collections.Generic.List[object]]::new()
-        Push-Location $work
-        try {
-            $script = [scriptblock]::Create($Code)
-            $output = & {
-                $ErrorActionPreference = 'Stop'
-                & $script
-            } *>&1 | ForEach-Object { if ($_ -is [Management.Automation.ErrorRecord]) { $errors.Add($_) } else { $_ } }
-        }
-        finally { Pop-Location }
+        $errors, $output = Invoke-DocExample -Source $Code
         $errors | Should -BeNullOrEmpty -Because "example $Number of Get-Help $Command must run as written: $Code"
         $text = $output | Out-String -Width 120
         foreach ($line in $text -split "`r?`n") {
