@@ -22,9 +22,42 @@ BeforeDiscovery {
             @{ File = $relative; Line = $start; Code = ($body -join "`n"); Expect = @($expect) }
         }
     }
+    # Cmdlet help: examples marked runnable="true" in the published help (from <example runnable="true"> in the
+    # cmdlets' XML docs) run the same way, as a user would paste them from Get-Help.
+    $helpFile = Join-Path (Split-Path (Get-DsTestModulePath)) 'en-US/DsOps.dll-Help.xml'
+    [xml]$maml = Get-Content -Raw -LiteralPath $helpFile
+    $ns = [Xml.XmlNamespaceManager]::new($maml.NameTable)
+    $ns.AddNamespace('command', 'http://schemas.microsoft.com/maml/dev/command/2004/10')
+    $ns.AddNamespace('dev', 'http://schemas.microsoft.com/maml/dev/2004/10')
+    $ns.AddNamespace('maml', 'http://schemas.microsoft.com/maml/2004/10')
+    $helpExamples = foreach ($command in $maml.SelectNodes('//command:command', $ns)) {
+        $name = $command.SelectSingleNode('command:details/command:name', $ns).InnerText
+        $n = 0
+        foreach ($example in $command.SelectNodes('command:examples/command:example', $ns)) {
+            $n++
+            if ($example.GetAttribute('runnable') -ne 'true') { continue }
+            @{ Command = $name; Number = $n; Code = $example.SelectSingleNode('dev:code', $ns).InnerText }
+        }
+    }
 }
 
 BeforeAll {
+    # Runs one example in the repository copy with $ErrorActionPreference = 'Stop'; returns its errors and its other output.
+    # (The parameter is not named like a -ForEach key: see docs/testing.md.)
+    function Invoke-DocExample([string] $Source) {
+        $errors = [Collections.Generic.List[object]]::new()
+        Push-Location $work
+        try {
+            $script = [scriptblock]::Create($Source)
+            $output = & {
+                $ErrorActionPreference = 'Stop'
+                & $script
+            } *>&1 | ForEach-Object { if ($_ -is [Management.Automation.ErrorRecord]) { $errors.Add($_) } else { $_ } }
+        }
+        finally { Pop-Location }
+        , $errors.ToArray()
+        , @($output)
+    }
     Import-Module (Join-Path $PSScriptRoot 'DsOpsTestHarness.psm1') -Force
     Import-Module (Get-DsTestModulePath) -Force
     $repo = Get-DsTestRepoRoot
@@ -66,20 +99,28 @@ Describe 'Runnable examples' {
 
 Describe '<File>:<Line>' -ForEach $blocks {
     It 'runs against the sandbox without error' {
-        $errors = [Collections.Generic.List[object]]::new()
-        Push-Location $work
-        try {
-            $script = [scriptblock]::Create($Code)
-            $output = & {
-                $ErrorActionPreference = 'Stop'
-                & $script
-            } *>&1 | ForEach-Object { if ($_ -is [Management.Automation.ErrorRecord]) { $errors.Add($_) } else { $_ } }
-        }
-        finally { Pop-Location }
+        $errors, $output = Invoke-DocExample -Source $Code
         $errors | Should -BeNullOrEmpty -Because "the example at ${File}:$Line must run as written"
         $text = $output | Out-String -Width 200
         foreach ($pattern in $Expect) {
             $text | Should -Match $pattern -Because "the example at ${File}:$Line says '# Expect: $pattern'"
+        }
+    }
+}
+
+Describe 'Runnable help examples' {
+    It 'marks examples of at least 20 cmdlets runnable' -ForEach @(@{ Commands = @($helpExamples.Command | Sort-Object -Unique) }) {
+        $Commands.Count | Should -BeGreaterOrEqual 20
+    }
+}
+
+Describe 'Get-Help <Command> example <Number>' -ForEach $helpExamples {
+    It 'runs against the sandbox without error' {
+        $errors, $output = Invoke-DocExample -Source $Code
+        $errors | Should -BeNullOrEmpty -Because "example $Number of Get-Help $Command must run as written: $Code"
+        $text = $output | Out-String -Width 120
+        foreach ($line in $text -split "`r?`n") {
+            $line.TrimEnd().Length | Should -BeLessOrEqual 120 -Because "the default view must fit 120 columns: '$line'"
         }
     }
 }

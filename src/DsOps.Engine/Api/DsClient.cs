@@ -248,9 +248,10 @@ public sealed partial class DsClient : IDisposable
     private DsWorkflow Map(WorkflowDefinitionDto w, long projectCode, List<TaskDefinitionDto>? tasks, List<TaskRelationDto>? relations)
     {
         IReadOnlyList<DsTask>? taskModels = null;
+        Dictionary<long, string>? names = null;
         if (tasks is not null)
         {
-            var nameByCode = tasks.GroupBy(t => t.Code).ToDictionary(g => g.Key, g => g.First().Name ?? "");
+            var nameByCode = names = tasks.GroupBy(t => t.Code).ToDictionary(g => g.Key, g => g.First().Name ?? "");
             var upstream = (relations ?? new()).Where(r => r.PreTaskCode != 0)
                 .GroupBy(r => r.PostTaskCode)
                 .ToDictionary(g => g.Key, g => (IReadOnlyList<string>)g.Select(r => nameByCode.GetValueOrDefault(r.PreTaskCode, r.PreTaskCode.ToString(CultureInfo.InvariantCulture))).OrderBy(n => n, StringComparer.Ordinal).ToArray());
@@ -289,7 +290,11 @@ public sealed partial class DsClient : IDisposable
             ModifiedBy = w.ModifyBy ?? w.UserName,
             UpdateTime = ToLocal(w.UpdateTime),
             Tasks = taskModels,
-            Relations = relations?.Select(r => new DsTaskRelation(r.PreTaskCode, r.PreTaskVersion, r.PostTaskCode, r.PostTaskVersion)).ToArray(),
+            Relations = relations?.Select(r => new DsTaskRelation(r.PreTaskCode, r.PreTaskVersion, r.PostTaskCode, r.PostTaskVersion)
+            {
+                PreTask = r.PreTaskCode == 0 ? null : names?.GetValueOrDefault(r.PreTaskCode),
+                PostTask = names?.GetValueOrDefault(r.PostTaskCode),
+            }).ToArray(),
             Connection = Owner,
         };
     }

@@ -29,13 +29,18 @@ public sealed class MetadataCatalog
             catalog.Workflows[w.Code] = w; // duplicate codes (docs/ds-facts.md §7) keep the last row; integrity checks report them
         if (withSchedules)
             catalog.Schedules.AddRange(await session.QueryAsync(
-                $"SELECT {d.WorkflowCodeColumn}, crontab, start_time, end_time FROM {d.ScheduleTable} WHERE release_state = 1", null,
-                r => new ScheduleInfo(r.GetInt64(0), r.GetString(1), r.GetDateTime(2), r.GetDateTime(3)), cancellationToken).ConfigureAwait(false));
+                $"SELECT {d.WorkflowCodeColumn}, crontab, start_time, end_time, create_time FROM {d.ScheduleTable} WHERE release_state = 1", null,
+                r => new ScheduleInfo(r.GetInt64(0), r.GetString(1), r.GetDateTime(2), r.GetDateTime(3), r.IsDBNull(4) ? null : r.GetDateTime(4)),
+                cancellationToken).ConfigureAwait(false));
         return catalog;
     }
 }
 
 public sealed record WorkflowInfo(long Code, string Name, long ProjectCode, bool Online);
 
-/// <summary>An online schedule: Quartz cron text and its validity window (server-local).</summary>
-public sealed record ScheduleInfo(long WorkflowCode, string Crontab, DateTime StartTime, DateTime EndTime);
+/// <summary>An online schedule: Quartz cron text, its validity window and when it was created (server-local).</summary>
+public sealed record ScheduleInfo(long WorkflowCode, string Crontab, DateTime StartTime, DateTime EndTime, DateTime? CreateTime = null)
+{
+    /// <summary>The first moment the schedule could fire: its start time, or its creation when that is later.</summary>
+    public DateTime EffectiveStart => CreateTime is { } c && c > StartTime ? c : StartTime;
+}

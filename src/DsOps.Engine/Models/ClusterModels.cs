@@ -68,8 +68,18 @@ public sealed class DsTask
     public override string ToString() => Name;
 }
 
-/// <summary>An edge of a workflow's DAG (PreTaskCode 0 marks a root).</summary>
-public sealed record DsTaskRelation(long PreTaskCode, int PreTaskVersion, long PostTaskCode, int PostTaskVersion);
+/// <summary>An edge of a workflow's DAG (PreTaskCode 0 marks a root), with the tasks' names when the workflow was read with its tasks.</summary>
+public sealed record DsTaskRelation(long PreTaskCode, int PreTaskVersion, long PostTaskCode, int PostTaskVersion)
+{
+    /// <summary>Name of the upstream task; null for a root edge (PreTaskCode 0).</summary>
+    public string? PreTask { get; init; }
+    /// <summary>Name of the downstream task.</summary>
+    public string? PostTask { get; init; }
+    public bool IsRoot => PreTaskCode == 0;
+    public override string ToString() =>
+        IsRoot ? $"(start) -> {PostTask ?? PostTaskCode.ToString(System.Globalization.CultureInfo.InvariantCulture)}"
+               : $"{PreTask ?? PreTaskCode.ToString(System.Globalization.CultureInfo.InvariantCulture)} -> {PostTask ?? PostTaskCode.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
+}
 
 /// <summary>A run of a workflow.</summary>
 public sealed class DsWorkflowInstance

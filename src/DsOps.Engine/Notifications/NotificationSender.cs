@@ -46,6 +46,7 @@ public sealed class NotificationSender
     private readonly NotificationOptions _options;
     private readonly DestinationRateLimiter _limiter;
     private readonly Func<NotificationTarget, HttpClient> _clients;
+    private readonly ResiliencePipeline _retry;
 
     public NotificationSender(NotificationOptions? options = null, DestinationRateLimiter? limiter = null,
         Func<NotificationTarget, HttpClient>? clients = null)
@@ -53,7 +54,30 @@ public sealed class NotificationSender
         _options = options ?? new NotificationOptions();
         _limiter = limiter ?? DestinationRateLimiter.Shared;
         _clients = clients ?? NotificationHttp.ClientFor;
+        _retry = BuildRetryPipeline(_options);
+        RetryPipelinesBuilt++;
     }
+
+    /// <summary>How many retry pipelines this sender built (one, whatever it sends; for tests).</summary>
+    internal int RetryPipelinesBuilt { get; private set; }
+
+    /// <summary>
+    /// The one retry pipeline of this sender, shared by every part it sends: transient failures only, exponential
+    /// backoff with jitter, a platform's Retry-After honoured. Per-part state lives in the send callback.
+    /// </summary>
+    private static ResiliencePipeline BuildRetryPipeline(NotificationOptions options) =>
+        new ResiliencePipelineBuilder { TimeProvider = options.Time }
+            .AddRetry(new RetryStrategyOptions
+            {
+                MaxRetryAttempts = Math.Max(1, options.MaxRetries),
+                Delay = options.RetryBaseDelay,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                ShouldHandle = args => ValueTask.FromResult(options.MaxRetries > 0 && IsRetryable(args.Outcome.Exception, args.Context.CancellationToken)),
+                DelayGenerator = args => ValueTask.FromResult(
+                    args.Outcome.Exception is RetryableResponse { Reading.RetryAfter: { } after } ? (TimeSpan?)after : null),
+            })
+            .Build();
 
     public static INotifier NotifierFor(NotificationChannel channel) => Notifiers[channel];
 
@@ -105,22 +129,9 @@ public sealed class NotificationSender
         ResponseReading last = default;
         int? lastStatus = null;
 
-        var pipeline = new ResiliencePipelineBuilder { TimeProvider = _options.Time }
-            .AddRetry(new RetryStrategyOptions
-            {
-                MaxRetryAttempts = Math.Max(1, _options.MaxRetries),
-                Delay = _options.RetryBaseDelay,
-                BackoffType = DelayBackoffType.Exponential,
-                UseJitter = true,
-                ShouldHandle = args => ValueTask.FromResult(_options.MaxRetries > 0 && IsRetryable(args.Outcome.Exception, cancellationToken)),
-                DelayGenerator = args => ValueTask.FromResult(
-                    args.Outcome.Exception is RetryableResponse { Reading.RetryAfter: { } after } ? (TimeSpan?)after : null),
-            })
-            .Build();
-
         try
         {
-            await pipeline.ExecuteAsync(async token =>
+            await _retry.ExecuteAsync(async token =>
             {
                 attempts++;
                 throttled += await _limiter.AcquireAsync(target.Fingerprint, notifier.RateRules, token).ConfigureAwait(false);

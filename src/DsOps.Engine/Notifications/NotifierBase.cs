@@ -64,7 +64,7 @@ public abstract class NotifierBase : INotifier
             throw new DsOpsException(DsErrorKind.InvalidInput, "DsNotifyTooLarge",
                 $"The title, keyword and mentions alone use {overhead} of the {limit} {Channel} allows; shorten them.");
 
-        var chunks = MessageSplitter.Split(message.Body, budget, measure);
+        var chunks = MessageSplitter.Split(BodyWithoutTitle(message), budget, measure);
         var parts = new List<NotificationPart>();
         var extras = ExtraPayloads(target, message, title).ToList();
         var count = chunks.Count + extras.Count;
@@ -96,6 +96,24 @@ public abstract class NotifierBase : INotifier
         if (!string.IsNullOrEmpty(target.Keyword) && !title.Contains(target.Keyword, StringComparison.Ordinal))
             title = $"{title} {target.Keyword}";
         return title;
+    }
+
+    /// <summary>
+    /// The body without a first line that only repeats the message title (a report rendered for chat starts with
+    /// its own "### title" heading): every channel already shows the title (with the keyword and "(k/n)").
+    /// </summary>
+    protected static string BodyWithoutTitle(NotificationMessage message)
+    {
+        var body = message.Body ?? "";
+        var title = message.Title?.Trim();
+        if (string.IsNullOrEmpty(title)) return body;
+        var start = 0;
+        while (start < body.Length && (body[start] == '\n' || body[start] == '\r')) start++;
+        var end = body.IndexOf('\n', start);
+        var first = (end < 0 ? body[start..] : body[start..end]).Trim();
+        var bare = first.TrimStart('#').Trim().Trim('*').Trim().Replace("\\", "", StringComparison.Ordinal); // markdown escapes
+        if (!string.Equals(bare, title, StringComparison.Ordinal)) return body;
+        return end < 0 ? "" : body[(end + 1)..].TrimStart('\r', '\n');
     }
 
     /// <summary>Ids go into markup (&lt;at user_id="…"&gt;, &lt;@…&gt;), so only plain characters are allowed.</summary>

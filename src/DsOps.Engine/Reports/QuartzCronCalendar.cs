@@ -26,6 +26,41 @@ public static class QuartzCronCalendar
         return dom.Value && month.Value && dow.Value && year.Value;
     }
 
+    /// <summary>
+    /// Whether the expression fires on <paramref name="date"/> at a wall-clock time in [<paramref name="from"/>,
+    /// <paramref name="to"/>] (seconds, minutes and hours fields included); null for what it does not model.
+    /// </summary>
+    public static bool? FiresOn(string cron, DateOnly date, TimeOnly from, TimeOnly to)
+    {
+        if (FiresOn(cron, date) is not { } day) return null;
+        if (!day) return false;
+        var f = cron.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        var hours = Values(f[2], 0, 23);
+        var minutes = Values(f[1], 0, 59);
+        var seconds = Values(f[0], 0, 59);
+        if (hours is null || minutes is null || seconds is null) return null;
+        foreach (var h in hours)
+            foreach (var m in minutes)
+                foreach (var s in seconds)
+                {
+                    var t = new TimeOnly(h, m, s);
+                    if (t >= from && t <= to) return true;
+                }
+        return false;
+    }
+
+    private static List<int>? Values(string field, int min, int max)
+    {
+        var list = new List<int>();
+        for (var v = min; v <= max; v++)
+        {
+            var m = Matches(field, v, min, max, null);
+            if (m is null) return null;
+            if (m.Value) list.Add(v);
+        }
+        return list;
+    }
+
     private static bool? Matches(string field, int value, int min, int max, string[]? names)
     {
         if (field is "*" or "?") return true;

@@ -78,6 +78,8 @@ public sealed class WorkflowRunSummary
     public int Running { get; set; }
     public int Other { get; set; }
     public int FailedTasks { get; set; }
+    /// <summary>Task-instance rows of the workflow's runs of the day, earlier tries included.</summary>
+    public int TaskInstances { get; set; }
     public TimeSpan LongestRun { get; set; }
 }
 

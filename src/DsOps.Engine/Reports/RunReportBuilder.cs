@@ -109,8 +109,9 @@ public sealed class RunReportBuilder
         }
 
         // ---- tasks: failed tasks with host, times and retries ----
+        // Counted per workflow so project and report totals add up from the same numbers.
         foreach (var (instanceId, count) in taskCounts)
-            if (instanceById.ContainsKey(instanceId)) report.Totals.TaskInstances += count;
+            if (instanceById.TryGetValue(instanceId, out var counted)) summaries[counted.Code].TaskInstances += count;
         foreach (var t in tasks)
         {
             if (!instanceById.TryGetValue(t.WorkflowInstanceId, out var owner)) continue; // filtered project
@@ -135,7 +136,9 @@ public sealed class RunReportBuilder
         }
 
         // ---- longest finished runs and still running, with usual durations ----
-        report.LongestRuns.AddRange(runs.Where(r => r.End is not null).OrderByDescending(r => r.Duration).ThenBy(r => r.InstanceId).Take(options.Top));
+        // One line per workflow (its longest finished run): an hourly workflow must not fill the whole list.
+        report.LongestRuns.AddRange(runs.Where(r => r.End is not null).OrderByDescending(r => r.Duration).ThenBy(r => r.InstanceId)
+            .DistinctBy(r => r.WorkflowCode).Take(options.Top));
         report.StillRunning.AddRange(runs.Where(r => r.End is null && DsDialect.IsInProgress(r.State)).OrderBy(r => r.Start));
         var listed = report.LongestRuns.Concat(report.StillRunning).Select(r => r.WorkflowCode).Distinct().ToList();
         if (listed.Count > 0)
@@ -151,8 +154,14 @@ public sealed class RunReportBuilder
         foreach (var s in catalog.Schedules)
         {
             if (!catalog.Workflows.TryGetValue(s.WorkflowCode, out var wf) || !wf.Online || ran.Contains(s.WorkflowCode)) continue;
-            if (!Kept(s.WorkflowCode) || s.StartTime >= to || s.EndTime < from) continue;
-            if (QuartzCronCalendar.FiresOn(s.Crontab, options.Date) != true) continue;
+            // A fire counts only while the schedule existed: from its start time or its creation, whichever is later.
+            var effective = s.EffectiveStart;
+            if (!Kept(s.WorkflowCode) || effective >= to || s.EndTime < from) continue;
+            var fires = effective <= from && s.EndTime >= to
+                ? QuartzCronCalendar.FiresOn(s.Crontab, options.Date)
+                : QuartzCronCalendar.FiresOn(s.Crontab, options.Date, WallClockOn(clock, options.Date, effective, TimeOnly.MinValue),
+                    WallClockOn(clock, options.Date, s.EndTime, TimeOnly.MaxValue));
+            if (fires != true) continue;
             report.NotStarted.Add(new NotStartedWorkflow
             {
                 WorkflowCode = s.WorkflowCode, Crontab = s.Crontab, Workflow = wf.Name, Project = catalog.ProjectName(wf.ProjectCode),
@@ -168,17 +177,24 @@ public sealed class RunReportBuilder
         return report;
     }
 
+    /// <summary>A server-local moment as a business wall-clock time on <paramref name="date"/>; outside that date, <paramref name="otherwise"/>.</summary>
+    private static TimeOnly WallClockOn(MetadataClock clock, DateOnly date, DateTime serverLocal, TimeOnly otherwise)
+    {
+        var business = clock.ToBusiness(serverLocal).DateTime;
+        return DateOnly.FromDateTime(business) == date ? TimeOnly.FromDateTime(business) : otherwise;
+    }
+
     private static void Add(RunTotals into, WorkflowRunSummary w)
     {
         into.Workflows++;
         into.Instances += w.Instances; into.Succeeded += w.Succeeded; into.Failed += w.Failed;
-        into.Running += w.Running; into.Other += w.Other; into.FailedTasks += w.FailedTasks;
+        into.Running += w.Running; into.Other += w.Other; into.FailedTasks += w.FailedTasks; into.TaskInstances += w.TaskInstances;
     }
 
     private static void Add(RunTotals into, RunTotals p)
     {
         into.Workflows += p.Workflows; into.Instances += p.Instances; into.Succeeded += p.Succeeded; into.Failed += p.Failed;
-        into.Running += p.Running; into.Other += p.Other; into.FailedTasks += p.FailedTasks;
+        into.Running += p.Running; into.Other += p.Other; into.FailedTasks += p.FailedTasks; into.TaskInstances += p.TaskInstances;
     }
 
     private static IEnumerable<MetricComparison> Compare(RunTotals today, int[,] history)

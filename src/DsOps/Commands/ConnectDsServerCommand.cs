@@ -125,7 +125,7 @@ public sealed class ConnectDsServerCommand : DsCmdlet
 /// <para type="synopsis">Gets the session's default DS connection.</para>
 /// <para type="description">Returns the connection made by the last Connect-DsServer in this session, with its URI,
 /// detected version and authentication method. Secrets are never shown.</para>
-/// <example><code>Get-DsConnection</code><para>Shows which server later commands will use.</para></example>
+/// <example runnable="true"><code>Get-DsConnection</code><para>Shows which server later commands will use.</para></example>
 /// </summary>
 [Cmdlet(VerbsCommon.Get, "DsConnection")]
 [OutputType(typeof(DsConnection))]

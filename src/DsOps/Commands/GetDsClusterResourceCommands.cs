@@ -34,7 +34,7 @@ public abstract class GetDsNamedResourceCommand<T> : DsApiCmdlet
 /// <summary>
 /// <para type="synopsis">Gets the data sources defined in DolphinScheduler.</para>
 /// <para type="description">Lists data sources (name, type, owner). Connection parameters and passwords are not read.</para>
-/// <example><code>Get-DsDataSource -Name 'dw_*'</code><para>Data sources whose name starts with dw_.</para></example>
+/// <example runnable="true"><code>Get-DsDataSource -Name 'dw_*'</code><para>Lists the data sources whose name starts with dw_.</para></example>
 /// </summary>
 [Cmdlet(VerbsCommon.Get, "DsDataSource")]
 [OutputType(typeof(DsDataSource))]
@@ -47,7 +47,7 @@ public sealed class GetDsDataSourceCommand : GetDsNamedResourceCommand<DsDataSou
 /// <summary>
 /// <para type="synopsis">Gets the worker groups defined in DolphinScheduler.</para>
 /// <para type="description">Lists worker groups with their worker addresses.</para>
-/// <example><code>Get-DsWorkerGroup</code><para>All worker groups.</para></example>
+/// <example runnable="true"><code>Get-DsWorkerGroup</code><para>Lists every worker group with the addresses of its workers.</para></example>
 /// </summary>
 [Cmdlet(VerbsCommon.Get, "DsWorkerGroup")]
 [OutputType(typeof(DsWorkerGroup))]
@@ -60,7 +60,7 @@ public sealed class GetDsWorkerGroupCommand : GetDsNamedResourceCommand<DsWorker
 /// <summary>
 /// <para type="synopsis">Gets the environments defined in DolphinScheduler.</para>
 /// <para type="description">Lists environments (shell export blocks bound to worker groups).</para>
-/// <example><code>Get-DsEnvironment -Name prod*</code><para>Environments whose name starts with prod.</para></example>
+/// <example runnable="true"><code>Get-DsEnvironment -Name prod*</code><para>Lists the environments whose name starts with prod.</para></example>
 /// </summary>
 [Cmdlet(VerbsCommon.Get, "DsEnvironment")]
 [OutputType(typeof(DsEnvironment))]
@@ -73,7 +73,7 @@ public sealed class GetDsEnvironmentCommand : GetDsNamedResourceCommand<DsEnviro
 /// <summary>
 /// <para type="synopsis">Gets the tenants defined in DolphinScheduler.</para>
 /// <para type="description">Lists tenants (the OS users tasks run as) with their YARN queue.</para>
-/// <example><code>Get-DsTenant</code><para>All tenants.</para></example>
+/// <example runnable="true"><code>Get-DsTenant</code><para>Lists every tenant with its queue.</para></example>
 /// </summary>
 [Cmdlet(VerbsCommon.Get, "DsTenant")]
 [OutputType(typeof(DsTenant))]
@@ -86,7 +86,7 @@ public sealed class GetDsTenantCommand : GetDsNamedResourceCommand<DsTenant>
 /// <summary>
 /// <para type="synopsis">Gets the alert groups defined in DolphinScheduler.</para>
 /// <para type="description">Lists alert groups with the ids of their alert plugin instances.</para>
-/// <example><code>Get-DsAlertGroup</code><para>All alert groups.</para></example>
+/// <example runnable="true"><code>Get-DsAlertGroup</code><para>Lists every alert group.</para></example>
 /// </summary>
 [Cmdlet(VerbsCommon.Get, "DsAlertGroup")]
 [OutputType(typeof(DsAlertGroup))]

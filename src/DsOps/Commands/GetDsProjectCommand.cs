@@ -9,8 +9,8 @@ namespace DsOps.Commands;
 /// <para type="description">Lists the projects the connected user can see, all pages streamed. -Name takes wildcards;
 /// a name without wildcards that matches no project writes a DsProjectNotFound error.
 /// Projects pipe into Get-DsWorkflow and Get-DsWorkflowInstance by their ProjectCode.</para>
-/// <example><code>Get-DsProject</code><para>Lists every project.</para></example>
-/// <example><code>Get-DsProject -Name 'etl_*' | Get-DsWorkflow</code><para>Lists the workflows of every project whose name starts with etl_.</para></example>
+/// <example runnable="true"><code>Get-DsProject</code><para>Lists every project.</para></example>
+/// <example runnable="true"><code>Get-DsProject -Name 'demo_*' | Get-DsWorkflow</code><para>Lists the workflows of every project whose name starts with etl_.</para></example>
 /// </summary>
 [Cmdlet(VerbsCommon.Get, "DsProject")]
 [OutputType(typeof(DsProject))]

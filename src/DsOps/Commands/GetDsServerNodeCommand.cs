@@ -9,7 +9,8 @@ namespace DsOps.Commands;
 /// <para type="description">Reads the registry view of the API server (/monitor routes; DS 3.2.2+ also lists alert
 /// servers) with each node's last heartbeat, CPU and memory usage, load and status (NORMAL, BUSY, ABNORMAL).
 /// A BUSY master stops taking commands; a BUSY worker gets no tasks (server-load-protection).</para>
-/// <example><code>Get-DsServerNode -Role Worker</code><para>Workers with their heartbeat and load.</para></example>
+/// <example runnable="true"><code>Get-DsServerNode -Role Worker</code><para>Lists the workers with their CPU and memory use in percent, load and how long ago their last heartbeat was.</para></example>
+/// <example runnable="true"><code>Get-DsServerNode | Where-Object { $_.HeartbeatAge -gt [timespan]'00:01:00' }</code><para>Lists the nodes whose last heartbeat is more than a minute old (the raw numbers stay on the objects).</para></example>
 /// </summary>
 [Cmdlet(VerbsCommon.Get, "DsServerNode")]
 [OutputType(typeof(DsServerNode))]

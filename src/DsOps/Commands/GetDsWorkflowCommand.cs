@@ -10,8 +10,8 @@ namespace DsOps.Commands;
 /// <para type="description">Lists the workflow definitions of a project, or of every project when -Project is
 /// omitted. -Name takes wildcards. -IncludeTasks adds each workflow's tasks and DAG edges (one request per project:
 /// DS's 'all' route). Workflows pipe into Get-DsWorkflowInstance by WorkflowCode and ProjectCode.</para>
-/// <example><code>Get-DsWorkflow -Project etl -Name 'daily_*'</code><para>Lists the daily workflows of project etl.</para></example>
-/// <example><code>Get-DsProject etl | Get-DsWorkflow -IncludeTasks</code><para>Gets every workflow of etl with its tasks.</para></example>
+/// <example runnable="true"><code>Get-DsWorkflow -Project demo_sales -Name 'daily_*'</code><para>Lists the workflows of project demo_sales whose name starts with daily_.</para></example>
+/// <example runnable="true"><code>Get-DsProject demo_sales | Get-DsWorkflow -IncludeTasks | Select-Object -First 1 -ExpandProperty Relations</code><para>Shows the task dependencies (upstream and downstream task names) of the first workflow of demo_sales.</para></example>
 /// </summary>
 [Cmdlet(VerbsCommon.Get, "DsWorkflow")]
 [OutputType(typeof(DsWorkflow))]

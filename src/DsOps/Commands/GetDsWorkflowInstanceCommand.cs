@@ -11,8 +11,8 @@ namespace DsOps.Commands;
 /// <para type="description">Lists top-level workflow instances newest first, filtered on the server by workflow,
 /// state, host and start-time window. -State takes DsOps's version-independent states (Failed, Running, ...), which
 /// are translated to the connected version's DS state names. Instances pipe into Get-DsTaskInstance.</para>
-/// <example><code>Get-DsWorkflowInstance -Project etl -State Failed -Since (Get-Date).Date.AddDays(-1)</code><para>Failed runs since yesterday midnight.</para></example>
-/// <example><code>Get-DsWorkflow -Project etl -Name daily_sales | Get-DsWorkflowInstance -State Running</code><para>Running instances of one workflow.</para></example>
+/// <example runnable="true"><code>Get-DsWorkflowInstance -Project demo_sales -State Failed -Since (Get-Date).Date.AddDays(-1)</code><para>Lists the failed runs of project demo_sales since yesterday midnight.</para></example>
+/// <example runnable="true"><code>Get-DsWorkflow -Project demo_sales -Name 'daily_*' | Get-DsWorkflowInstance -State Running</code><para>Lists the running instances of the daily workflows of demo_sales.</para></example>
 /// </summary>
 [Cmdlet(VerbsCommon.Get, "DsWorkflowInstance")]
 [OutputType(typeof(DsWorkflowInstance))]
@@ -70,7 +70,7 @@ public sealed class GetDsWorkflowInstanceCommand : DsApiCmdlet
 /// <para type="synopsis">Gets task instances (task runs) of a project or of one workflow instance.</para>
 /// <para type="description">Lists task instances newest first, filtered on the server by workflow instance, task name,
 /// state, host and start-time window.</para>
-/// <example><code>Get-DsWorkflowInstance -Project etl -State Failed | Get-DsTaskInstance -State Failed</code><para>The failed tasks of failed runs.</para></example>
+/// <example runnable="true"><code>Get-DsWorkflowInstance -Project demo_sales -State Failed | Select-Object -First 3 | Get-DsTaskInstance -State Failed</code><para>Lists the failed tasks of the three most recent failed runs of demo_sales.</para></example>
 /// </summary>
 [Cmdlet(VerbsCommon.Get, "DsTaskInstance")]
 [OutputType(typeof(DsTaskInstance))]

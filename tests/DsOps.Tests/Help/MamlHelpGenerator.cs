@@ -53,16 +53,21 @@ public static class MamlHelpGenerator
             syntax.Add(item);
         }
 
-        var outputs = type.GetCustomAttributes<OutputTypeAttribute>().SelectMany(o => o.Type).Select(t => t.Name).ToList();
+        var outputs = type.GetCustomAttributes<OutputTypeAttribute>().SelectMany(o => o.Type)
+            .Select(t => t.Type?.FullName ?? t.Name).Distinct().ToList();
+        var inputs = InputTypes(parameters);
         var examples = new XElement(Command + "examples");
         var n = 0;
         foreach (var example in (summary?.Elements("example") ?? Enumerable.Empty<XElement>()).Concat(doc?.Elements("example") ?? Enumerable.Empty<XElement>()))
         {
             n++;
-            examples.Add(new XElement(Command + "example",
+            // runnable="true": the Pester doc tests run the example against the sandbox emulator (docs/testing.md).
+            var element = new XElement(Command + "example",
                 new XElement(Maml + "title", $"-------------------------- Example {n} --------------------------"),
                 new XElement(Dev + "code", Text(example.Element("code"))),
-                new XElement(Dev + "remarks", new XElement(Maml + "para", Text(example.Element("para"))))));
+                new XElement(Dev + "remarks", new XElement(Maml + "para", Text(example.Element("para")))));
+            if ((string?)example.Attribute("runnable") == "true") element.Add(new XAttribute("runnable", "true"));
+            examples.Add(element);
         }
 
         return new XElement(Command + "command",
@@ -74,16 +79,39 @@ public static class MamlHelpGenerator
             new XElement(Maml + "description", new XElement(Maml + "para", description)),
             syntax,
             new XElement(Command + "parameters", parameters.Select(p => ParameterElement(p, null))),
+            new XElement(Command + "inputTypes", inputs.Select(i =>
+                new XElement(Command + "inputType", new XElement(Dev + "type", new XElement(Maml + "name", i.Name)),
+                    new XElement(Maml + "description", new XElement(Maml + "para", i.Description))))),
             new XElement(Command + "returnValues", outputs.Select(o =>
                 new XElement(Command + "returnValue", new XElement(Dev + "type", new XElement(Maml + "name", o))))),
             examples);
+    }
+
+    /// <summary>
+    /// What the pipeline can bind: each type a parameter takes by value, and the parameters that bind by property
+    /// name (grouped by type). "None" when the cmdlet takes no pipeline input.
+    /// </summary>
+    private static List<(string Name, string Description)> InputTypes(IReadOnlyList<ParamInfo> parameters)
+    {
+        static string TypeName(Type t) => (Nullable.GetUnderlyingType(t) ?? (t.IsArray ? t.GetElementType()! : t)).FullName!;
+        var byValue = parameters.Where(p => p.PipelineInput.Contains("ByValue", StringComparison.Ordinal))
+            .Select(p => (Name: TypeName(p.Type), Description: $"Objects of this type bind to -{p.Name}."));
+        var byName = parameters.Where(p => p.PipelineInput.Contains("ByPropertyName", StringComparison.Ordinal))
+            .GroupBy(p => TypeName(p.Type), StringComparer.Ordinal)
+            .Select(g => (Name: g.Key, Description: "Any object whose properties are named like these parameters (or their aliases) binds by property name: " +
+                string.Join(", ", g.Select(p => "-" + p.Name + (p.Aliases.Length > 0 ? " (" + string.Join(", ", p.Aliases) + ")" : ""))) + "."));
+        var list = byValue.Concat(byName).ToList();
+        return list.Count > 0 ? list : new List<(string, string)> { ("None", "This cmdlet takes no pipeline input.") };
     }
 
     private sealed record ParamInfo(string Name, Type Type, string Description, bool Mandatory, string Position, string PipelineInput, bool Globbing, string[] Aliases, string[] Sets);
 
     private static IEnumerable<ParamInfo> Parameters(Type type, Dictionary<string, XElement> docs)
     {
-        foreach (var prop in type.GetProperties(BindingFlags.Public | BindingFlags.Instance).OrderBy(p => p.MetadataToken))
+        // A cmdlet may redeclare (hide with `new`) a base parameter to give it its own parameter sets: keep the most derived.
+        var props = type.GetProperties(BindingFlags.Public | BindingFlags.Instance)
+            .GroupBy(p => p.Name).Select(g => g.OrderByDescending(p => Depth(p.DeclaringType)).First());
+        foreach (var prop in props.OrderBy(p => p.MetadataToken))
         {
             var attrs = prop.GetCustomAttributes<ParameterAttribute>().ToList();
             if (attrs.Count == 0) continue;
@@ -99,6 +127,13 @@ public static class MamlHelpGenerator
                 prop.GetCustomAttribute<AliasAttribute>()?.AliasNames.ToArray() ?? Array.Empty<string>(),
                 attrs.Select(a => a.ParameterSetName).ToArray());
         }
+    }
+
+    private static int Depth(Type? t)
+    {
+        var n = 0;
+        for (; t is not null; t = t.BaseType) n++;
+        return n;
     }
 
     private static XElement? FindPropertyDoc(PropertyInfo prop, Dictionary<string, XElement> docs)

@@ -32,6 +32,9 @@ public class RunReportTests
         Assert.Equal(day.FailedInstanceIds.Count, report.Totals.Failed);
         Assert.Equal(day.SucceededInstanceIds.Count, report.Totals.Succeeded);
         Assert.Equal(day.TaskRows, report.Totals.TaskInstances);
+        Assert.Equal(day.TaskRows, report.Projects.Sum(p => p.Totals.TaskInstances));
+        Assert.All(report.Projects, p => Assert.Equal(p.Workflows.Sum(w => w.TaskInstances), p.Totals.TaskInstances));
+        Assert.All(report.Projects, p => Assert.True(p.Totals.TaskInstances > 0, $"{p.Project} has no task instances"));
         Assert.Equal(day.FailedTaskInstanceIds.Order(), report.FailedTasks.Select(f => f.TaskInstanceId).Order());
         Assert.Equal(day.FailedInstanceIds.Order(), report.FailedTasks.Select(f => f.WorkflowInstanceId).Distinct().Order());
         Assert.All(report.FailedTasks, f =>

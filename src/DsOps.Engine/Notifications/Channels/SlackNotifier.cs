@@ -31,7 +31,7 @@ public sealed class SlackNotifier : NotifierBase
             if (!IsPlainId(u))
                 throw new DsOpsException(DsErrorKind.InvalidInput, "DsNotifyInvalidUserId",
                     $"-AtUserId: '{u}' is not a user id (letters, digits and _ . @ : - only).");
-        var sections = MessageSplitter.Split(message.Body, SectionBudget, SizeMeasure.Characters);
+        var sections = MessageSplitter.Split(BodyWithoutTitle(message), SectionBudget, SizeMeasure.Characters);
         // Each message: a heading section, up to 44 body sections, and (first message only) a mentions section.
         var perMessage = BlocksPerMessage - 2;
         var groups = sections.Chunk(perMessage).ToList();

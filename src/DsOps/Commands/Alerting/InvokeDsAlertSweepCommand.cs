@@ -16,7 +16,8 @@ namespace DsOps.Commands.Alerting;
 /// dies after the robot accepted a message but before the state was saved, the next run sends those failures
 /// again and says they may be repeats. A failed send records nothing, so the next run retries it. A lock
 /// file next to the state file stops overlapping runs.</para>
-/// <example><code>Invoke-DsAlertSweep -StateFile /var/lib/dsops/alerts.json -Target $robot -Feed $feed</code><para>Alerts each new failure once, remembering what was sent in the state file.</para></example>
+/// <example><code>$robot = New-DsNotificationTarget -Channel DingTalk -FromEnvironment DSOPS_DINGTALK; Invoke-DsAlertSweep -StateFile /var/lib/dsops/alerts.json -Target $robot</code><para>Alerts each new failure in the session's metadata database once, remembering what was sent in the state file.</para></example>
+/// <example runnable="true"><code>$robot = New-DsNotificationTarget -Name ops -Channel DingTalk -WebhookUri 'https://oapi.dingtalk.com/robot/send?access_token=example'; Invoke-DsAlertSweep -StateFile ./alerts.json -Target $robot -InitialLookback 2.00:00:00 -WhatIf</code><para>Shows which failures of the last two days a first sweep would send, without sending anything or writing the state file.</para></example>
 /// </summary>
 [Cmdlet(VerbsLifecycle.Invoke, "DsAlertSweep", SupportsShouldProcess = true)]
 [OutputType(typeof(AlertSweepResult))]

@@ -8,8 +8,8 @@ namespace DsOps.Commands.Inspection;
 /// <para type="description">Ids are stable, so scheduled jobs, dashboards and Pester filters can refer to them. Thresholds
 /// show their defaults; a default of "version" means the DS version's own value. Since names the baseline that first
 /// contains the check.</para>
-/// <example><code>Get-DsHealthCheck -Tag Quick</code><para>The checks cheap enough for a job every few minutes.</para></example>
-/// <example><code>Get-DsHealthCheck Node.Load | Select-Object -ExpandProperty Thresholds</code><para>The thresholds of the load check and their defaults.</para></example>
+/// <example runnable="true"><code>Get-DsHealthCheck -Tag Quick</code><para>The checks cheap enough for a job every few minutes.</para></example>
+/// <example runnable="true"><code>Get-DsHealthCheck Node.Load | Select-Object -ExpandProperty Thresholds</code><para>The thresholds of the load check and their defaults.</para></example>
 /// </summary>
 [Cmdlet(VerbsCommon.Get, "DsHealthCheck")]
 [OutputType(typeof(DsHealthCheckInfo))]

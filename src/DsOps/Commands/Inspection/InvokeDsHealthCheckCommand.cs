@@ -12,7 +12,7 @@ namespace DsOps.Commands.Inspection;
 /// metadata connection, no inventory) are Skipped, never silently passed. Tags: Quick for jobs every few minutes, Deep
 /// for nightly jobs. Pin -Baseline in scheduled jobs.</para>
 /// <example><code>Invoke-DsHealthCheck -Tag Quick -ConfigPath ./health.yaml</code><para>The every-five-minutes checks against the inventory in health.yaml.</para></example>
-/// <example><code>Invoke-DsHealthCheck -Check Node.*, Command.Backlog -Threshold @{ 'Command.Backlog.maxCount' = 50 }</code><para>Node checks and the command backlog with a stricter limit.</para></example>
+/// <example runnable="true"><code>Invoke-DsHealthCheck -Check Node.*, Command.Backlog -Threshold @{ 'Command.Backlog.maxCount' = 50 }</code><para>Node checks and the command backlog with a stricter limit.</para></example>
 /// <example><code>Invoke-DsHealthCheck -Tag Deep -Baseline 2026.12 | Where-Object Status -ne Pass</code><para>The nightly checks of a pinned baseline, showing only what needs attention.</para></example>
 /// </summary>
 [Cmdlet(VerbsLifecycle.Invoke, "DsHealthCheck")]

@@ -9,7 +9,7 @@ namespace DsOps.Commands.Metadata;
 /// means the masters are not keeping up (DS issues #14078, #18570). With -ErrorDetail, lists the rejected commands
 /// created since -Since with the master's message.</para>
 /// </summary>
-/// <example><code>Get-DsCommandQueue; Get-DsCommandQueue -ErrorDetail -Since (Get-Date).AddDays(-1)</code><para>Shows the command backlog per type, then the error commands of the last day.</para></example>
+/// <example runnable="true"><code>Get-DsCommandQueue; Get-DsCommandQueue -ErrorDetail -Since (Get-Date).AddDays(-1)</code><para>Shows the command backlog per type, then the error commands of the last day.</para></example>
 [Cmdlet(VerbsCommon.Get, "DsCommandQueue", DefaultParameterSetName = "Summary")]
 [OutputType(typeof(DsCommandBacklog), ParameterSetName = new[] { "Summary" })]
 [OutputType(typeof(DsErrorCommand), ParameterSetName = new[] { "ErrorDetail" })]

@@ -9,7 +9,7 @@ namespace DsOps.Commands.Metadata;
 /// Only final tries by default; -IncludeEarlierTries adds the tries DS retried. Workflow instances are found
 /// through start_time_index, looking back 3 days before -Since for long-running instances.</para>
 /// </summary>
-/// <example><code>Get-DsFailedTask -Since (Get-Date).AddHours(-12) -Project dw*</code><para>Lists the tasks of projects starting with dw that failed in the last 12 hours.</para></example>
+/// <example runnable="true"><code>Get-DsFailedTask -Since (Get-Date).AddDays(-2) -Project demo*</code><para>Lists the tasks of projects starting with demo that failed in the last two days.</para></example>
 [Cmdlet(VerbsCommon.Get, "DsFailedTask")]
 [OutputType(typeof(DsFailedTask))]
 public sealed class GetDsFailedTaskCommand : DsMetadataCmdlet

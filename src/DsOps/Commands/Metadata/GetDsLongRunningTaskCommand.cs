@@ -8,7 +8,7 @@ namespace DsOps.Commands.Metadata;
 /// <para type="description">Looks at workflow instances started within -LookbackDays that have not ended, and their
 /// tasks in progress that started more than -Threshold ago. Each row shows the task's usual (median) duration.</para>
 /// </summary>
-/// <example><code>Get-DsLongRunningTask -Threshold 02:00:00</code><para>Lists tasks that have been running for more than two hours.</para></example>
+/// <example runnable="true"><code>Get-DsLongRunningTask -Threshold 02:00:00</code><para>Lists tasks that have been running for more than two hours.</para></example>
 [Cmdlet(VerbsCommon.Get, "DsLongRunningTask")]
 [OutputType(typeof(DsLongRunningTask))]
 public sealed class GetDsLongRunningTaskCommand : DsMetadataCmdlet

@@ -17,6 +17,7 @@ public enum RunReportFormat { Object, Markdown, Text, Html, Json }
 /// text, HTML (inline SVG chart) or JSON string.</para>
 /// </summary>
 /// <example><code>Get-DsRunReport -TimeZone Asia/Shanghai -Deadline @{ 'dw/load_orders' = '06:00' } -As Markdown</code><para>Renders yesterday's report in Shanghai time as Markdown, with a 06:00 deadline for one workflow.</para></example>
+/// <example runnable="true"><code>(Get-DsRunReport -Deadline @{ 'daily_00000' = '06:00' }).Projects | Format-Table</code><para>Shows yesterday's runs, task instances and failures per project, with a 06:00 deadline checked for one workflow.</para></example>
 [Cmdlet(VerbsCommon.Get, "DsRunReport")]
 [OutputType(typeof(RunReport), typeof(string))]
 public sealed class GetDsRunReportCommand : DsMetadataCmdlet

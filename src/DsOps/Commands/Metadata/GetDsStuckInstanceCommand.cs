@@ -8,7 +8,7 @@ namespace DsOps.Commands.Metadata;
 /// <para type="description">A running instance with a NULL host is one whose failover never finished (DS issue #13355);
 /// one running -Factor times its usual (median) duration and at least -MinimumRuntime is flagged too.</para>
 /// </summary>
-/// <example><code>Get-DsStuckInstance -Factor 4</code><para>Lists instances running four times longer than usual or without a master host.</para></example>
+/// <example runnable="true"><code>Get-DsStuckInstance -Factor 4</code><para>Lists instances running four times longer than usual or without a master host.</para></example>
 [Cmdlet(VerbsCommon.Get, "DsStuckInstance")]
 [OutputType(typeof(DsStuckInstance))]
 public sealed class GetDsStuckInstanceCommand : DsMetadataCmdlet

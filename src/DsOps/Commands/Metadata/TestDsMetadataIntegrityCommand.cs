@@ -10,7 +10,7 @@ namespace DsOps.Commands.Metadata;
 /// without a master host and commands for missing workflows. Each finding says what it means, how DS gets there and
 /// what to do, with evidence rows. Checks that find nothing are returned only with -IncludePassed.</para>
 /// </summary>
-/// <example><code>Test-DsMetadataIntegrity | Format-List Check, Summary, Meaning, Remedy</code><para>Runs every integrity check and shows what each finding means and how to fix it.</para></example>
+/// <example runnable="true"><code>Test-DsMetadataIntegrity | Format-List Check, Summary, Meaning, Remedy</code><para>Runs every integrity check and shows what each finding means and how to fix it.</para></example>
 [Cmdlet(VerbsDiagnostic.Test, "DsMetadataIntegrity")]
 [OutputType(typeof(DsIntegrityFinding))]
 public sealed class TestDsMetadataIntegrityCommand : DsMetadataCmdlet

@@ -12,6 +12,7 @@ namespace DsOps.Commands.Notifications;
 /// apart. Pass the URL as a SecureString (for example from Get-Secret) so it never appears in a script.</para>
 /// <example><code>$robot = New-DsNotificationTarget -Name ops -Channel DingTalk -WebhookUri (Get-Secret DingTalkOpsUrl) -Secret (Get-Secret DingTalkOpsSecret) -Keyword DsOps</code><para>Creates a signed DingTalk target from secrets kept in SecretManagement.</para></example>
 /// <example><code>$robot = New-DsNotificationTarget -Channel DingTalk -FromEnvironment DSOPS_DINGTALK   # reads DSOPS_DINGTALK_URL, _SECRET, _KEYWORD</code><para>Creates a DingTalk target from environment variables, for example in a scheduled job.</para></example>
+/// <example runnable="true"><code>New-DsNotificationTarget -Name ops -Channel DingTalk -WebhookUri 'https://oapi.dingtalk.com/robot/send?access_token=example' -Keyword DsOps</code><para>Creates a DingTalk target and shows it with the access token masked.</para></example>
 /// </summary>
 [Cmdlet(VerbsCommon.New, "DsNotificationTarget", DefaultParameterSetName = UriSet, SupportsShouldProcess = true)]
 [OutputType(typeof(NotificationTarget))]

@@ -12,6 +12,7 @@ namespace DsOps.Commands.Notifications;
 /// limit (DingTalk 20 a minute). Piped strings are joined, one per line, into one message.</para>
 /// <example><code>Get-Content ./summary.md | Send-DsNotification -Target $robot -Title 'Nightly summary' -AtMobile 13800000000</code><para>Sends a Markdown file as one message to a saved target, mentioning one mobile number.</para></example>
 /// <example><code>Send-DsNotification -Channel DingTalk -WebhookUri $env:DINGTALK_URL -Secret $sec -Keyword DsOps -Message 'done'</code><para>Sends a one-off signed DingTalk message without creating a target first.</para></example>
+/// <example runnable="true"><code>Send-DsNotification -Channel DingTalk -WebhookUri 'https://oapi.dingtalk.com/robot/send?access_token=example' -Message 'Nightly load finished.' -WhatIf</code><para>Says what would be sent to the robot and in how many parts, without sending.</para></example>
 /// </summary>
 [Cmdlet(VerbsCommunications.Send, "DsNotification", SupportsShouldProcess = true, DefaultParameterSetName = TargetSet)]
 [OutputType(typeof(NotificationDelivery))]

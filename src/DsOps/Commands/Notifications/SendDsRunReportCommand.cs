@@ -10,6 +10,7 @@ namespace DsOps.Commands.Notifications;
 /// through the same path as Send-DsNotification: split by size, numbered, rate limited, retried only on
 /// transient failures.</para>
 /// <example><code>Get-DsRunReport | Send-DsRunReport -Target $robot</code><para>Sends yesterday's run report to a chat robot.</para></example>
+/// <example runnable="true"><code>$robot = New-DsNotificationTarget -Name ops -Channel DingTalk -WebhookUri 'https://oapi.dingtalk.com/robot/send?access_token=example'; Get-DsRunReport | Send-DsRunReport -Target $robot -WhatIf</code><para>Renders yesterday's report for DingTalk and says what would be sent, without sending.</para></example>
 /// </summary>
 [Cmdlet(VerbsCommunications.Send, "DsRunReport", SupportsShouldProcess = true, DefaultParameterSetName = TargetSet)]
 [OutputType(typeof(NotificationDelivery))]

@@ -11,7 +11,7 @@ namespace DsOps.Commands.Operations;
 /// took meanwhile is already gone and is not reported. Needs a connection made with Connect-DsMetadata -AllowWrite;
 /// -WhatIf lists the commands that would be removed. Get-DsCommandQueue shows the backlog.</para>
 /// </summary>
-/// <example><code>Remove-DsCommand -CommandType COMPLEMENT_DATA -WhatIf</code><para>Lists the queued backfill commands that would be removed.</para></example>
+/// <example runnable="true"><code>Remove-DsCommand -CommandType COMPLEMENT_DATA -WhatIf</code><para>Lists the queued backfill commands that would be removed.</para></example>
 /// <example><code>Remove-DsCommand -OlderThan (Get-Date).AddHours(-6) -Confirm:$false</code><para>Removes every command that has waited more than six hours, without asking.</para></example>
 /// <example><code>Remove-DsCommand -Id 4711, 4712</code><para>Removes two commands by id after confirmation.</para></example>
 [Cmdlet(VerbsCommon.Remove, "DsCommand", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]

@@ -14,7 +14,7 @@ namespace DsOps.Commands.Operations;
 /// so a killed run leaves nothing half deleted and a rerun continues where it stopped. The row counts per table are
 /// counted first and shown by -WhatIf and in the confirmation. Needs a connection made with Connect-DsMetadata -AllowWrite.</para>
 /// </summary>
-/// <example><code>Remove-DsInstanceHistory -OlderThan (Get-Date).AddDays(-90) -WhatIf</code><para>Shows how many rows of each table a 90-day retention would delete, without deleting.</para></example>
+/// <example runnable="true"><code>Remove-DsInstanceHistory -OlderThan (Get-Date).AddDays(-90) -WhatIf</code><para>Shows how many rows of each table a 90-day retention would delete, without deleting.</para></example>
 /// <example><code>Remove-DsInstanceHistory -OlderThan (Get-Date).AddDays(-90) -PauseMilliseconds 200 -Confirm:$false</code><para>Deletes the history older than 90 days in batches with a pause between them, for a nightly job while DS runs.</para></example>
 /// <example><code>Get-DsWorkflow -Project etl -Name 'tmp_*' | Remove-DsInstanceHistory -OlderThan (Get-Date).AddDays(-7)</code><para>Keeps only a week of history for the matching workflows (asks for confirmation).</para></example>
 [Cmdlet(VerbsCommon.Remove, "DsInstanceHistory", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]

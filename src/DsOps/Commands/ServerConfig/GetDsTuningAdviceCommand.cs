@@ -14,7 +14,7 @@ namespace DsOps.Commands.ServerConfig;
 /// traps (keys that are no-ops or ignored, 3.2.1's heap-usage test, exported variables that override the yaml). With -Config (or
 /// Get-DsServerConfig piped in) the keys and current values are those in the files, and Set-DsServerConfig -FromAdvice applies the
 /// Change rows.</para>
-/// <example><code>Get-DsTuningAdvice -Cores 4 -MemoryGB 8 -Role Master, Worker, Api, Alert -Nodes 3 -Version 3.2.2</code><para>Advice for three 4-core, 8 GB hosts that each run all four servers of DS 3.2.2, against DS's shipped defaults.</para></example>
+/// <example runnable="true"><code>Get-DsTuningAdvice -Cores 4 -MemoryGB 8 -Role Master, Worker, Api, Alert -Nodes 3 -Version 3.2.2</code><para>Advice for three 4-core, 8 GB hosts that each run all four servers of DS 3.2.2, against DS's shipped defaults.</para></example>
 /// <example><code>Get-DsServerConfig /opt/dolphinscheduler | Get-DsTuningAdvice -Cores 4 -MemoryGB 8 -Nodes 3 -MaxConnections 500</code><para>Advice against the install's own files, for a database that allows 500 connections.</para></example>
 /// <example><code>$cfg = Get-DsServerConfig /opt/dolphinscheduler; Get-DsTuningAdvice -Config $cfg -Cores 4 -MemoryGB 8 -Nodes 3 -Role Master, Worker</code><para>Advice for hosts that run only a master and a worker, using the install's files for current values.</para></example>
 /// <example><code>Get-DsServerConfig /opt/dolphinscheduler | Get-DsTuningAdvice -Cores 4 -MemoryGB 8 -Nodes 3 | Set-DsServerConfig -FromAdvice -WhatIf</code><para>Shows the diff that applying the advice would make.</para></example>

@@ -24,6 +24,7 @@ public enum SpecExportFormat
 /// Secret-looking values (password, token, Authorization header...) are replaced by ${env:DSOPS_SECRET_...}
 /// placeholders and the variable names are listed as warnings. Existing files are kept unless -Force.</para>
 /// <example><code>Get-DsWorkflowSpec ./export.json | Export-DsWorkflowSpec -Destination ./specs</code><para>Turns a DS export file into YAML specs, one file per project.</para></example>
+/// <example runnable="true"><code>Get-DsWorkflowSpec ./docs/examples/workflows | Export-DsWorkflowSpec -Destination ./exported-specs</code><para>Rewrites the repository's example specs in the canonical layout, one file per workflow under a folder per project.</para></example>
 /// </summary>
 [Cmdlet(VerbsData.Export, "DsWorkflowSpec", SupportsShouldProcess = true)]
 [OutputType(typeof(FileInfo))]

@@ -11,6 +11,7 @@ namespace DsOps.Commands.Specs;
 /// Test-DsWorkflowSpec for the full validation. With -Connection and -Project (and no -Path), reads the workflows of
 /// those projects from the server instead, named as the server names them.</para>
 /// <example><code>Get-DsWorkflowSpec ./specs -Environment PROD</code><para>Reads the YAML specs with the PROD names of environments.yaml applied.</para></example>
+/// <example runnable="true"><code>Get-DsWorkflowSpec ./docs/examples/workflows -Environment PROD | Format-Table Project, Name, Tenant</code><para>Reads the repository's example specs with their PROD names (run from the repository root).</para></example>
 /// <example><code>Get-DsWorkflowSpec -ConnectionString 'Server=db;Database=etl' -Credential $cred -ScriptRoot ./scripts</code><para>Reads the workflows kept as rows of a MySQL config table, with scripts from a folder.</para></example>
 /// <example><code>Get-DsWorkflowSpec -Connection $prod -Project etl | Export-DsWorkflowSpec ./specs</code><para>Adopts the workflows already on a server: their specs, written as YAML, sync back with no changes.</para></example>
 /// </summary>

@@ -34,8 +34,32 @@ namespace DsOps.Commands.Specs;
 [OutputType(typeof(WorkflowApplyResult))]
 public sealed class SyncDsWorkflowCommand : DsSpecCmdlet
 {
-    /// <summary><para type="description">A plan file saved by Compare-DsWorkflow -OutFile; its specs are reloaded and checked by fingerprint.</para></summary>
-    [Parameter(HelpMessage = "A saved plan (Compare-DsWorkflow -OutFile) to apply exactly.")]
+    private const string SpecsSet = "Specs", ConfigTableSet = "ConfigTable", PlanSet = "Plan";
+
+    /// <summary>
+    /// <para type="description">Spec file or folder: a folder of DsOps YAML files, one YAML file, a DS export JSON file, or a
+    /// pydolphinscheduler YAML file. Not with -Plan (a plan names its own source) or -ConnectionString.</para>
+    /// </summary>
+    // Redeclared (hiding the base's) so that each spec source is its own parameter set: -Path, -ConnectionString and
+    // -Plan cannot be combined, and PowerShell itself reports an impossible combination.
+    [Parameter(Position = 0, ValueFromPipelineByPropertyName = true, ParameterSetName = SpecsSet,
+        HelpMessage = "Spec file or folder (DsOps YAML, DS export JSON or pydolphinscheduler YAML).")]
+    [Alias("FullName")]
+    [ValidateNotNullOrEmpty]
+    public new string? Path { get => base.Path; set => base.Path = value; }
+
+    /// <summary><para type="description">Read the specs from a MySQL/MariaDB config table instead of files (see New-DsConfigTable).
+    /// With -Plan: the config table a plan made from one is reloaded from.</para></summary>
+    [Parameter(Mandatory = true, ParameterSetName = ConfigTableSet,
+        HelpMessage = "MySQL connection string of the database holding the config table (prefer -Credential for the password).")]
+    [Parameter(ParameterSetName = PlanSet,
+        HelpMessage = "MySQL connection string of the config table the plan was made from.")]
+    [ValidateNotNullOrEmpty]
+    public new string? ConnectionString { get => base.ConnectionString; set => base.ConnectionString = value; }
+
+    /// <summary><para type="description">A plan file saved by Compare-DsWorkflow -OutFile; its specs are reloaded (from the
+    /// source the plan names) and checked by fingerprint.</para></summary>
+    [Parameter(Mandatory = true, ParameterSetName = PlanSet, HelpMessage = "A saved plan (Compare-DsWorkflow -OutFile) to apply exactly.")]
     [ValidateNotNullOrEmpty]
     public string? Plan { get; set; }
 

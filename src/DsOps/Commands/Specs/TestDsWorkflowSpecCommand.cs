@@ -10,6 +10,7 @@ namespace DsOps.Commands.Specs;
 /// $true (no errors) or $false. With -ErrorOnFailure it ends with a terminating error when any finding is an error,
 /// so a CI step fails.</para>
 /// <example><code>Test-DsWorkflowSpec ./specs -ErrorOnFailure</code><para>Checks every spec offline and fails (for a CI gate) on any error.</para></example>
+/// <example runnable="true"><code>Test-DsWorkflowSpec ./docs/examples/workflows -ErrorOnFailure</code><para>Checks the repository's example specs and fails on any error (run from the repository root).</para></example>
 /// </summary>
 [Cmdlet(VerbsDiagnostic.Test, "DsWorkflowSpec", DefaultParameterSetName = "Findings")]
 [OutputType(typeof(SpecFinding), ParameterSetName = new[] { "Findings" })]
