@@ -15,6 +15,7 @@
         'DsOps.Metadata.Format.ps1xml',
         'DsOps.Notifications.Format.ps1xml',
         'DsOps.Operations.Format.ps1xml',
+        'DsOps.RunAnalysis.Format.ps1xml',
         'DsOps.ServerConfig.Format.ps1xml',
         'DsOps.Specs.Format.ps1xml'
     )
