@@ -33,7 +33,10 @@ public sealed partial class CriticalPathAnalyzer
         if (HistoryDays < 1) throw new DsOpsException(DsErrorKind.InvalidInput, "DsInvalidHistoryDays", "The forecast needs at least one day of history.");
         var (from, to) = Clock.DayWindow(date);
         var now = Clock.ToServer(asOf);
-        var instances = await InstancesAsync(session, Clock.DayWindow(date.AddDays(-HistoryDays)).From, to, ct).ConfigureAwait(false);
+        // As of 'now': runs that started later do not exist yet and runs that ended later are still running, so an
+        // earlier -AsOf replays what was known then.
+        var instances = (await InstancesAsync(session, Clock.DayWindow(date.AddDays(-HistoryDays)).From, to, ct).ConfigureAwait(false))
+            .Where(i => i.Start <= now).Select(i => i.End > now ? i with { End = null } : i).ToList();
         var runs = instances.Where(i => !i.IsSub).ToLookup(i => i.Code);
         var pastDays = Enumerable.Range(1, HistoryDays).Select(k => Clock.DayWindow(date.AddDays(-k))).ToList();
         var memo = new Dictionary<long, Prediction>();
