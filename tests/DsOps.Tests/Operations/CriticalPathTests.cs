@@ -1,6 +1,7 @@
 using DsOps.Engine.Dialects;
 using DsOps.Engine.Metadata;
 using DsOps.Engine.Operations.CriticalPath;
+using DsOps.Engine.Reports;
 using DsOps.Testing;
 using DsOps.Testing.History;
 using Xunit;
@@ -91,5 +92,19 @@ public sealed class CriticalPathTests
             new DateTimeOffset(today.ToDateTime(new TimeOnly(0, 30)), TimeSpan.Zero)));
         Assert.Equal(today.ToDateTime(new TimeOnly(2, 21)), early.PredictedFinish!.Value.UtcDateTime);
         Assert.Equal(DsDeadlineStatus.OnTrack, early.Status);
+
+        // The daily run report carries the same forecast for a pending deadline, as "at risk".
+        var report = await new RunReportBuilder(connection).BuildAsync(new RunReportOptions
+        {
+            Date = today, TimeZone = TimeZoneInfo.Utc, AsOf = asOf, UseClosedDayCache = false,
+            Deadlines = new Dictionary<string, TimeSpan> { ["chain/t1_report"] = TimeSpan.FromHours(3), ["up_rates"] = TimeSpan.FromHours(2) },
+        });
+        var risky = Assert.Single(report.DeadlinesAtRisk);
+        Assert.Equal("t1_report", risky.Workflow);
+        Assert.True(risky.Pending);
+        Assert.Equal(today.ToDateTime(new TimeOnly(3, 21)), risky.PredictedFinish!.Value.UtcDateTime);
+        Assert.False(report.Deadlines.Single(d => d.Workflow == "up_rates").AtRisk);
+        Assert.Contains("Deadlines at risk (1)", report.ToMarkdown());
+        Assert.Contains("t1_report", report.ToText());
     }
 }
