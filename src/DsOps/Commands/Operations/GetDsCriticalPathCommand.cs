@@ -14,10 +14,10 @@ namespace DsOps.Commands.Operations;
 /// Slack is how much earlier a step would have to finish before another run set the pace instead (empty when nothing
 /// competes). With -Deadline it predicts when the run of -Date (default today) finishes, from what is running now and the
 /// usual durations of the last 7 days (through DEPENDENT tasks), and says whether the deadline is at risk.</para>
+/// </summary>
 /// <example><code>Get-DsCriticalPath -Workflow dw/daily_report -Date 2026-12-03</code><para>Lists the runs that decided when daily_report finished on 3 December, with wait and slack per step.</para></example>
 /// <example><code>Get-DsCriticalPath -Workflow daily_report, finance/close_* -Deadline 07:00</code><para>Predicts this morning's finish of the selected workflows and marks those that will probably miss 07:00 as AtRisk.</para></example>
 /// <example><code>Get-DsCriticalPath -Workflow daily_report -Date (Get-Date).AddDays(-1) | Where-Object Slack -lt ([timespan]'00:05:00')</code><para>Shows yesterday's steps that beat another path by less than five minutes.</para></example>
-/// </summary>
 [Cmdlet(VerbsCommon.Get, "DsCriticalPath")]
 [OutputType(typeof(DsCriticalStep), typeof(DsDeadlineForecast))]
 public sealed class GetDsCriticalPathCommand : DsMetadataCmdlet

@@ -12,10 +12,10 @@ namespace DsOps.Commands.Operations;
 /// Get-DsFailedTask). Any secret value DsOps knows of (tokens, passwords, webhook keys) is masked in the text.
 /// When the worker that ran the task cannot serve its log (worker down, log file gone), the error is
 /// DsTaskLogUnavailable and the next task instance is read.</para>
+/// </summary>
 /// <example><code>Get-DsTaskLog 4711 -Tail 50</code><para>Shows the last 50 lines of the log of task instance 4711.</para></example>
 /// <example><code>Get-DsFailedTask -Since (Get-Date).AddHours(-12) | Get-DsTaskLog -Tail 20</code><para>Shows the last 20 lines of every task that failed in the last 12 hours.</para></example>
 /// <example><code>Get-DsTaskInstance -Project etl -WorkflowInstanceId 812 -TaskName load | Get-DsTaskLog -Raw | Set-Content load.log</code><para>Saves the whole log of one task as a text file, line by line.</para></example>
-/// </summary>
 [Cmdlet(VerbsCommon.Get, "DsTaskLog")]
 [OutputType(typeof(DsTaskLogLine), typeof(string))]
 public sealed class GetDsTaskLogCommand : DsApiCmdlet
