@@ -15,6 +15,7 @@
         'DsOps.Metadata.Format.ps1xml',
         'DsOps.Notifications.Format.ps1xml',
         'DsOps.Operations.Format.ps1xml',
+        'DsOps.RunAnalysis.Format.ps1xml',
         'DsOps.ServerConfig.Format.ps1xml',
         'DsOps.Specs.Format.ps1xml'
     )
@@ -32,6 +33,7 @@
         'Get-DsAlertGroup',
         'Get-DsCommandQueue',
         'Get-DsConnection',
+        'Get-DsCriticalPath',
         'Get-DsDataSource',
         'Get-DsEnvironment',
         'Get-DsFailedTask',
@@ -43,6 +45,7 @@
         'Get-DsServerNode',
         'Get-DsStuckInstance',
         'Get-DsTaskInstance',
+        'Get-DsTaskLog',
         'Get-DsTenant',
         'Get-DsTuningAdvice',
         'Get-DsWorkerGroup',

@@ -25,6 +25,8 @@ public static class EmulatorProgram
         "  --history-days <n>           generate n days of run history ending the day before the clock start\n" +
         "  --history-workflows <n>      workflows in that history (default 40, ten tasks each)\n" +
         "  --history-seed <n>           random seed of the history (default 42)\n" +
+        "  --history-chain-days <n>     add project 'chain': n days with a known critical chain ending the day before the\n" +
+        "                               clock start, and that day's runs as of 02:10 with the upstream late\n" +
         "  --work-dir <path>            folder for the throwaway MariaDB and the info file (default: a new temp folder);\n" +
         "                               removed when the emulator stops\n" +
         "  --info-file <path>           write {apiUri, token, metadataConnectionString, dialect, pid, workDir,\n" +
@@ -72,6 +74,7 @@ public static class EmulatorProgram
                     case "--history-days": cli.HistoryDays = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                     case "--history-workflows": cli.HistoryWorkflows = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                     case "--history-seed": cli.HistorySeed = int.Parse(Next(), CultureInfo.InvariantCulture); break;
+                    case "--history-chain-days": cli.HistoryChainDays = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                     case "--work-dir": cli.WorkDir = Path.GetFullPath(Next()); break;
                     case "--info-file": cli.InfoFile = Path.GetFullPath(Next()); break;
                     case "--exit-on-stdin-eof": cli.ExitOnStdinEof = true; break;
@@ -130,6 +133,13 @@ public static class EmulatorProgram
                 Console.WriteLine($"Generating {days} days of run history for {cli.HistoryWorkflows} workflows ...");
                 await HistoryGenerator.GenerateAsync(options.ConnectionString,
                     Engine.Dialects.DsDialect.Parse(options.Dialect), SandboxHistory(cli, days, options.ClockStart.Value), stop.Token).ConfigureAwait(false);
+            }
+
+            if (cli.HistoryChainDays is { } chainDays)
+            {
+                Console.WriteLine($"Generating {chainDays} days of critical-chain history (project chain) ...");
+                await CriticalChainHistory.GenerateAsync(options.ConnectionString, Engine.Dialects.DsDialect.Parse(options.Dialect),
+                    DateOnly.FromDateTime(options.ClockStart.Value).AddDays(-1), chainDays, ChainToday.UpstreamLate, stop.Token).ConfigureAwait(false);
             }
 
             emu = await DsEmulator.StartAsync(options, stop.Token).ConfigureAwait(false);
@@ -290,6 +300,7 @@ public static class EmulatorProgram
         public int? HistoryDays { get; set; }
         public int HistoryWorkflows { get; set; } = 40;
         public int HistorySeed { get; set; } = 42;
+        public int? HistoryChainDays { get; set; }
         public string? WorkDir { get; set; }
         public string? InfoFile { get; set; }
         public bool ExitOnStdinEof { get; set; }

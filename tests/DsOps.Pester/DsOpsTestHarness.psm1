@@ -111,7 +111,9 @@ function Start-DsTestEmulator {
         [Nullable[DateTime]] $ClockStart,
         [ValidateRange(5, 600)] [int] $TimeoutSec = 180,
         # Return at once (objects for Wait-DsTestEmulator), so emulators with other options can start meanwhile.
-        [switch] $NoWait
+        [switch] $NoWait,
+        # More emulator options, e.g. '--history-chain-days', '8'.
+        [string[]] $ExtraArgument = @()
     )
     $dotnet = Get-DsTestDotnet
     $dll = Get-DsTestEmulatorPath
@@ -123,6 +125,7 @@ function Start-DsTestEmulator {
         foreach ($a in @($dll, '--dialect', $d, '--work-dir', $temp, '--info-file', $info, '--exit-on-stdin-eof')) { $psi.ArgumentList.Add($a) }
         # Like build.ps1's sandbox: demo content and three emulated hosts whose inventory is <work-dir>/health.yaml.
         if ($Sandbox) { foreach ($a in '--sandbox', '--cluster', 'three') { $psi.ArgumentList.Add($a) } }
+        foreach ($a in $ExtraArgument) { $psi.ArgumentList.Add($a) }
         if ($ClockStart) { $psi.ArgumentList.Add('--clock-start'); $psi.ArgumentList.Add($ClockStart.ToUniversalTime().ToString('yyyy-MM-ddTHH:mm:ss', [cultureinfo]::InvariantCulture)) }
         $psi.UseShellExecute = $false
         $psi.RedirectStandardInput = $true

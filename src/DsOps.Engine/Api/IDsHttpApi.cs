@@ -89,6 +89,10 @@ internal interface IDsHttpApi
     [Get("/projects/{projectCode}/task-instances")]
     Task<HttpResponseMessage> ListTaskInstances(long projectCode, [Query, QueryConverter(typeof(DsQueryConverter))] IDictionary<string, string> query, CancellationToken ct);
 
+    // ---- task logs (§3.7); the route (with or without the project) comes from the dialect ----
+    [Get("/{**path}")]
+    Task<HttpResponseMessage> QueryTaskLog(string path, int taskInstanceId, int skipLineNum, int limit, CancellationToken ct);
+
     // ---- cluster resources (§3.9) ----
     [Get("/datasources")]
     Task<HttpResponseMessage> ListDataSources(int pageNo, int pageSize, string? searchVal, CancellationToken ct);

@@ -35,6 +35,10 @@ public sealed class RunReport : IRenderableReport
     [JsonIgnore]
     public IEnumerable<DeadlineResult> DeadlineMisses => Deadlines.Where(d => d.Missed);
 
+    /// <summary>Pending deadlines whose predicted finish is after the deadline.</summary>
+    [JsonIgnore]
+    public IEnumerable<DeadlineResult> DeadlinesAtRisk => Deadlines.Where(d => d.AtRisk);
+
     public string ToMarkdown() => RunReportRenderer.Markdown(this);
     public string ToText() => RunReportRenderer.Text(this);
     public string ToHtml() => RunReportRenderer.Html(this);
@@ -110,12 +114,17 @@ public sealed class DeadlineResult
 {
     public string Project { get; init; } = "";
     public string Workflow { get; init; } = "";
+    public long WorkflowCode { get; init; }
     public DateTimeOffset Deadline { get; init; }
     public DateTimeOffset? FinishedAt { get; init; }
     public bool Missed { get; init; }
     /// <summary>True when the deadline is still ahead at report time and the workflow has not finished yet.</summary>
     public bool Pending { get; init; }
-    public string Reason { get; init; } = "";
+    /// <summary>Pending and predicted to finish after the deadline (or waiting on a failed dependency).</summary>
+    public bool AtRisk { get; set; }
+    /// <summary>The predicted finish of a pending workflow (null when unknown or not pending).</summary>
+    public DateTimeOffset? PredictedFinish { get; set; }
+    public string Reason { get; set; } = "";
     public override string ToString() => $"{Project}/{Workflow} deadline {Deadline:HH:mm}: {Reason}";
 }
 

@@ -17,6 +17,11 @@ public sealed class RunReportOptions
     public int Top { get; init; } = 10;
     /// <summary>"Now" for running durations and pending deadlines (defaults to the current time).</summary>
     public DateTimeOffset? AsOf { get; init; }
+    /// <summary>
+    /// Predict the finish of workflows whose deadline is still pending and mark those predicted late as at risk
+    /// (<see cref="DeadlineResult.AtRisk"/>; the Get-DsCriticalPath -Deadline forecast). Default true.
+    /// </summary>
+    public bool ForecastPendingDeadlines { get; init; } = true;
     /// <summary>Reuse per-day counts of closed days cached on the connection (default true).</summary>
     public bool UseClosedDayCache { get; init; } = true;
 }
@@ -174,6 +179,19 @@ public sealed class RunReportBuilder
 
         // ---- deadlines ----
         report.Deadlines.AddRange(EvaluateDeadlines(options, catalog, runs, clock, asOf));
+        if (options.ForecastPendingDeadlines && report.Deadlines.Where(d => d.Pending).ToList() is { Count: > 0 } pending)
+        {
+            var analyzer = new Operations.CriticalPath.CriticalPathAnalyzer(_connection, options.TimeZone);
+            var midnight = options.Date.ToDateTime(TimeOnly.MinValue);
+            var forecasts = await WithSession(s => analyzer.ForecastAsync(s, catalog, options.Date,
+                pending.Select(d => (d.WorkflowCode, d.Deadline.DateTime - midnight)).ToList(), asOf, cancellationToken), cancellationToken).ConfigureAwait(false);
+            for (var i = 0; i < pending.Count; i++)
+            {
+                pending[i].PredictedFinish = forecasts[i].PredictedFinish;
+                pending[i].AtRisk = forecasts[i].Status == Operations.CriticalPath.DsDeadlineStatus.AtRisk;
+                if (pending[i].AtRisk) pending[i].Reason = "at risk: " + forecasts[i].Reason;
+            }
+        }
         return report;
     }
 
@@ -242,7 +260,7 @@ public sealed class RunReportBuilder
                     : (!pendingAllowed, pendingAllowed, "did not run", null);
                 yield return new DeadlineResult
                 {
-                    Project = projectName, Workflow = wf.Name, Deadline = deadline, FinishedAt = result.finished,
+                    Project = projectName, Workflow = wf.Name, WorkflowCode = wf.Code, Deadline = deadline, FinishedAt = result.finished,
                     Missed = result.missed, Pending = result.pending, Reason = result.reason,
                 };
             }

@@ -36,6 +36,7 @@ public static class RunReportRenderer
         List(sb, "Failed tasks", r.FailedTasks, f =>
             $"**{Md(f.Project)}/{Md(f.Workflow)}** / {Md(f.Task)} on {Md(f.Host ?? "no host")}, {Time(f.Start)}–{Time(f.End)}, retries {f.RetryTimes}");
         List(sb, "Deadline misses", r.DeadlineMisses.ToList(), d => $"**{Md(d.Project)}/{Md(d.Workflow)}** due {d.Deadline:HH:mm}: {Md(d.Reason)}");
+        List(sb, "Deadlines at risk", r.DeadlinesAtRisk.ToList(), d => $"**{Md(d.Project)}/{Md(d.Workflow)}** due {d.Deadline:HH:mm}: {Md(d.Reason)}");
         List(sb, "Still running", r.StillRunning, w => $"{Md(w.Project)}/{Md(w.Workflow)} since {Time(w.Start)} ({Dur(w.Duration)})");
         List(sb, "Not started", r.NotStarted, n => $"{Md(n.Project)}/{Md(n.Workflow)} ({Md(n.Crontab)})");
         List(sb, "Longest runs", r.LongestRuns, w => $"{Md(w.Project)}/{Md(w.Workflow)}: {Dur(w.Duration)}{Usual(w.UsualDuration, w.TimesUsual)}");
@@ -62,6 +63,7 @@ public static class RunReportRenderer
         TextList(sb, "Failed tasks", r.FailedTasks, f =>
             $"{f.Project}/{f.Workflow}/{f.Task}  host {f.Host ?? "-"}  {Time(f.Start)}-{Time(f.End)}  retries {f.RetryTimes}  #{f.TaskInstanceId}");
         TextList(sb, "Deadline misses", r.DeadlineMisses.ToList(), d => $"{d.Project}/{d.Workflow}  due {d.Deadline:HH:mm}  {d.Reason}");
+        TextList(sb, "Deadlines at risk", r.DeadlinesAtRisk.ToList(), d => $"{d.Project}/{d.Workflow}  due {d.Deadline:HH:mm}  {d.Reason}");
         TextList(sb, "Still running", r.StillRunning, w => $"{w.Project}/{w.Workflow}  since {Time(w.Start)}  {Dur(w.Duration)}  #{w.InstanceId}");
         TextList(sb, "Not started", r.NotStarted, n => $"{n.Project}/{n.Workflow}  {n.Crontab}");
         TextList(sb, "Longest runs", r.LongestRuns, w => $"{w.Project}/{w.Workflow}  {Dur(w.Duration)}{Usual(w.UsualDuration, w.TimesUsual)}  #{w.InstanceId}");
@@ -86,7 +88,7 @@ public static class RunReportRenderer
         Table(sb, "Failed tasks", new[] { "Project", "Workflow", "Task", "Type", "Host", "Start", "End", "Retries", "Instance" },
             r.FailedTasks.Select(f => new[] { f.Project, f.Workflow, f.Task, f.TaskType, f.Host ?? "", Time(f.Start), Time(f.End), f.RetryTimes.ToString(Inv), f.WorkflowInstanceId.ToString(Inv) }));
         Table(sb, "Deadlines", new[] { "Project", "Workflow", "Deadline", "Result" },
-            r.Deadlines.Select(d => new[] { d.Project, d.Workflow, d.Deadline.ToString("yyyy-MM-dd HH:mm", Inv), (d.Missed ? "MISSED: " : d.Pending ? "pending: " : "met: ") + d.Reason }));
+            r.Deadlines.Select(d => new[] { d.Project, d.Workflow, d.Deadline.ToString("yyyy-MM-dd HH:mm", Inv), (d.Missed ? "MISSED: " : d.AtRisk ? "AT RISK: " : d.Pending ? "pending: " : "met: ") + d.Reason }));
         Table(sb, "Still running", new[] { "Project", "Workflow", "Instance", "Host", "Since", "Running" },
             r.StillRunning.Select(w => new[] { w.Project, w.Workflow, w.InstanceId.ToString(Inv), w.Host ?? "", Time(w.Start), Dur(w.Duration) }));
         Table(sb, "Not started", new[] { "Project", "Workflow", "Cron" }, r.NotStarted.Select(n => new[] { n.Project, n.Workflow, n.Crontab }));

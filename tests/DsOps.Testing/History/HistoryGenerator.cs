@@ -121,23 +121,17 @@ public static class HistoryGenerator
         await projectTable.FlushAsync(conn).ConfigureAwait(false);
 
         // ---- workflow and task definitions, relations, schedules ----
-        var defColumns = new List<string> { "code", "name", "version", "description", "project_code", "release_state", "user_id",
-            "global_params", "flag", "locations", "warning_group_id", "timeout", "execution_type", "create_time", "update_time" };
-        if (d.DefinitionsHaveTenantId) defColumns.Add("tenant_id");
-        var defLogColumns = defColumns.Concat(new[] { "operator", "operate_time" }).ToList();
+        var defColumns = HistoryColumns.WorkflowDefinition(d);
+        var defLogColumns = defColumns.Concat(HistoryColumns.LogExtra).ToList();
         var wfDef = new BulkTable(d.WorkflowDefinitionTable, defColumns);
         var wfDefLog = new BulkTable(d.WorkflowDefinitionLogTable, defLogColumns);
 
-        var taskColumns = new[] { "code", "name", "version", "description", "project_code", "user_id", "task_type", "task_params",
-            "flag", "task_priority", "worker_group", "environment_code", "fail_retry_times", "fail_retry_interval", "timeout_flag",
-            "timeout", "delay_time", "create_time", "update_time" };
-        var taskDef = new BulkTable(d.TaskDefinitionTable, taskColumns);
-        var taskDefLog = new BulkTable(d.TaskDefinitionLogTable, taskColumns.Concat(new[] { "operator", "operate_time" }));
+        var taskDef = new BulkTable(d.TaskDefinitionTable, HistoryColumns.TaskDefinition);
+        var taskDefLog = new BulkTable(d.TaskDefinitionLogTable, HistoryColumns.TaskDefinition.Concat(HistoryColumns.LogExtra));
 
-        var relColumns = new[] { "name", "project_code", d.WorkflowCodeColumn, d.WorkflowVersionColumn, "pre_task_code", "pre_task_version",
-            "post_task_code", "post_task_version", "condition_type", "condition_params", "create_time", "update_time" };
+        var relColumns = HistoryColumns.Relation(d);
         var rel = new BulkTable(d.WorkflowTaskRelationTable, relColumns);
-        var relLog = new BulkTable(d.WorkflowTaskRelationLogTable, relColumns.Concat(new[] { "operator", "operate_time" }));
+        var relLog = new BulkTable(d.WorkflowTaskRelationLogTable, relColumns.Concat(HistoryColumns.LogExtra));
 
         var schedColumns = new List<string> { d.WorkflowCodeColumn, "start_time", "end_time", "timezone_id", "crontab", "failure_strategy",
             "user_id", "release_state", "warning_type", "warning_group_id", d.WorkflowPriorityColumn, "worker_group", "environment_code",
@@ -189,21 +183,8 @@ public static class HistoryGenerator
             await t.FlushAsync(conn).ConfigureAwait(false);
 
         // ---- instances and task instances, day by day ----
-        var instColumns = new List<string> { "id", "name", d.WorkflowCodeColumn, d.WorkflowVersionColumn, "state", "recovery", "start_time",
-            "end_time", "run_times", "host", "command_type", "task_depend_type", "max_try_times", "failure_strategy", "warning_type",
-            "schedule_time", "command_start_time", "flag", d.IsSubWorkflowColumn, "executor_id", d.WorkflowPriorityColumn, "worker_group",
-            "timeout", d.InstanceTenantColumn, "dry_run" };
-        if (d.InstancesHaveProjectCode) instColumns.Add("project_code");
-        if (d.HasTestFlag) instColumns.Add("test_flag");
-        var inst = new BulkTable(d.WorkflowInstanceTable, instColumns);
-
-        var tiColumns = new List<string> { "id", "name", "task_type", "task_code", "task_definition_version", d.WorkflowInstanceIdColumn,
-            "state", "submit_time", "start_time", "end_time", "host", "execute_path", "log_path", "retry_times", "max_retry_times",
-            "retry_interval", "flag", "task_instance_priority", "worker_group", "executor_id", "first_submit_time" };
-        if (d.TaskInstanceWorkflowNameColumn is { } tiName) tiColumns.Add(tiName);
-        if (d.InstancesHaveProjectCode) tiColumns.Add("project_code");
-        if (d.HasTestFlag) tiColumns.Add("test_flag");
-        var ti = new BulkTable(d.TaskInstanceTable, tiColumns, flushRows: 100_000);
+        var inst = new BulkTable(d.WorkflowInstanceTable, HistoryColumns.WorkflowInstance(d));
+        var ti = new BulkTable(d.TaskInstanceTable, HistoryColumns.TaskInstance(d, withWorkflowName: true), flushRows: 100_000);
 
         var notStarted = new HashSet<int>();
         while (notStarted.Count < Math.Min(options.NotStarted, options.Workflows / 2)) notStarted.Add(rng.Next(options.Workflows));
