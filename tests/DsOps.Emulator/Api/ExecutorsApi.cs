@@ -167,7 +167,7 @@ public static class ExecutorsApi
     /// </summary>
     internal static List<List<DateTime>> ComplementQueues(DsDialect d, IReadOnlyList<DateTime> dates, int? expectedParallelism)
     {
-        var n = expectedParallelism is > 0 and var p ? Math.Min(dates.Count, p.Value) : dates.Count;
+        var n = expectedParallelism is { } p && p > 0 ? Math.Min(dates.Count, p) : dates.Count;
         var queues = Enumerable.Range(0, n).Select(_ => new List<DateTime>()).ToList();
         if (d.ComplementSplitsRoundRobin)
             for (var i = 0; i < dates.Count; i++) queues[i % n].Add(dates[i]);
