@@ -63,11 +63,12 @@ Start-DsBackfill -Project pester_backfill -Workflow history -From 2024-01-01 -To
                     try { @((Get-Content -Raw $statePath | ConvertFrom-Json).dates | Where-Object status -NE 'Pending').Count } catch { 0 }
                 } else { 0 }
             } until ($submitted -ge 4 -or $child.HasExited -or [DateTime]::UtcNow -gt $deadline)
-            $child.HasExited | Should -BeFalse -Because "the child should still be running ($($err.Result))"
+            # (Not $err.Result here: reading it waits for the child to end.)
+            $child.HasExited | Should -BeFalse -Because 'the child must still be running when it is killed'
         }
         finally { if (-not $child.HasExited) { $child.Kill() } }
         $child.WaitForExit()
-        $child.ExitCode | Should -Be 137 -Because 'the child was killed with SIGKILL'
+        $child.ExitCode | Should -Be 137 -Because "the child was killed with SIGKILL ($($err.Result))"
         $left = @((Get-Content -Raw $statePath | ConvertFrom-Json).dates | Where-Object status -EQ 'Pending').Count
         $left | Should -BeGreaterThan 0 -Because 'the kill came before the last date'
 
