@@ -33,7 +33,7 @@ Describe 'Schedules on DS <Dialect>' -ForEach $dialects {
         Get-DsSchedule -Project pester_sched | Where-Object { -not $_.IsOnline -and $_.WorkflowName -ne 'parked' } | Enable-DsSchedule -Confirm:$false
         Get-DsSchedule -Project pester_sched -Workflow parked -State Online | Disable-DsSchedule -Confirm:$false
         $saved = Join-Path $TestDrive "online-$Dialect.json"
-        function Get-OnlineNames { @(Get-DsSchedule -Project pester_sched -State Online).WorkflowName | Sort-Object }
+        function Get-OnlineNames { Get-DsSchedule -Project pester_sched -State Online | ForEach-Object WorkflowName | Sort-Object }
     }
 
     It 'starts with alpha, beta and gamma online and parked offline' {

@@ -13,7 +13,7 @@ namespace DsOps.Commands.Operations.Schedules;
 /// </summary>
 /// <example><code>Get-DsSchedule -Project etl -State Online | Disable-DsSchedule -SaveTo ./etl-online.json</code><para>Takes every online schedule of etl offline for maintenance and remembers which ones they were.</para></example>
 /// <example><code>Disable-DsSchedule -Project etl -Workflow 'daily_*' -WhatIf</code><para>Shows which daily schedules would go offline without changing anything.</para></example>
-[Cmdlet(VerbsLifecycle.Disable, "DsSchedule", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = ByName)]
+[Cmdlet(VerbsLifecycle.Disable, "DsSchedule", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = ByObject)]
 [OutputType(typeof(DsScheduleChange))]
 public sealed class DisableDsScheduleCommand : DsScheduleCmdlet
 {

@@ -4,7 +4,11 @@ using DsOps.Infrastructure;
 
 namespace DsOps.Commands.Operations.Schedules;
 
-/// <summary>Base of the schedule cmdlets: schedules from the pipeline (Get-DsSchedule) or by project and workflow names.</summary>
+/// <summary>
+/// Base of the schedule cmdlets: schedules from the pipeline (Get-DsSchedule) or by project and workflow names.
+/// The changing cmdlets default to the InputObject set: a piped schedule also carries ProjectCode, and binding it by
+/// name would act on every schedule of its project.
+/// </summary>
 public abstract class DsScheduleCmdlet : DsApiCmdlet
 {
     protected const string ByObject = "InputObject";

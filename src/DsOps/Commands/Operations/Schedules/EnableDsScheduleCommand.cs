@@ -16,7 +16,7 @@ namespace DsOps.Commands.Operations.Schedules;
 /// <example><code>Enable-DsSchedule -FromFile ./etl-online.json</code><para>Puts back online exactly the schedules that were online before the maintenance, refusing those with missed fires.</para></example>
 /// <example><code>Enable-DsSchedule -FromFile ./etl-online.json -Force</code><para>Puts them back even though DS will fire the missed runs; the warning still states how many.</para></example>
 /// <example><code>Get-DsSchedule -Project etl -Workflow daily_sales | Enable-DsSchedule -MissedFireLimit 1</code><para>Puts one schedule online, accepting at most one catch-up run.</para></example>
-[Cmdlet(VerbsLifecycle.Enable, "DsSchedule", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = ByName)]
+[Cmdlet(VerbsLifecycle.Enable, "DsSchedule", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = ByObject)]
 [OutputType(typeof(DsScheduleChange))]
 public sealed class EnableDsScheduleCommand : DsScheduleCmdlet
 {

@@ -11,7 +11,7 @@ namespace DsOps.Commands.Operations.Schedules;
 /// </summary>
 /// <example><code>Set-DsSchedule -Project etl -Workflow daily_sales -Crontab '0 30 2 * * ? *'</code><para>Moves the daily run to 02:30.</para></example>
 /// <example><code>Get-DsSchedule -Project etl | Set-DsSchedule -Priority HIGH -FailureStrategy END -WhatIf</code><para>Shows which schedules would get high priority and stop on the first failure, without changing them.</para></example>
-[Cmdlet(VerbsCommon.Set, "DsSchedule", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = ByName)]
+[Cmdlet(VerbsCommon.Set, "DsSchedule", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = ByObject)]
 [OutputType(typeof(DsScheduleChange))]
 public sealed class SetDsScheduleCommand : DsScheduleCmdlet
 {
