@@ -68,9 +68,10 @@ Describe 'Coverage' {
     It 'tests every cmdlet that supports -WhatIf' {
         # The cmdlets this file runs with -WhatIf, $WhatIfPreference and -Confirm:$false; a new state-changing
         # cmdlet fails here until it has its zero-write test.
-        $covered = 'Disconnect-DsMetadata', 'Disconnect-DsServer', 'Export-DsHealthReport', 'Export-DsWorkflowSpec', 'Invoke-DsAlertSweep',
+        $covered = 'Disable-DsSchedule', 'Disconnect-DsMetadata', 'Disconnect-DsServer', 'Enable-DsSchedule', 'Export-DsHealthReport',
+            'Export-DsWorkflowSpec', 'Invoke-DsAlertSweep',
             'New-DsConfigTable', 'New-DsNotificationTarget', 'Remove-DsCommand', 'Remove-DsInstanceHistory', 'Send-DsHealthReport',
-            'Send-DsNotification', 'Send-DsRunReport', 'Set-DsServerConfig', 'Sync-DsWorkflow'
+            'Send-DsNotification', 'Send-DsRunReport', 'Set-DsSchedule', 'Set-DsServerConfig', 'Start-DsBackfill', 'Sync-DsWorkflow'
         $stateChanging = Get-Command -Module DsOps | Where-Object { $_.Parameters.ContainsKey('WhatIf') } | ForEach-Object Name | Sort-Object
         $stateChanging | Should -Be $covered
     }
@@ -201,6 +202,61 @@ Describe 'State changes on DS <Dialect>' -ForEach $dialects {
         (Get-DsConnection).Uri | Should -Not -BeNullOrEmpty
         Disconnect-DsServer -Confirm:$false
         { Get-DsProject -ErrorAction Stop } | Should -Throw -ErrorId 'DsNotConnected*'
+    }
+}
+
+Describe 'Backfill and schedules on DS <Dialect>' -ForEach $dialects {
+    BeforeAll {
+        $emu = $emulators[$Dialect]
+        $null = Connect-DsTestEmulator $emu -NoMetadata
+        $specs = Join-Path $TestDrive "backfill-$Dialect"
+        $null = New-Item -ItemType Directory -Force -Path $specs
+        # Online, with a schedule that never fires during the test (a year far ahead): only the cmdlets could write.
+        @"
+project: pester_whatif_sched
+workflows:
+  - name: nightly
+    releaseState: ONLINE
+    schedule: { cron: '0 0 3 1 1 ? 2098', start: '2024-01-01 00:00:00', end: '2099-12-31 23:59:59' }
+    tasks: [ { name: t, type: SHELL, script: echo nightly } ]
+"@ | Set-Content -LiteralPath (Join-Path $specs 'sched.yaml')
+        $null = Sync-DsWorkflow $specs -Confirm:$false
+        $schedule = Get-DsSchedule -Project pester_whatif_sched
+        if (-not $schedule.IsOnline) { $null = $schedule | Enable-DsSchedule -Confirm:$false }
+        $saved = Join-Path $TestDrive "saved-$Dialect.json"
+        $backfillState = Join-Path $TestDrive "backfill-$Dialect.json"
+    }
+
+    It 'Start-DsBackfill, Disable-, Enable- and Set-DsSchedule -WhatIf and $WhatIfPreference write nothing' {
+        $before = Get-Fingerprint $emu
+        $run = {
+            Start-DsBackfill -Project pester_whatif_sched -Workflow nightly -From 2024-01-01 -To 2024-01-05 -StatePath $backfillState
+            Get-DsSchedule -Project pester_whatif_sched | Disable-DsSchedule -SaveTo $saved
+            Get-DsSchedule -Project pester_whatif_sched | Set-DsSchedule -Priority HIGH
+            Get-DsSchedule -Project pester_whatif_sched | Enable-DsSchedule -Force
+        }
+        Start-DsBackfill -Project pester_whatif_sched -Workflow nightly -From 2024-01-01 -To 2024-01-05 -StatePath $backfillState -WhatIf | Should -BeNullOrEmpty
+        Get-DsSchedule -Project pester_whatif_sched | Disable-DsSchedule -SaveTo $saved -WhatIf | Should -BeNullOrEmpty
+        Get-DsSchedule -Project pester_whatif_sched | Set-DsSchedule -Priority HIGH -WhatIf | Should -BeNullOrEmpty
+        $WhatIfPreference = $true
+        try { $null = & $run } finally { $WhatIfPreference = $false }
+        Get-Fingerprint $emu | Should -Be $before
+        $saved | Should -Not -Exist
+        $backfillState | Should -Not -Exist
+        (Get-DsSchedule -Project pester_whatif_sched).IsOnline | Should -BeTrue
+    }
+
+    It 'Disable-DsSchedule -Confirm:$false takes it offline and saves it; Enable-DsSchedule -WhatIf leaves it offline' {
+        $null = Disable-DsSchedule -Project pester_whatif_sched -SaveTo $saved -Confirm:$false
+        (Get-DsSchedule -Project pester_whatif_sched).IsOnline | Should -BeFalse
+        $saved | Should -Exist
+        $before = Get-Fingerprint $emu
+        Enable-DsSchedule -FromFile $saved -WhatIf | Should -BeNullOrEmpty
+        $WhatIfPreference = $true
+        try { $null = Enable-DsSchedule -FromFile $saved } finally { $WhatIfPreference = $false }
+        Get-Fingerprint $emu | Should -Be $before
+        $null = Enable-DsSchedule -FromFile $saved -Confirm:$false
+        (Get-DsSchedule -Project pester_whatif_sched).IsOnline | Should -BeTrue
     }
 }
 

@@ -156,5 +156,8 @@ public sealed partial class DsClient
         EnvironmentCode = s.EnvironmentCode,
         TenantCode = s.TenantCode,
         Priority = s.WorkflowInstancePriority ?? s.ProcessInstancePriority,
+        WorkflowName = s.WorkflowDefinitionName ?? s.ProcessDefinitionName,
+        UpdateTime = s.UpdateTime,
+        Connection = Owner,
     };
 }

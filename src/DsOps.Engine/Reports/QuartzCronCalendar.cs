@@ -61,6 +61,47 @@ public static class QuartzCronCalendar
         return list;
     }
 
+    /// <summary>
+    /// How many times the cron fires in (from, to]; null when the expression uses what this reader does not model.
+    /// Used to estimate the runs DS replays at once after a schedule or master was down (docs/operations.md "Schedules").
+    /// </summary>
+    public static long? CountFires(string cron, DateTime from, DateTime to)
+    {
+        if (to <= from) return 0;
+        var f = cron.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        if (f.Length is < 6 or > 7) return null;
+        var times = new List<int>();
+        for (var h = 0; h < 24; h++)
+        {
+            var hm = Matches(f[2], h, 0, 23, null);
+            if (hm is null) return null;
+            if (!hm.Value) continue;
+            for (var m = 0; m < 60; m++)
+            {
+                var mm = Matches(f[1], m, 0, 59, null);
+                if (mm is null) return null;
+                if (!mm.Value) continue;
+                for (var sec = 0; sec < 60; sec++)
+                {
+                    var sm = Matches(f[0], sec, 0, 59, null);
+                    if (sm is null) return null;
+                    if (sm.Value) times.Add(h * 3600 + m * 60 + sec);
+                }
+            }
+        }
+        long count = 0;
+        for (var day = DateOnly.FromDateTime(from); day <= DateOnly.FromDateTime(to); day = day.AddDays(1))
+        {
+            var fires = FiresOn(cron, day);
+            if (fires is null) return null;
+            if (!fires.Value) continue;
+            var midnight = day.ToDateTime(TimeOnly.MinValue);
+            if (midnight > from && midnight.AddDays(1) <= to) count += times.Count;
+            else count += times.Count(t => midnight.AddSeconds(t) > from && midnight.AddSeconds(t) <= to);
+        }
+        return count;
+    }
+
     private static bool? Matches(string field, int value, int min, int max, string[]? names)
     {
         if (field is "*" or "?") return true;

@@ -132,7 +132,8 @@ public static class ExecutorsApi
             ? new List<Dictionary<string, object?>> { new(command) { ["command_param"] = ParamFor(Array.Empty<DateTime>()) } }
             : serial
                 ? new List<Dictionary<string, object?>> { new(command) { ["schedule_time"] = dates[0], ["command_param"] = ParamFor(dates) } }
-                : dates.Select(x => new Dictionary<string, object?>(command) { ["schedule_time"] = x, ["command_param"] = ParamFor(new[] { x }) }).ToList();
+                : ComplementQueues(d, dates, r.IntOrNull("expectedParallelismNumber"))
+                    .Select(q => new Dictionary<string, object?>(command) { ["schedule_time"] = q[0], ["command_param"] = ParamFor(q) }).ToList();
 
         if (d.StartResult == StartResultShape.InstanceIds)
         {
@@ -157,6 +158,25 @@ public static class ExecutorsApi
             }
         }
         return d.StartResult == StartResultShape.TriggerCode ? JsonValue.Create(triggerCode) : null;
+    }
+
+    /// <summary>
+    /// Parallel complement: min(dates, expectedParallelismNumber) commands whose dates run one after another; without
+    /// the parameter one command per date. 3.2+ deal the dates round-robin into the queues, 3.0.x cuts contiguous chunks
+    /// (docs/operations.md "Backfill").
+    /// </summary>
+    internal static List<List<DateTime>> ComplementQueues(DsDialect d, IReadOnlyList<DateTime> dates, int? expectedParallelism)
+    {
+        var n = expectedParallelism is { } p && p > 0 ? Math.Min(dates.Count, p) : dates.Count;
+        var queues = Enumerable.Range(0, n).Select(_ => new List<DateTime>()).ToList();
+        if (d.ComplementSplitsRoundRobin)
+            for (var i = 0; i < dates.Count; i++) queues[i % n].Add(dates[i]);
+        else
+        {
+            var size = (dates.Count + n - 1) / n;
+            for (var i = 0; i < dates.Count; i++) queues[Math.Min(i / size, n - 1)].Add(dates[i]);
+        }
+        return queues.Where(q => q.Count > 0).ToList();
     }
 
     /// <summary>3.0.1: "start,end"; 3.1+: JSON {"complementStartDate","complementEndDate"} or {"complementScheduleDateList":"d1,d2"}.</summary>

@@ -229,6 +229,9 @@ internal sealed class ScheduleDto
     public string? WorkerGroup { get; set; }
     public long EnvironmentCode { get; set; }
     public string? TenantCode { get; set; }
+    public string? ProcessDefinitionName { get; set; }
+    public string? WorkflowDefinitionName { get; set; }
+    public DateTime? UpdateTime { get; set; }
 }
 
 internal sealed class CommandStateCountDto

@@ -1,0 +1,87 @@
+using System.Management.Automation;
+using DsOps.Engine.Operations.Schedules;
+
+namespace DsOps.Commands.Operations.Schedules;
+
+/// <summary>
+/// <para type="synopsis">Changes schedules: cron, time zone, start and end, failure strategy, priority, alerts, worker group, environment.</para>
+/// <para type="description">Changes only the given settings of each schedule and keeps the rest. DS refuses to
+/// update an online schedule, so an online one is taken offline, updated and put back online (also when the update
+/// is refused, so it is never left offline by this cmdlet). Start and end times are in the server's time zone.</para>
+/// </summary>
+/// <example><code>Set-DsSchedule -Project etl -Workflow daily_sales -Crontab '0 30 2 * * ? *'</code><para>Moves the daily run to 02:30.</para></example>
+/// <example><code>Get-DsSchedule -Project etl | Set-DsSchedule -Priority HIGH -FailureStrategy END -WhatIf</code><para>Shows which schedules would get high priority and stop on the first failure, without changing them.</para></example>
+[Cmdlet(VerbsCommon.Set, "DsSchedule", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = ByObject)]
+[OutputType(typeof(DsScheduleChange))]
+public sealed class SetDsScheduleCommand : DsScheduleCmdlet
+{
+    /// <summary><para type="description">Quartz cron: sec min hour day-of-month month day-of-week [year].</para></summary>
+    [Parameter(HelpMessage = "Quartz cron: sec min hour day-of-month month day-of-week [year].")]
+    public string? Crontab { get; set; }
+
+    /// <summary><para type="description">Time zone id of the cron, e.g. Asia/Shanghai.</para></summary>
+    [Parameter(HelpMessage = "Time zone id of the cron, e.g. Asia/Shanghai.")]
+    public string? TimeZone { get; set; }
+
+    /// <summary><para type="description">First time the schedule may fire (server time).</para></summary>
+    [Parameter(HelpMessage = "First time the schedule may fire (server time).")]
+    public DateTime? StartTime { get; set; }
+
+    /// <summary><para type="description">Last time the schedule may fire (server time).</para></summary>
+    [Parameter(HelpMessage = "Last time the schedule may fire (server time).")]
+    public DateTime? EndTime { get; set; }
+
+    /// <summary><para type="description">CONTINUE or END when a task fails.</para></summary>
+    [Parameter(HelpMessage = "CONTINUE or END when a task fails.")]
+    [ValidateSet("CONTINUE", "END")]
+    public string? FailureStrategy { get; set; }
+
+    /// <summary><para type="description">Instance priority of the scheduled runs.</para></summary>
+    [Parameter(HelpMessage = "Instance priority of the scheduled runs.")]
+    [ValidateSet("HIGHEST", "HIGH", "MEDIUM", "LOW", "LOWEST")]
+    public string? Priority { get; set; }
+
+    /// <summary><para type="description">When DS alerts: NONE, SUCCESS, FAILURE or ALL.</para></summary>
+    [Parameter(HelpMessage = "When DS alerts: NONE, SUCCESS, FAILURE or ALL.")]
+    [ValidateSet("NONE", "SUCCESS", "FAILURE", "ALL")]
+    public string? WarningType { get; set; }
+
+    /// <summary><para type="description">Alert group id (0 none).</para></summary>
+    [Parameter(HelpMessage = "Alert group id (0 none).")]
+    public int? WarningGroupId { get; set; }
+
+    /// <summary><para type="description">Worker group of the scheduled runs.</para></summary>
+    [Parameter(HelpMessage = "Worker group of the scheduled runs.")]
+    public string? WorkerGroup { get; set; }
+
+    /// <summary><para type="description">Environment code of the scheduled runs (-1 none).</para></summary>
+    [Parameter(HelpMessage = "Environment code of the scheduled runs (-1 none).")]
+    public long? EnvironmentCode { get; set; }
+
+    /// <summary><para type="description">Tenant of the scheduled runs (DS 3.2+).</para></summary>
+    [Parameter(HelpMessage = "Tenant of the scheduled runs (DS 3.2+).")]
+    public string? TenantCode { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        try
+        {
+            var edit = new ScheduleEdit
+            {
+                Crontab = Crontab, TimezoneId = TimeZone, StartTime = StartTime, EndTime = EndTime, FailureStrategy = FailureStrategy,
+                Priority = Priority, WarningType = WarningType, WarningGroupId = WarningGroupId, WorkerGroup = WorkerGroup,
+                EnvironmentCode = EnvironmentCode, TenantCode = TenantCode,
+            };
+            foreach (var s in SelectedSchedules())
+            {
+                if (!ShouldProcess(Describe(s), "Update schedule")) continue;
+                try { WriteObject(Await(ScheduleOperations.UpdateAsync(Client, s, edit, CancellationToken))); }
+                catch (Exception ex) when (ex is not PipelineStoppedException) { WriteDsError(ex, s); }
+            }
+        }
+        catch (Exception ex) when (ex is not PipelineStoppedException)
+        {
+            WriteDsError(ex, Project);
+        }
+    }
+}
