@@ -15,6 +15,7 @@
         'DsOps.Metadata.Format.ps1xml',
         'DsOps.Notifications.Format.ps1xml',
         'DsOps.Operations.Format.ps1xml',
+        'DsOps.Runs.Format.ps1xml',
         'DsOps.ServerConfig.Format.ps1xml',
         'DsOps.Specs.Format.ps1xml'
     )
@@ -23,6 +24,7 @@
     CmdletsToExport      = @(
         'Assert-DsHealth',
         'Compare-DsWorkflow',
+        'Complete-DsTaskInstance',
         'Connect-DsMetadata',
         'Connect-DsServer',
         'Disconnect-DsMetadata',
@@ -55,14 +57,21 @@
         'New-DsNotificationTarget',
         'Remove-DsCommand',
         'Remove-DsInstanceHistory',
+        'Restart-DsWorkflowInstance',
+        'Resume-DsWorkflowInstance',
         'Send-DsHealthReport',
         'Send-DsNotification',
         'Send-DsRunReport',
         'Set-DsServerConfig',
+        'Start-DsWorkflow',
+        'Stop-DsTaskInstance',
+        'Stop-DsWorkflowInstance',
+        'Suspend-DsWorkflowInstance',
         'Sync-DsWorkflow',
         'Test-DsMetadataIntegrity',
         'Test-DsServerConfig',
-        'Test-DsWorkflowSpec'
+        'Test-DsWorkflowSpec',
+        'Wait-DsWorkflowInstance'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

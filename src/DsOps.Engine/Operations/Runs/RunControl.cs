@@ -191,7 +191,7 @@ public sealed class RunControl(DsClient client)
             var allowed = action == DsRunAction.ForceTaskSuccess
                 ? "FAILURE, NEED_FAULT_TOLERANCE or KILL" + (Dialect.ForceSuccessNeedsFinishedWorkflow ? ", with its workflow instance finished" : "")
                 : null;
-            throw Refused(ex, $"{Verb(action)} task instance '{task.Name}' (#{task.TaskInstanceId} of workflow instance #{task.WorkflowInstanceId})", allowed);
+            throw Refused(ex, $"{Verb(action)} task instance '{task.Name}' (#{task.TaskInstanceId} of workflow instance #{task.WorkflowInstanceId})", allowed, taskAction: true);
         }
         return new DsRunActionResult
         {
@@ -217,7 +217,7 @@ public sealed class RunControl(DsClient client)
     /// Turns DS's refusal of an action into an error with a stable id that names what was refused, keeping DS's code,
     /// status name and message.
     /// </summary>
-    public static DsApiException Refused(DsApiException ex, string what, string? allowed)
+    public static DsApiException Refused(DsApiException ex, string what, string? allowed, bool taskAction = false)
     {
         var (kind, id, why) = ex.DsCode switch
         {
@@ -230,7 +230,7 @@ public sealed class RunControl(DsClient client)
             50001 => (DsErrorKind.NotFound, "DsWorkflowInstanceNotFound", "the instance does not exist"),
             10008 => (DsErrorKind.NotFound, "DsTaskInstanceNotFound", "the task instance does not exist"),
             50003 => (DsErrorKind.NotFound, "DsWorkflowNotFound", "the workflow does not exist in the project"),
-            10000 when allowed is not null => (DsErrorKind.InvalidState, "DsTaskInstanceStateRefused", $"DS allows it only when the task is {allowed}"),
+            10000 when taskAction && allowed is not null => (DsErrorKind.InvalidState, "DsTaskInstanceStateRefused", $"DS allows it only when the task is {allowed}"),
             _ => (ex.Kind, ex.ErrorId, null),
         };
         if (ex.DsCode is null) return ex; // transport problems keep their own ids (DsServerUnavailable, DsTimeout...)
