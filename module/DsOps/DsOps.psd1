@@ -17,6 +17,7 @@
         'DsOps.Notifications.Format.ps1xml',
         'DsOps.Operations.Format.ps1xml',
         'DsOps.RunAnalysis.Format.ps1xml',
+        'DsOps.Runs.Format.ps1xml',
         'DsOps.ServerConfig.Format.ps1xml',
         'DsOps.Specs.Format.ps1xml'
     )
@@ -25,6 +26,7 @@
     CmdletsToExport      = @(
         'Assert-DsHealth',
         'Compare-DsWorkflow',
+        'Complete-DsTaskInstance',
         'Connect-DsMetadata',
         'Connect-DsServer',
         'Disable-DsSchedule',
@@ -62,16 +64,23 @@
         'New-DsNotificationTarget',
         'Remove-DsCommand',
         'Remove-DsInstanceHistory',
+        'Restart-DsWorkflowInstance',
+        'Resume-DsWorkflowInstance',
         'Send-DsHealthReport',
         'Send-DsNotification',
         'Send-DsRunReport',
         'Set-DsSchedule',
         'Set-DsServerConfig',
         'Start-DsBackfill',
+        'Start-DsWorkflow',
+        'Stop-DsTaskInstance',
+        'Stop-DsWorkflowInstance',
+        'Suspend-DsWorkflowInstance',
         'Sync-DsWorkflow',
         'Test-DsMetadataIntegrity',
         'Test-DsServerConfig',
-        'Test-DsWorkflowSpec'
+        'Test-DsWorkflowSpec',
+        'Wait-DsWorkflowInstance'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

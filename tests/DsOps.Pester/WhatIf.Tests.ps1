@@ -72,6 +72,10 @@ Describe 'Coverage' {
             'Export-DsWorkflowSpec', 'Invoke-DsAlertSweep',
             'New-DsConfigTable', 'New-DsNotificationTarget', 'Remove-DsCommand', 'Remove-DsInstanceHistory', 'Send-DsHealthReport',
             'Send-DsNotification', 'Send-DsRunReport', 'Set-DsSchedule', 'Set-DsServerConfig', 'Start-DsBackfill', 'Sync-DsWorkflow'
+        # Run control (Run control on DS <Dialect> below).
+        $covered += 'Complete-DsTaskInstance', 'Restart-DsWorkflowInstance', 'Resume-DsWorkflowInstance', 'Start-DsWorkflow',
+            'Stop-DsTaskInstance', 'Stop-DsWorkflowInstance', 'Suspend-DsWorkflowInstance'
+        $covered = $covered | Sort-Object
         $stateChanging = Get-Command -Module DsOps | Where-Object { $_.Parameters.ContainsKey('WhatIf') } | ForEach-Object Name | Sort-Object
         $stateChanging | Should -Be $covered
     }
@@ -439,6 +443,70 @@ Describe 'Metadata clean-up' {
         Get-InstanceCount | Should -Be $count
         $null = Remove-DsInstanceHistory -OlderThan (Get-Date).AddDays(1) -Confirm:$false
         Get-InstanceCount | Should -Be 0
+    }
+}
+
+Describe 'Run control on DS <Dialect>' -ForEach $dialects {
+    BeforeAll {
+        $emu = $emulators[$Dialect]
+        $null = Connect-DsTestEmulator $emu -NoMetadata
+        $project = "pester_whatif_runs_$($Dialect -replace '\.', '')"
+        $folder = Join-Path $TestDrive "runs-$Dialect"
+        $null = New-Item -ItemType Directory -Force -Path $folder
+        @"
+project: $project
+workflows:
+  - name: breaks
+    tasks:
+      - name: broken
+        type: SHELL
+        script: exit 2
+"@ | Set-Content -LiteralPath (Join-Path $folder 'runs.yaml')
+        $null = Sync-DsWorkflow $folder -Confirm:$false -NoState
+        # One finished, failed instance: nothing runs between two fingerprints.
+        $failed = Start-DsWorkflow -Project $project -Workflow breaks | Wait-DsWorkflowInstance -PollInterval 0.2 -Timeout 120
+        $task = Get-DsTaskInstance -Project $project -WorkflowInstanceId $failed.WorkflowInstanceId
+        function Get-InstanceCount { (Invoke-DsTestSql $emu.MetadataConnectionString "SELECT COUNT(*) AS n FROM t_ds_$(if ($Dialect -eq '3.3') { 'workflow' } else { 'process' })_instance").n }
+    }
+
+    It 'the failed instance to act on exists' {
+        $failed.State | Should -Be 'Failed'
+        $task.State | Should -Be 'Failed'
+    }
+
+    It 'Start-DsWorkflow -WhatIf and $WhatIfPreference start nothing' {
+        $count = Get-InstanceCount
+        $before = Get-Fingerprint $emu
+        Start-DsWorkflow -Project $project -Workflow breaks -WhatIf | Should -BeNullOrEmpty
+        $WhatIfPreference = $true
+        try { Start-DsWorkflow -Project $project -Workflow breaks | Should -BeNullOrEmpty } finally { $WhatIfPreference = $false }
+        Get-Fingerprint $emu | Should -Be $before
+        Get-InstanceCount | Should -Be $count
+    }
+
+    It '<_> -WhatIf and $WhatIfPreference send nothing' -ForEach @('Restart-DsWorkflowInstance', 'Resume-DsWorkflowInstance', 'Stop-DsWorkflowInstance', 'Suspend-DsWorkflowInstance') {
+        $before = Get-Fingerprint $emu
+        $failed | & $_ -WhatIf | Should -BeNullOrEmpty
+        $WhatIfPreference = $true
+        try { $failed | & $_ | Should -BeNullOrEmpty } finally { $WhatIfPreference = $false }
+        Get-Fingerprint $emu | Should -Be $before
+    }
+
+    It '<_> -WhatIf and $WhatIfPreference send nothing' -ForEach @('Complete-DsTaskInstance', 'Stop-DsTaskInstance') {
+        $before = Get-Fingerprint $emu
+        $task | & $_ -WhatIf | Should -BeNullOrEmpty
+        $WhatIfPreference = $true
+        try { $task | & $_ | Should -BeNullOrEmpty } finally { $WhatIfPreference = $false }
+        Get-Fingerprint $emu | Should -Be $before
+    }
+
+    It 'Restart-DsWorkflowInstance -FromFailure -Confirm:$false does run the instance again' {
+        $before = Get-Fingerprint $emu
+        $result = $failed | Restart-DsWorkflowInstance -FromFailure -Confirm:$false
+        $result.DsAction | Should -Be 'START_FAILURE_TASK_PROCESS'
+        $again = $result | Wait-DsWorkflowInstance -PollInterval 0.2 -Timeout 120
+        $again.RunTimes | Should -Be 2
+        Get-Fingerprint $emu | Should -Not -Be $before
     }
 }
 

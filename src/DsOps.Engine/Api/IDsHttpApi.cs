@@ -86,6 +86,14 @@ internal interface IDsHttpApi
     [Get("/projects/{projectCode}/{segment}/{id}")]
     Task<HttpResponseMessage> GetWorkflowInstance(long projectCode, string segment, int id, CancellationToken ct);
 
+    /// <summary>The instances a 3.2 start call created (path = the dialect's TriggeredInstancesPath).</summary>
+    [Get("/projects/{projectCode}/{segment}/{path}")]
+    Task<HttpResponseMessage> ListTriggeredInstances(long projectCode, string segment, string path, long triggerCode, CancellationToken ct);
+
+    /// <summary>Task-instance actions: action = force-success | stop (3.1+).</summary>
+    [Post("/projects/{projectCode}/task-instances/{id}/{action}")]
+    Task<HttpResponseMessage> TaskInstanceAction(long projectCode, int id, string action, CancellationToken ct);
+
     [Get("/projects/{projectCode}/task-instances")]
     Task<HttpResponseMessage> ListTaskInstances(long projectCode, [Query, QueryConverter(typeof(DsQueryConverter))] IDictionary<string, string> query, CancellationToken ct);
 

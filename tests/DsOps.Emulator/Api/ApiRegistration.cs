@@ -17,6 +17,7 @@ public static class ApiRegistration
         SchedulesApi.Register(ctx, t);
         ExecutorsApi.Register(ctx, t);
         InstancesApi.Register(ctx, t);
+        RunControlApi.Register(ctx, t);
         ResourcesApi.Register(ctx, t);
         MonitorApi.Register(ctx, t);
         LogsApi.Register(ctx, t);

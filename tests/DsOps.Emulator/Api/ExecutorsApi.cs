@@ -219,7 +219,9 @@ public static class ExecutorsApi
     /// <summary>POST …/execute: STOP/PAUSE mark READY_STOP/READY_PAUSE for the master; the others insert a command.</summary>
     private static async Task ExecuteAsync(EmulatorContext ctx, DsRequest r, long projectCode, int instanceId, string executeType)
     {
-        if (!ExecuteTypes.Contains(executeType)) throw new DsBindingException($"No enum constant ExecuteType.{executeType}");
+        // Each line's ExecuteType enum: EXECUTE_TASK exists from 3.2.0 (an unknown constant fails binding like Spring does).
+        if (!ExecuteTypes.Contains(executeType) || (executeType == "EXECUTE_TASK" && !ctx.Dialect.AcceptsExecuteType(DsExecuteType.ExecuteTask)))
+            throw new DsBindingException($"No enum constant ExecuteType.{executeType}");
         var inst = await ctx.Db.QuerySingleAsync("SELECT i.* FROM t_ds_process_instance i JOIN t_ds_process_definition d ON d.code = i.process_definition_code " +
             "WHERE i.id = @instanceId AND d.project_code = @projectCode", new { instanceId, projectCode }).ConfigureAwait(false)
             ?? throw new DsServiceException(50001, instanceId);

@@ -123,19 +123,7 @@ public static class InstancesApi
             return r.PageInfo(pageNo, pageSize, total, new JsonArray(rows.Select(x => (JsonNode)TaskInstanceJson(ctx, x)).ToArray()));
         });
 
-        t.Map("POST", tseg + "/{id}/force-success", async r =>
-        {
-            var projectCode = r.PathLong(0);
-            await ProjectsApi.RequireAsync(ctx, r, projectCode).ConfigureAwait(false);
-            var id = (int)r.PathLong(1);
-            var ti = await ctx.Db.QuerySingleAsync("SELECT * FROM t_ds_task_instance WHERE id = @id", new { id }).ConfigureAwait(false)
-                ?? throw new DsServiceException(10008);
-            var state = ti.Int("state");
-            if (state is not (SimulatedMaster.Failure or SimulatedMaster.Kill or 8))
-                throw new DsServiceException("TASK_INSTANCE_STATE_OPERATION_ERROR", id, d.StateName(state, DsStateScope.Task), "FORCED_SUCCESS");
-            await ctx.Db.ExecAsync("UPDATE t_ds_task_instance SET state = @s WHERE id = @id", new { s = SimulatedMaster.ForcedSuccess, id }).ConfigureAwait(false);
-            return null;
-        });
+        // Task-instance actions (force-success, stop): RunControlApi.
     }
 
     private static async Task<Row> FindAsync(EmulatorContext ctx, long projectCode, int id) =>

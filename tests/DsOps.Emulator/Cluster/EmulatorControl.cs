@@ -13,6 +13,7 @@ namespace DsOps.Emulator.Cluster;
 /// <item>POST /emulator/faults/{fault} — a metadata fault (Backlog, ErrorCommand, StuckInstance, PendingFailover, IdReuse, ...)</item>
 /// <item>POST /emulator/database?threadsConnected=n — the Threads_connected /monitor/databases reports</item>
 /// <item>POST /emulator/reset — clears every node switch (metadata faults stay)</item>
+/// <item>POST /emulator/fix/{marker} — tasks whose script says <c>fail-until-fixed marker</c> succeed from their next try on</item>
 /// </list>
 /// </summary>
 public static class EmulatorControl
@@ -42,6 +43,9 @@ public static class EmulatorControl
                 case ("POST", "database"):
                     ctx.Cluster.ThreadsConnectedOverride = q.TryGetValue("threadsConnected", out var t) && t.ToString().Length > 0
                         ? long.Parse(t!, CultureInfo.InvariantCulture) : null;
+                    break;
+                case ("POST", "fix") when parts.Length == 2:
+                    ctx.Master.MarkFixed(Uri.UnescapeDataString(parts[1]));
                     break;
                 case ("POST", "reset"):
                     ctx.Cluster.Reset();

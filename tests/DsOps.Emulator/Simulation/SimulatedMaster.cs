@@ -354,7 +354,7 @@ public sealed class SimulatedMaster(EmulatorContext ctx)
                 n.State = ti.Int("state");
                 n.Attempt = ti.Int("retry_times");
                 // A try still in flight (instance picked up after an emulator restart) ends when its content says.
-                var (duration, succeeds) = TaskOutcome.Evaluate(n.Definition.Str("task_type")!, n.Definition.Str("task_params"));
+                var (duration, succeeds) = TaskOutcome.Evaluate(n.Definition.Str("task_type")!, n.Definition.Str("task_params"), IsFixed);
                 n.Duration = duration;
                 n.WillSucceed = succeeds;
                 if (n.State == Running && ti.Date("start_time") is { } started) n.Due = started + duration;
@@ -465,7 +465,7 @@ public sealed class SimulatedMaster(EmulatorContext ctx)
         var d = node.Definition;
         if (node.InstanceId == 0)
         {
-            var (duration, succeeds) = TaskOutcome.Evaluate(d.Str("task_type")!, d.Str("task_params"));
+            var (duration, succeeds) = TaskOutcome.Evaluate(d.Str("task_type")!, d.Str("task_params"), IsFixed);
             var timeoutMinutes = d.Int("timeout_flag") == 1 ? d.Int("timeout") : 0;
             var strategy = d.IntOrNull("timeout_notify_strategy");
             // Timeout with FAILED/WARNFAILED fails the task when it runs over (final state FAILURE here; unverified whether DS shows KILL).
@@ -559,6 +559,47 @@ public sealed class SimulatedMaster(EmulatorContext ctx)
             lock (_runs) _runs.TryGetValue(p.CurrentInstance.Value, out run);
             if (run is not null) await AdvanceRunAsync(run).ConfigureAwait(false);
         }
+    }
+
+    // ---------------- run control: fixes and single-task kills ----------------
+
+    private readonly HashSet<string> _fixed = new(StringComparer.Ordinal);
+
+    /// <summary>Declares a <c>fail-until-fixed NAME</c> marker fixed: tries that start from now on succeed.</summary>
+    public void MarkFixed(string marker)
+    {
+        lock (_fixed) _fixed.Add(marker);
+    }
+
+    private bool IsFixed(string marker)
+    {
+        lock (_fixed) return _fixed.Contains(marker);
+    }
+
+    /// <summary>
+    /// A worker kills one running task (task-instance stop, 3.1+): the try ends KILL and the workflow goes on as after a
+    /// failed task (END kills the other running tasks). False when the task is not running on this master.
+    /// </summary>
+    public async Task<bool> KillTaskAsync(int taskInstanceId)
+    {
+        await _gate.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            List<WorkflowRun> runs;
+            lock (_runs) runs = _runs.Values.ToList();
+            foreach (var run in runs)
+            {
+                var node = run.Tasks.Values.FirstOrDefault(n => n.InstanceId == taskInstanceId && n.State is Running or Delay);
+                if (node is null) continue;
+                await SetTaskStateAsync(node, Kill, ctx.Now).ConfigureAwait(false);
+                node.Due = null;
+                if (run.FailureStrategy == 0) await KillRunningAsync(run, ctx.Now).ConfigureAwait(false);
+                await AdvanceRunAsync(run).ConfigureAwait(false);
+                return true;
+            }
+            return false;
+        }
+        finally { _gate.Release(); }
     }
 
     // ---------------- in-memory run state ----------------

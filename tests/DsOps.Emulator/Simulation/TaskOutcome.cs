@@ -7,7 +7,9 @@ namespace DsOps.Emulator.Simulation;
 /// <summary>
 /// What a simulated worker does with a task, decided only by the task's content so runs are repeatable:
 /// a script's <c>sleep N</c> commands add up to its run time (at least 1 s), and <c>exit N</c> with N ≠ 0
-/// makes it fail. Other task types succeed after 1 s.
+/// makes it fail. Other task types succeed after 1 s. A line <c>fail-until-fixed NAME</c> makes the task fail until a
+/// test declares NAME fixed (POST /emulator/fix/NAME, or <see cref="SimulatedMaster.MarkFixed"/>): a failure, a fix,
+/// then a rerun from failure that succeeds, as after fixing the data or the script a task reads.
 /// </summary>
 public static partial class TaskOutcome
 {
@@ -17,7 +19,10 @@ public static partial class TaskOutcome
     [GeneratedRegex(@"\bexit\s+([1-9]\d*)\b")]
     private static partial Regex ExitPattern();
 
-    public static (TimeSpan Duration, bool Succeeds) Evaluate(string taskType, string? taskParams)
+    [GeneratedRegex(@"\bfail-until-fixed\s+(\S+)")]
+    private static partial Regex FailUntilFixedPattern();
+
+    public static (TimeSpan Duration, bool Succeeds) Evaluate(string taskType, string? taskParams, Func<string, bool>? isFixed = null)
     {
         string script = "";
         try
@@ -33,6 +38,7 @@ public static partial class TaskOutcome
             seconds += m.Groups[2].Value switch { "m" => n * 60, "h" => n * 3600, "d" => n * 86400, _ => n };
         }
         var duration = TimeSpan.FromSeconds(Math.Max(1, Math.Ceiling(seconds)));
-        return (duration, !ExitPattern().IsMatch(script));
+        var broken = FailUntilFixedPattern().Matches(script).Any(m => isFixed is null || !isFixed(m.Groups[1].Value));
+        return (duration, !ExitPattern().IsMatch(script) && !broken);
     }
 }

@@ -17,6 +17,8 @@ namespace DsOps.Engine.Api.Dto;
 [JsonSerializable(typeof(List<TaskRelationDto>))]
 [JsonSerializable(typeof(PageDto<WorkflowInstanceDto>))]
 [JsonSerializable(typeof(PageDto<TaskInstanceDto>))]
+[JsonSerializable(typeof(WorkflowInstanceDto))]
+[JsonSerializable(typeof(List<WorkflowInstanceDto>))]
 [JsonSerializable(typeof(List<ServerDto>))]
 [JsonSerializable(typeof(List<DatabaseStateDto>))]
 [JsonSerializable(typeof(PageDto<DataSourceDto>))]
