@@ -19,5 +19,6 @@ public static class ApiRegistration
         InstancesApi.Register(ctx, t);
         ResourcesApi.Register(ctx, t);
         MonitorApi.Register(ctx, t);
+        ClusterAdminApi.Register(ctx, t);
     }
 }
