@@ -224,15 +224,15 @@ public static class ClusterStateReader
                         files[rel] = new ClusterServerFile(rel, full, Long(f, "size"));
                     }
                 }
+                state.Files = files;
                 foreach (var file in files.Values.OrderBy(f => f.Name, StringComparer.Ordinal))
                 {
                     string? hash = null;
                     if (hashFiles?.Contains(file.Name) == true)
-                        hash = ClusterConfigReader.Sha256(await client.DownloadAsync("resources/download", new Dictionary<string, string> { ["fullName"] = file.FullName }, ct).ConfigureAwait(false));
+                        hash = ClusterConfigReader.Sha256(await ClusterResourceFiles.DownloadAsync(client, state, file.Name, ct).ConfigureAwait(false));
                     Add(ClusterResourceKind.File, file.Name, 0, new[] { ("sha256", hash), ("size", file.Size.ToString(CultureInfo.InvariantCulture)) });
                 }
             }
-            state.Files = files;
         }
 
         state.Config = new ClusterConfig(resources);
