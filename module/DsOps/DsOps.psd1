@@ -11,6 +11,7 @@
     FormatsToProcess     = @(
         'DsOps.Api.Format.ps1xml',
         'DsOps.Apply.Format.ps1xml',
+        'DsOps.Clusters.Format.ps1xml',
         'DsOps.Inspection.Format.ps1xml',
         'DsOps.Metadata.Format.ps1xml',
         'DsOps.Notifications.Format.ps1xml',
@@ -22,11 +23,13 @@
     # it reads the manifest, which made Import-Module JIT-compile 74 more methods (docs/benchmarks.md).
     CmdletsToExport      = @(
         'Assert-DsHealth',
+        'Compare-DsClusterConfig',
         'Compare-DsWorkflow',
         'Connect-DsMetadata',
         'Connect-DsServer',
         'Disconnect-DsMetadata',
         'Disconnect-DsServer',
+        'Export-DsCluster',
         'Export-DsHealthReport',
         'Export-DsWorkflowSpec',
         'Get-DsAlertGroup',
@@ -49,6 +52,7 @@
         'Get-DsWorkflow',
         'Get-DsWorkflowInstance',
         'Get-DsWorkflowSpec',
+        'Initialize-DsCluster',
         'Invoke-DsAlertSweep',
         'Invoke-DsHealthCheck',
         'New-DsConfigTable',
@@ -59,6 +63,7 @@
         'Send-DsNotification',
         'Send-DsRunReport',
         'Set-DsServerConfig',
+        'Sync-DsCluster',
         'Sync-DsWorkflow',
         'Test-DsMetadataIntegrity',
         'Test-DsServerConfig',
