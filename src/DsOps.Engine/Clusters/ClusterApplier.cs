@@ -240,8 +240,9 @@ public sealed class ClusterApplier
                         $"{r.Key}: alert plugin '{plugin}' is not registered on the server (it has: {string.Join(", ", _server.AlertPlugins.Keys.Order())}).");
                 var form = new Dictionary<string, string>
                 {
-                    ["instanceName"] = r.Name, ["pluginInstanceParams"] = FillForm(r, define.Form), ["warningType"] = F("warningType", "ALL"),
+                    ["instanceName"] = r.Name, ["pluginInstanceParams"] = FillForm(r, define.Form),
                 };
+                if (_client.Dialect.AlertInstanceHasTypes) form["warningType"] = F("warningType", "ALL");
                 if (create)
                 {
                     form["pluginDefineId"] = Inv(define.Id);
@@ -370,7 +371,7 @@ public sealed class ClusterApplier
             dir = next;
         }
         if (create)
-            await _client.SendFileAsync(HttpMethod.Post, "resources", new Dictionary<string, string> { ["type"] = "FILE", ["name"] = parts[^1], ["currentDir"] = dir + "/", ["description"] = r.Field("description") ?? "" },
+            await _client.SendFileAsync(HttpMethod.Post, "resources", new Dictionary<string, string> { ["type"] = "FILE", ["name"] = parts[^1], ["currentDir"] = dir + "/" },
                 parts[^1], bytes, ct).ConfigureAwait(false);
         else
         {

@@ -47,7 +47,7 @@ public static class ClusterConfigReader
             [ClusterResourceKind.AlertInstance] = Keys(("plugin", FieldShape.Text), ("warningType", FieldShape.Text), ("instanceType", FieldShape.Text), ("params", FieldShape.Nested)),
             [ClusterResourceKind.AlertGroup] = Keys(("description", FieldShape.Text), ("instances", FieldShape.Set)),
             [ClusterResourceKind.Project] = Keys(("description", FieldShape.Text), ("users", FieldShape.Set)),
-            [ClusterResourceKind.File] = Keys(("source", FieldShape.Text), ("description", FieldShape.Text)),
+            [ClusterResourceKind.File] = Keys(("source", FieldShape.Text)),
         };
 
     /// <summary>Required keys per kind (besides name).</summary>

@@ -64,6 +64,13 @@ public sealed record ClusterPlanOptions
     public bool Prune { get; init; }
     /// <summary>Last-applied state (drift detection).</summary>
     public ClusterAppliedState? State { get; init; }
+    /// <summary>"Kind.field" names the server's DS version does not have (not compared; see <see cref="UnsupportedFields"/>).</summary>
+    public IReadOnlySet<string> Unsupported { get; init; } = new HashSet<string>();
+
+    /// <summary>The fields a DS version does not keep, so they are not compared (DsDialect decides).</summary>
+    public static IReadOnlySet<string> UnsupportedFields(Dialects.DsDialect dialect) => dialect.AlertInstanceHasTypes
+        ? new HashSet<string>()
+        : new HashSet<string>(StringComparer.Ordinal) { "AlertInstance.warningType", "AlertInstance.instanceType" };
 }
 
 /// <summary>
@@ -93,7 +100,7 @@ public static class ClusterPlanner
                 items.Add(new ClusterPlanItem(want.Kind, want.Name, PlanAction.Create) { Changes = changes.ToImmutableArray(), Location = want.Location });
                 continue;
             }
-            var diff = Diff(want, have).ToImmutableArray();
+            var diff = Diff(want, have).Where(c => !options.Unsupported.Contains(want.Kind + "." + c.Field)).ToImmutableArray();
             var drift = options.State?.Drifted(have) ?? false;
             items.Add(new ClusterPlanItem(want.Kind, want.Name, diff.IsEmpty ? PlanAction.Unchanged : PlanAction.Update)
             {

@@ -57,7 +57,7 @@ public sealed class CompareDsClusterConfigCommand : DsClusterCmdlet
             var desired = LoadConfig(Config);
             var server = ReadServer(connection, desired);
             var statePath = StateFile(Config, StatePath, NoState);
-            plan = ClusterPlanner.Plan(desired, server.Config, new ClusterPlanOptions { Prune = Prune, State = statePath is null ? null : ClusterAppliedState.Load(statePath) });
+            plan = MakePlan(connection, desired, server, Prune, statePath);
             if (OutFile is not null) ClusterPlanFile.Save(ResolvePath(OutFile), plan, desired.File!);
         }
         catch (Exception ex) when (ex is not PipelineStoppedException)

@@ -68,7 +68,7 @@ public sealed class InitializeDsClusterCommand : DsClusterCmdlet
             var desired = LoadConfig(Config);
             var server = ReadServer(connection, desired);
             var statePath = StateFile(Config, null, false);
-            var plan = ClusterPlanner.Plan(desired, server.Config, new ClusterPlanOptions { State = ClusterAppliedState.Load(statePath!) });
+            var plan = MakePlan(connection, desired, server, false, statePath);
             WriteVerbose("Cluster plan: " + plan.Summary);
             resources = ApplyPlan(connection, desired, server, plan, WhatIfRequested ? null : statePath, false, TestConnection, "Initialize-DsCluster");
             foreach (var r in resources.Where(r => r.Status == ClusterApplyStatus.Failed))

@@ -72,10 +72,7 @@ public sealed class SyncDsClusterCommand : DsClusterCmdlet
             var desired = LoadConfig(Config!);
             var server = ReadServer(connection, desired);
             var statePath = StateFile(Config!, StatePath, NoState);
-            var plan = ClusterPlanner.Plan(desired, server.Config, new ClusterPlanOptions
-            {
-                Prune = saved?.Prune ?? Prune, State = statePath is null ? null : ClusterAppliedState.Load(statePath),
-            });
+            var plan = MakePlan(connection, desired, server, saved?.Prune ?? Prune, statePath);
             saved?.Verify(plan);
             WriteVerbose("Plan: " + plan.Summary);
             var results = ApplyPlan(connection, desired, server, plan, WhatIfRequested ? null : statePath, Force, TestConnection, "Sync-DsCluster");
