@@ -66,9 +66,9 @@ Describe 'Coverage' {
     It 'tests every cmdlet that supports -WhatIf' {
         # The cmdlets this file runs with -WhatIf, $WhatIfPreference and -Confirm:$false; a new state-changing
         # cmdlet fails here until it has its zero-write test.
-        $covered = 'Disconnect-DsMetadata', 'Disconnect-DsServer', 'Export-DsHealthReport', 'Export-DsWorkflowSpec', 'Invoke-DsAlertSweep',
-            'New-DsConfigTable', 'New-DsNotificationTarget', 'Remove-DsCommand', 'Remove-DsInstanceHistory', 'Send-DsHealthReport',
-            'Send-DsNotification', 'Send-DsRunReport', 'Set-DsServerConfig', 'Sync-DsWorkflow'
+        $covered = 'Disconnect-DsMetadata', 'Disconnect-DsServer', 'Export-DsCluster', 'Export-DsHealthReport', 'Export-DsWorkflowSpec',
+            'Initialize-DsCluster', 'Invoke-DsAlertSweep', 'New-DsConfigTable', 'New-DsNotificationTarget', 'Remove-DsCommand', 'Remove-DsInstanceHistory', 'Send-DsHealthReport',
+            'Send-DsNotification', 'Send-DsRunReport', 'Set-DsServerConfig', 'Sync-DsCluster', 'Sync-DsWorkflow'
         $stateChanging = Get-Command -Module DsOps | Where-Object { $_.Parameters.ContainsKey('WhatIf') } | ForEach-Object Name | Sort-Object
         $stateChanging | Should -Be $covered
     }
@@ -160,6 +160,21 @@ Describe 'State changes on DS <Dialect>' -ForEach $dialects {
         $applied = Sync-DsWorkflow -Plan $plan -Confirm:$false
         ($applied | Where-Object Action -EQ 'Update').Status | Should -Be 'Applied'
         (Get-DsWorkflow -Project $project -Name daily_load).Description | Should -Be 'planned'
+    }
+
+    It 'Sync-DsCluster, Initialize-DsCluster and Export-DsCluster -WhatIf and $WhatIfPreference write nothing' {
+        $examples = Join-Path $TestDrive "examples-$Dialect"
+        Copy-Item -Recurse (Join-Path (Get-DsTestRepoRoot) 'docs/examples') $examples
+        $config = Join-Path $examples 'cluster/cluster.yaml'
+        $before = Get-Fingerprint $emu
+        $result = Sync-DsCluster $config -WhatIf
+        @($result | Where-Object Status -eq 'Skipped').Count | Should -BeGreaterThan 5
+        $null = Initialize-DsCluster -Config $config -Workflows (Join-Path $examples 'workflows') -Environment PROD -WhatIf
+        $WhatIfPreference = $true
+        try { $null = Sync-DsCluster $config; Export-DsCluster (Join-Path $examples 'exported.yaml') } finally { $WhatIfPreference = $false }
+        Get-Fingerprint $emu | Should -Be $before
+        Join-Path $examples 'cluster/.dsops-cluster-state.json' | Should -Not -Exist
+        Join-Path $examples 'exported.yaml' | Should -Not -Exist
     }
 
     It 'Export-DsWorkflowSpec -WhatIf and $WhatIfPreference write no file' {
