@@ -27,7 +27,8 @@ public static class ClusterAdminApi
     public static void Register(EmulatorContext ctx, HandlerTable t)
     {
         RegisterQueuesAndUsers(ctx, t);
-        RegisterResourceCenter(ctx, t);
+        // 3.0/3.1's resource center is id based (and DELETE /queues/{id} arrived in 3.2): not emulated there.
+        if (ctx.V32Plus) RegisterResourceCenter(ctx, t);
     }
 
     private static void Admin(DsRequest r)
@@ -59,7 +60,7 @@ public static class ClusterAdminApi
             return new JsonObject { ["id"] = id, ["queueName"] = row!.Str("queue_name"), ["queue"] = row.Str("queue") };
         });
 
-        t.Map("DELETE", "/queues/{id}", async r =>
+        if (ctx.V32Plus) t.Map("DELETE", "/queues/{id}", async r =>
         {
             Admin(r);
             var id = (int)r.PathLong(0);
