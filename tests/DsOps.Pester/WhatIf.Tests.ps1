@@ -75,6 +75,8 @@ Describe 'Coverage' {
         # Run control (Run control on DS <Dialect> below).
         $covered += 'Complete-DsTaskInstance', 'Restart-DsWorkflowInstance', 'Resume-DsWorkflowInstance', 'Start-DsWorkflow',
             'Stop-DsTaskInstance', 'Stop-DsWorkflowInstance', 'Suspend-DsWorkflowInstance'
+        # Clusters as config.
+        $covered += 'Export-DsCluster', 'Initialize-DsCluster', 'Sync-DsCluster'
         $covered = $covered | Sort-Object
         $stateChanging = Get-Command -Module DsOps | Where-Object { $_.Parameters.ContainsKey('WhatIf') } | ForEach-Object Name | Sort-Object
         $stateChanging | Should -Be $covered
@@ -167,6 +169,21 @@ Describe 'State changes on DS <Dialect>' -ForEach $dialects {
         $applied = Sync-DsWorkflow -Plan $plan -Confirm:$false
         ($applied | Where-Object Action -EQ 'Update').Status | Should -Be 'Applied'
         (Get-DsWorkflow -Project $project -Name daily_load).Description | Should -Be 'planned'
+    }
+
+    It 'Sync-DsCluster, Initialize-DsCluster and Export-DsCluster -WhatIf and $WhatIfPreference write nothing' {
+        $examples = Join-Path $TestDrive "examples-$Dialect"
+        Copy-Item -Recurse (Join-Path (Get-DsTestRepoRoot) 'docs/examples') $examples
+        $config = Join-Path $examples 'cluster/cluster.yaml'
+        $before = Get-Fingerprint $emu
+        $result = Sync-DsCluster $config -WhatIf
+        @($result | Where-Object Status -eq 'Skipped').Count | Should -BeGreaterThan 5
+        $null = Initialize-DsCluster -Config $config -Workflows (Join-Path $examples 'workflows') -Environment PROD -WhatIf
+        $WhatIfPreference = $true
+        try { $null = Sync-DsCluster $config; Export-DsCluster (Join-Path $examples 'exported.yaml') } finally { $WhatIfPreference = $false }
+        Get-Fingerprint $emu | Should -Be $before
+        Join-Path $examples 'cluster/.dsops-cluster-state.json' | Should -Not -Exist
+        Join-Path $examples 'exported.yaml' | Should -Not -Exist
     }
 
     It 'Export-DsWorkflowSpec -WhatIf and $WhatIfPreference write no file' {

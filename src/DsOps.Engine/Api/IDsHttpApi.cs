@@ -117,6 +117,25 @@ internal interface IDsHttpApi
     [Get("/alert-groups")]
     Task<HttpResponseMessage> ListAlertGroups(int pageNo, int pageSize, string? searchVal, CancellationToken ct);
 
+    // ---- cluster resources as config (docs/clusters-as-config.md): routes given as paths, bodies as forms or content ----
+    [Get("/{**path}")]
+    Task<HttpResponseMessage> GetWithQuery(string path, [Query, QueryConverter(typeof(DsQueryConverter))] IDictionary<string, string> query, CancellationToken ct);
+
+    [Post("/{**path}")]
+    Task<HttpResponseMessage> PostForm(string path, [Body(BodySerializationMethod.UrlEncoded)] Dictionary<string, string> form, CancellationToken ct);
+
+    [Put("/{**path}")]
+    Task<HttpResponseMessage> PutForm(string path, [Body(BodySerializationMethod.UrlEncoded)] Dictionary<string, string> form, CancellationToken ct);
+
+    [Post("/{**path}")]
+    Task<HttpResponseMessage> PostContent(string path, [Body] HttpContent content, CancellationToken ct);
+
+    [Put("/{**path}")]
+    Task<HttpResponseMessage> PutContent(string path, [Body] HttpContent content, CancellationToken ct);
+
+    [Delete("/{**path}")]
+    Task<HttpResponseMessage> DeleteWithQuery(string path, [Query, QueryConverter(typeof(DsQueryConverter))] IDictionary<string, string> query, CancellationToken ct);
+
     [Get("/projects/analysis/command-state-count")]
     Task<HttpResponseMessage> CommandStateCount(CancellationToken ct);
 }

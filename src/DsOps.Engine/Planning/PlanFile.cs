@@ -132,9 +132,12 @@ public static class PlanFile
     private static string Fingerprint(JsonObject root)
     {
         var copy = new JsonObject(root.Where(p => p.Key != "fingerprint").Select(p => KeyValuePair.Create(p.Key, p.Value?.DeepClone())));
-        var hash = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(CanonicalJson.Canonicalize(copy)));
-        return "sha256:" + Convert.ToHexString(hash).ToLowerInvariant();
+        return Sha256Of(CanonicalJson.Canonicalize(copy));
     }
+
+    /// <summary>"sha256:hex" of a text's UTF-8 bytes (plan and cluster-plan fingerprints).</summary>
+    public static string Sha256Of(string text) =>
+        "sha256:" + Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text))).ToLowerInvariant();
 
     public static void Save(string path, WorkflowPlan plan, PlanSource? source = null, InterpolatedValues? secrets = null)
     {

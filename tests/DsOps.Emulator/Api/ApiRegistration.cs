@@ -21,5 +21,6 @@ public static class ApiRegistration
         ResourcesApi.Register(ctx, t);
         MonitorApi.Register(ctx, t);
         LogsApi.Register(ctx, t);
+        ClusterAdminApi.Register(ctx, t);
     }
 }
