@@ -15,6 +15,7 @@
         'DsOps.Metadata.Format.ps1xml',
         'DsOps.Notifications.Format.ps1xml',
         'DsOps.Operations.Format.ps1xml',
+        'DsOps.Promotion.Format.ps1xml',
         'DsOps.ServerConfig.Format.ps1xml',
         'DsOps.Specs.Format.ps1xml'
     )
@@ -48,6 +49,7 @@
         'Get-DsWorkerGroup',
         'Get-DsWorkflow',
         'Get-DsWorkflowInstance',
+        'Get-DsWorkflowProvenance',
         'Get-DsWorkflowSpec',
         'Invoke-DsAlertSweep',
         'Invoke-DsHealthCheck',
