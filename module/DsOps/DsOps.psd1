@@ -23,6 +23,7 @@
     # it reads the manifest, which made Import-Module JIT-compile 74 more methods (docs/benchmarks.md).
     CmdletsToExport      = @(
         'Assert-DsHealth',
+        'Compare-DsCluster',
         'Compare-DsWorkflow',
         'Connect-DsMetadata',
         'Connect-DsServer',
