@@ -89,7 +89,7 @@ public static class ClusterComparer
     /// <summary>Reads one cluster and turns its names into logical names through <paramref name="mapping"/>.</summary>
     public static async Task<ClusterSnapshot> ReadAsync(DsClient client, EnvironmentOverlay? mapping, ClusterComparisonOptions options, CancellationToken ct = default)
     {
-        var names = new Inverse(mapping);
+        var names = new EnvironmentMappingInverse(mapping);
         var projects = new List<string>();
         await foreach (var p in client.GetProjectsAsync(null, ct).ConfigureAwait(false)) projects.Add(p.Name);
         IReadOnlyList<WorkflowSpec> workflows = Array.Empty<WorkflowSpec>();
@@ -195,50 +195,57 @@ public static class ClusterComparer
         foreach (var w in difference.Where(w => !referenceProjects.Contains(w.Project)).OrderBy(w => w.Key, StringComparer.Ordinal))
             yield return new DsClusterDifference { Kind = "Workflow", Name = w.Key, Change = ClusterChange.OnlyInDifference };
     }
+}
 
-    /// <summary>A cluster's names turned back into logical names: the inverse of its environment mapping.</summary>
-    private sealed class Inverse
+/// <summary>
+/// A cluster's names turned back into the logical names of the environments file: the inverse of its mapping
+/// (used by Compare-DsCluster and Copy-DsWorkflow). A cluster name two logical names map to goes back to the first.
+/// </summary>
+public sealed class EnvironmentMappingInverse
+{
+    private readonly Dictionary<string, string> _dataSources, _workerGroups, _tenants, _alertGroups, _environments;
+
+    public EnvironmentMappingInverse(EnvironmentOverlay? mapping)
     {
-        private readonly Dictionary<string, string> _dataSources, _workerGroups, _tenants, _alertGroups, _environments;
-
-        public Inverse(EnvironmentOverlay? mapping)
+        static Dictionary<string, string> Invert(IReadOnlyDictionary<string, string>? map)
         {
-            static Dictionary<string, string> Invert(IReadOnlyDictionary<string, string>? map)
-            {
-                var d = new Dictionary<string, string>(StringComparer.Ordinal);
-                if (map is not null) foreach (var (logical, cluster) in map.OrderBy(m => m.Key, StringComparer.Ordinal)) d.TryAdd(cluster, logical);
-                return d;
-            }
-            _dataSources = Invert(mapping?.DataSources);
-            _workerGroups = Invert(mapping?.WorkerGroups);
-            _tenants = Invert(mapping?.Tenants);
-            _alertGroups = Invert(mapping?.AlertGroups);
-            _environments = Invert(mapping?.Environments);
+            var d = new Dictionary<string, string>(StringComparer.Ordinal);
+            if (map is not null) foreach (var (logical, cluster) in map.OrderBy(m => m.Key, StringComparer.Ordinal)) d.TryAdd(cluster, logical);
+            return d;
         }
-
-        public string DataSource(string n) => _dataSources.GetValueOrDefault(n) ?? n;
-        public string WorkerGroup(string n) => _workerGroups.GetValueOrDefault(n) ?? n;
-        public string Tenant(string n) => _tenants.GetValueOrDefault(n) ?? n;
-        public string AlertGroup(string n) => _alertGroups.GetValueOrDefault(n) ?? n;
-        public string Environment(string n) => _environments.GetValueOrDefault(n) ?? n;
-        private string? Opt(string? n, Func<string, string> map) => n is null ? null : map(n);
-
-        public WorkflowSpec Workflow(WorkflowSpec w, EnvironmentOverlay? mapping) => w with
-        {
-            Tenant = Opt(w.Tenant, Tenant),
-            // A global parameter whose value is the one the mapping sets for this cluster is compared as "(mapped)".
-            Parameters = w.Parameters.Select(p => mapping is not null && mapping.Parameters.TryGetValue(p.Name, out var v) && v == p.Value ? p with { Value = "(mapped)" } : p).ToImmutableArray(),
-            Schedule = w.Schedule is null ? null : w.Schedule with
-            {
-                WorkerGroup = WorkerGroup(w.Schedule.WorkerGroup), Environment = Opt(w.Schedule.Environment, Environment), WarningGroup = Opt(w.Schedule.WarningGroup, AlertGroup),
-            },
-            Tasks = w.Tasks.Select(t => t with
-            {
-                WorkerGroup = WorkerGroup(t.WorkerGroup),
-                Environment = Opt(t.Environment, Environment),
-                DataSource = Opt(t.DataSource, DataSource),
-                DataTarget = Opt(t.DataTarget, DataSource),
-            }).ToImmutableArray(),
-        };
+        _dataSources = Invert(mapping?.DataSources);
+        _workerGroups = Invert(mapping?.WorkerGroups);
+        _tenants = Invert(mapping?.Tenants);
+        _alertGroups = Invert(mapping?.AlertGroups);
+        _environments = Invert(mapping?.Environments);
     }
+
+    public string DataSource(string n) => _dataSources.GetValueOrDefault(n) ?? n;
+    public string WorkerGroup(string n) => _workerGroups.GetValueOrDefault(n) ?? n;
+    public string Tenant(string n) => _tenants.GetValueOrDefault(n) ?? n;
+    public string AlertGroup(string n) => _alertGroups.GetValueOrDefault(n) ?? n;
+    public string Environment(string n) => _environments.GetValueOrDefault(n) ?? n;
+    private string? Opt(string? n, Func<string, string> map) => n is null ? null : map(n);
+
+    /// <summary>
+/// The workflow with logical names. With <paramref name="parameterMapping"/>, a global parameter whose value is the
+/// one that mapping sets is replaced by "(mapped)" (comparison); without, values are kept.
+/// </summary>
+public WorkflowSpec Workflow(WorkflowSpec w, EnvironmentOverlay? parameterMapping) => w with
+    {
+        Tenant = Opt(w.Tenant, Tenant),
+        // A global parameter whose value is the one the mapping sets for this cluster is compared as "(mapped)".
+        Parameters = w.Parameters.Select(p => parameterMapping is not null && parameterMapping.Parameters.TryGetValue(p.Name, out var v) && v == p.Value ? p with { Value = "(mapped)" } : p).ToImmutableArray(),
+        Schedule = w.Schedule is null ? null : w.Schedule with
+        {
+            WorkerGroup = WorkerGroup(w.Schedule.WorkerGroup), Environment = Opt(w.Schedule.Environment, Environment), WarningGroup = Opt(w.Schedule.WarningGroup, AlertGroup),
+        },
+        Tasks = w.Tasks.Select(t => t with
+        {
+            WorkerGroup = WorkerGroup(t.WorkerGroup),
+            Environment = Opt(t.Environment, Environment),
+            DataSource = Opt(t.DataSource, DataSource),
+            DataTarget = Opt(t.DataTarget, DataSource),
+        }).ToImmutableArray(),
+    };
 }
