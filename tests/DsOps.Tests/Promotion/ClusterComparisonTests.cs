@@ -124,7 +124,7 @@ public sealed class ClusterComparisonTests : IAsyncLifetime
             await new MySqlCommand("UPDATE t_ds_worker_group SET addr_list = '10.0.0.2:1234' WHERE name = 'prod'", db).ExecuteNonQueryAsync();
             await new MySqlCommand("UPDATE t_ds_datasource SET connection_params = REPLACE(connection_params, 'db-a.example', 'db-b.example') WHERE name = 'ods_prod'", db).ExecuteNonQueryAsync();
         }
-        await EditScriptAsync(prod, "daily", "load", "echo load --fast");
+        await ServerEdits.EditScriptLikeTheUiAsync(prod, "etl", "daily", "load", "echo load --fast");
 
         var result = _engine.Run("Compare-DsCluster", new
         {
@@ -150,18 +150,5 @@ public sealed class ClusterComparisonTests : IAsyncLifetime
         var unmapped = _engine.Run("Compare-DsCluster", new { Reference = uat, Difference = prod }).Objects<DsClusterDifference>();
         Assert.Contains(unmapped, d => d is { Kind: "WorkerGroup", Name: "uat", Change: ClusterChange.OnlyInReference });
         Assert.Contains(unmapped, d => d is { Kind: "Task", Field: "workerGroup" });
-    }
-
-    private static async Task EditScriptAsync(DsConnection c, string workflow, string task, string script)
-    {
-        var snapshot = await DsServerSnapshot.ReadAsync(c.Client, new[] { "etl" });
-        var current = snapshot.ByKey["etl/" + workflow];
-        var spec = snapshot.Workflows.Single(w => w.Name == workflow);
-        spec = spec with { Tasks = spec.Tasks.Select(t => t.Name == task ? t with { Script = script } : t).ToImmutableArray() };
-        var wire = new DsWireConverter(c.Dialect, snapshot.Names).ToWire(spec,
-            current.Tasks.ToDictionary(t => t.Key, t => t.Value.Code), current.Tasks.ToDictionary(t => t.Key, t => t.Value.Version));
-        if (current.Online) await c.Client.ReleaseWorkflowAsync(current.ProjectCode, current.WorkflowCode, false);
-        await c.Client.UpdateWorkflowAsync(current.ProjectCode, current.WorkflowCode, wire with { Schedule = null });
-        if (current.Online) await c.Client.ReleaseWorkflowAsync(current.ProjectCode, current.WorkflowCode, true);
     }
 }

@@ -56,16 +56,7 @@ public sealed class ProvenanceTests : IAsyncLifetime
         try { Directory.Delete(_repo, true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
 
-    private string Git(params string[] args)
-    {
-        var psi = new ProcessStartInfo("git") { WorkingDirectory = _repo, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi)!;
-        var output = p.StandardOutput.ReadToEnd();
-        p.WaitForExit();
-        Assert.True(p.ExitCode == 0, p.StandardError.ReadToEnd());
-        return output;
-    }
+    private string Git(params string[] args) => ServerEdits.Git(_repo, args);
 
     private string Commit(string message)
     {
@@ -142,7 +133,7 @@ public sealed class ProvenanceTests : IAsyncLifetime
         Assert.DoesNotContain(Plan(c), i => i.Action != PlanAction.Unchanged);
 
         // Server edited: a UI-like edit of the script keeps the description (and its marker).
-        await EditScriptLikeTheUiAsync(c, "daily", "load", "echo hotfix\n");
+        await ServerEdits.EditScriptLikeTheUiAsync(c, "etl", "daily", "load", "echo hotfix\n");
         var edited = Provenance(c).Single(p => p.Task == "load");
         Assert.Equal((second, ProvenanceStatus.ServerEdited, (bool?)false), (edited.Commit, edited.Status, edited.ServerContentMatches));
         var item = Plan(c).Single(i => i.Task == "load");
@@ -180,19 +171,5 @@ public sealed class ProvenanceTests : IAsyncLifetime
         }
         Assert.Equal(("plain", (ScriptProvenance?)null), ProvenanceMarker.Split("plain"));
         Assert.Equal("plain", ProvenanceMarker.Append("plain", null, "x"));
-    }
-
-    /// <summary>What the DS UI does when a user edits a task's script: one workflow update, the description untouched.</summary>
-    private static async Task EditScriptLikeTheUiAsync(DsConnection c, string workflow, string task, string script)
-    {
-        var snapshot = await DsServerSnapshot.ReadAsync(c.Client, new[] { "etl" });
-        var current = snapshot.ByKey["etl/" + workflow];
-        var spec = snapshot.Workflows.Single(w => w.Name == workflow);
-        spec = spec with { Tasks = spec.Tasks.Select(t => t.Name == task ? t with { Script = script } : t).ToImmutableArray() };
-        var wire = new DsWireConverter(c.Dialect, snapshot.Names).ToWire(spec,
-            current.Tasks.ToDictionary(t => t.Key, t => t.Value.Code), current.Tasks.ToDictionary(t => t.Key, t => t.Value.Version));
-        if (current.Online) await c.Client.ReleaseWorkflowAsync(current.ProjectCode, current.WorkflowCode, false);
-        await c.Client.UpdateWorkflowAsync(current.ProjectCode, current.WorkflowCode, wire with { Schedule = null });
-        if (current.Online) await c.Client.ReleaseWorkflowAsync(current.ProjectCode, current.WorkflowCode, true);
     }
 }
