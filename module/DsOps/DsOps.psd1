@@ -19,6 +19,7 @@
         'DsOps.Operations.Format.ps1xml',
         'DsOps.RunAnalysis.Format.ps1xml',
         'DsOps.Runs.Format.ps1xml',
+        'DsOps.Promotion.Format.ps1xml',
         'DsOps.ServerConfig.Format.ps1xml',
         'DsOps.Specs.Format.ps1xml'
     )
@@ -27,6 +28,7 @@
     CmdletsToExport      = @(
         'Assert-DsHealth',
         'Compare-DsClusterConfig',
+        'Compare-DsCluster',
         'Compare-DsWorkflow',
         'Complete-DsTaskInstance',
         'Connect-DsMetadata',
@@ -60,6 +62,7 @@
         'Get-DsWorkerGroup',
         'Get-DsWorkflow',
         'Get-DsWorkflowInstance',
+        'Get-DsWorkflowProvenance',
         'Get-DsWorkflowSpec',
         'Initialize-DsCluster',
         'Invoke-DsAlertSweep',

@@ -93,7 +93,13 @@ public static class SpecFields
         new("conditions", (a, b) => Cond(a.Conditions, b.Conditions), t => ShowRecord(t.Conditions)),
         new("switch", (a, b) => Sw(a.Switch, b.Switch), t => ShowRecord(t.Switch)),
         new("params", (a, b) => a.Params == b.Params, t => t.Params == "{}" ? null : SecretRedactor.RedactJson(t.Params)),
+        // Git provenance (repository, path, commit) kept in the description marker; last so that older fingerprints,
+        // which had no such field, stay valid for tasks without provenance (see Fingerprint).
+        new(GitSourceField, (a, b) => a.Provenance is null ? b.Provenance is null : a.Provenance.SameSource(b.Provenance), t => t.Provenance?.ToString()),
     };
+
+    /// <summary>The plan field of a task's Git provenance.</summary>
+    public const string GitSourceField = "gitSource";
 
     private static bool Sched(ScheduleSpec? a, ScheduleSpec? b) => ReferenceEquals(a, b) || (a is not null && b is not null && ShowSchedule(a) == ShowSchedule(b));
 
@@ -128,7 +134,11 @@ public static class SpecFields
         foreach (var t in tasks)
         {
             sb.Append("task:").Append(t.Name).Append('\u0001');
-            foreach (var f in Task) sb.Append(f.Name).Append('=').Append(Raw(f, t)).Append('\u0001');
+            foreach (var f in Task)
+            {
+                if (t.Provenance is null && f.Name == GitSourceField) continue; // fingerprints from before provenance stay valid
+                sb.Append(f.Name).Append('=').Append(Raw(f, t)).Append('\u0001');
+            }
             Flush(hash, sb);
         }
         return Convert.ToHexString(hash.GetHashAndReset())[..32].ToLowerInvariant();
@@ -150,6 +160,7 @@ public static class SpecFields
         "parameters" when value is TaskSpec t => string.Join("\u0002", t.Parameters.Select(p => $"{p.Name}\u0003{p.Value}\u0003{p.Type}\u0003{p.Direction}")),
         "parameters" when value is WorkflowSpec w => string.Join("\u0002", w.Parameters.Select(p => $"{p.Name}\u0003{p.Value}\u0003{p.Type}\u0003{p.Direction}")),
         "tenant" when value is WorkflowSpec w => w.Tenant ?? "default",
+        GitSourceField when value is TaskSpec t => $"{t.Provenance!.Repository}\u0003{t.Provenance.Path}\u0003{t.Provenance.Commit}",
         _ => f.Show(value) ?? "",
     };
 

@@ -26,6 +26,10 @@ public sealed record PlanItem(PlanLevel Level, PlanAction Action, string Project
     public bool Drift { get; init; }
     public string? Note { get; init; }
     public SourceLocation Location { get; init; }
+    /// <summary>Task: the script's Git commit differs from the one recorded on the server at the last apply (content may be equal).</summary>
+    public bool GitMoved { get; init; }
+    /// <summary>Task: the server's script differs from what DsOps applied (its provenance marker's hash), i.e. edited on the server.</summary>
+    public bool ServerEdited { get; init; }
 
     /// <summary>"project/workflow" or "project/workflow/task".</summary>
     public string Target => Level == PlanLevel.Project ? Project : Task is null ? $"{Project}/{Workflow}" : $"{Project}/{Workflow}/{Task}";
@@ -38,7 +42,7 @@ public sealed record PlanItem(PlanLevel Level, PlanAction Action, string Project
 
     public string ChangeSummary => Changes.Length == 0 ? "" : string.Join("; ", Changes.Select(c => c.ToString()));
 
-    public override string ToString() => $"{Symbol} {(Level == PlanLevel.Project ? "project " : "")}{Target}" + (PreviousName is null ? "" : $" (was {PreviousName})") + (Drift ? " [drift]" : "") +
+    public override string ToString() => $"{Symbol} {(Level == PlanLevel.Project ? "project " : "")}{Target}" + (PreviousName is null ? "" : $" (was {PreviousName})") + (Drift ? " [drift]" : "") + (GitMoved ? " [git moved]" : "") + (ServerEdited ? " [server edited]" : "") +
                                          (Changes.Length == 0 ? "" : ": " + ChangeSummary);
 }
 

@@ -195,8 +195,13 @@ public static class WorkflowPlanner
             if (renames is not null) ct = ct with { DependsOn = ct.DependsOn.Select(d => renames.GetValueOrDefault(d) ?? d).Order(StringComparer.Ordinal).ToImmutableArray() };
             var changes = Diff(SpecFields.Task, ct, t);
             var action = previous is not null ? PlanAction.Rename : changes.Length > 0 ? PlanAction.Update : PlanAction.Unchanged;
-            if (action != PlanAction.Unchanged || options.IncludeUnchangedTasks)
-                result.Add(new PlanItem(PlanLevel.Task, action, w.Project, w.Name, t.Name) { PreviousName = previous, Changes = changes, Location = t.Location });
+            var (gitMoved, serverEdited) = ProvenanceState(t, ct);
+            if (action != PlanAction.Unchanged || options.IncludeUnchangedTasks || serverEdited)
+                result.Add(new PlanItem(PlanLevel.Task, action, w.Project, w.Name, t.Name)
+                {
+                    PreviousName = previous, Changes = changes, Location = t.Location, GitMoved = gitMoved, ServerEdited = serverEdited,
+                    Note = ProvenanceNote(gitMoved, serverEdited, ct.Provenance, t.Provenance),
+                });
         }
         foreach (var ct in cur.Tasks.OrderBy(t => t.Name, StringComparer.Ordinal))
             if (!used.Contains(ct.Name) && !desiredNames.Contains(ct.Name))
@@ -204,6 +209,25 @@ public static class WorkflowPlanner
         result.Sort((a, b) => string.CompareOrdinal(a.Task, b.Task));
         return result;
     }
+
+    /// <summary>
+    /// Git moved since apply: the desired script comes from the same repository file as the server's marker names,
+    /// at another commit. Server edited since apply: the server's script no longer hashes to what DsOps applied.
+    /// </summary>
+    private static (bool GitMoved, bool ServerEdited) ProvenanceState(TaskSpec desired, TaskSpec server)
+    {
+        if (server.Provenance is not { } applied) return (false, false);
+        var moved = applied.SameFile(desired.Provenance) && applied.Commit != desired.Provenance!.Commit;
+        var edited = applied.ScriptHash is { } h && h != Provenance.ScriptProvenance.HashScript(server.Script);
+        return (moved, edited);
+    }
+
+    private static string? ProvenanceNote(bool gitMoved, bool serverEdited, Provenance.ScriptProvenance? applied, Provenance.ScriptProvenance? desired) =>
+        !gitMoved && !serverEdited ? null : string.Join("; ", new[]
+        {
+            gitMoved ? $"Git moved since apply: {applied!.Path} was applied at {applied.ShortCommit}, the specs now read it at {desired!.ShortCommit}" : null,
+            serverEdited ? "server edited since apply: the script on the server differs from the one DsOps applied" : null,
+        }.Where(n => n is not null));
 
     private static ImmutableArray<FieldChange> Diff<T>(IReadOnlyList<SpecFields.Field<T>> fields, T before, T after)
     {

@@ -26,16 +26,7 @@ public sealed class GitScriptSourceResolverTests : IDisposable
         Git("-c", "user.name=t", "-c", "user.email=t@example.local", "commit", "--quiet", "-am", "second");
     }
 
-    private string Git(params string[] args)
-    {
-        var psi = new ProcessStartInfo("git") { WorkingDirectory = _repo, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi)!;
-        var output = p.StandardOutput.ReadToEnd();
-        p.WaitForExit();
-        Assert.True(p.ExitCode == 0, p.StandardError.ReadToEnd());
-        return output;
-    }
+    private string Git(params string[] args) => Promotion.ServerEdits.Git(_repo, args);
 
     [Fact]
     public void Reads_a_file_at_a_ref_and_records_the_commit()

@@ -166,6 +166,8 @@ internal sealed class DataSourceDto
     public int Id { get; set; }
     public string? Name { get; set; }
     public string? Note { get; set; }
+    /// <summary>DS's stored connection JSON (passwords included): read only by DsClient.Comparison, which drops secrets.</summary>
+    public JsonElement ConnectionParams { get; set; }
     public JsonElement Type { get; set; }
     public string? UserName { get; set; }
     public DateTime UpdateTime { get; set; }

@@ -60,6 +60,7 @@ public static class SpecDocumentWriter
             ("renamedFrom", OptStr(t.RenamedFrom)),
             ("dependsOn", t.DependsOn.Length == 0 ? null : List(t.DependsOn)),
             ("script", t.Script is null ? null : Str(t.Script)),
+            ("gitSource", t.Provenance is null ? null : Str(DsOps.Engine.Provenance.ProvenanceMarker.FormatSource(t.Provenance))),
             ("workerGroup", t.WorkerGroup == d.WorkerGroup ? null : Str(t.WorkerGroup)),
             ("environment", OptStr(t.Environment)),
             ("dataSource", OptStr(t.DataSource)),

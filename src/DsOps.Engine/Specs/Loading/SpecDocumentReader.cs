@@ -40,7 +40,7 @@ public sealed class SpecDocumentReader
         { "cron", "timezone", "start", "end", "online", "failureStrategy", "warningType", "warningGroup", "priority", "workerGroup", "environment" };
     internal static readonly string[] TaskKeys =
     {
-        "name", "type", "description", "renamedFrom", "dependsOn", "script", "scriptFile", "workerGroup", "environment",
+        "name", "type", "description", "renamedFrom", "dependsOn", "script", "scriptFile", "gitSource", "workerGroup", "environment",
         "dataSource", "dataSourceType", "dataTarget", "dataTargetType", "subWorkflow", "retries", "retryInterval", "timeout",
         "timeoutStrategy", "priority", "delayTime", "enabled", "cache", "parameters", "resources", "dependence", "conditions", "switch", "params",
     };
@@ -212,9 +212,14 @@ public sealed class SpecDocumentReader
             else script = ReadScriptFile(scriptFile, m["scriptFile"]!.Location, workflow, name);
         }
 
+        DsOps.Engine.Provenance.ScriptProvenance? provenance = null;
+        if (Str(m, "gitSource") is { } gitSource && !DsOps.Engine.Provenance.ProvenanceMarker.TryParseSource(gitSource, out provenance))
+            _findings.Error("InvalidValue", m["gitSource"]!.Location, $"'gitSource' must be <repository>#<path>@<commit>, not '{DsOps.Engine.Provenance.GitCli.Safe(gitSource)}'.", workflow, name);
+
         var defaults = new TaskSpec(name, type);
         return defaults with
         {
+            Provenance = provenance,
             Description = Str(m, "description"),
             RenamedFrom = Str(m, "renamedFrom"),
             DependsOn = deps.ToImmutableArray(),

@@ -88,6 +88,11 @@ public sealed record TaskSpec(string Name, string Type)
     public string? Script { get; init; }
     /// <summary>Where the script was read from, for messages; not compared.</summary>
     public string? ScriptFile { get; init; }
+    /// <summary>
+    /// Git provenance of the script (repository, path, commit), when it came from Git; kept on the server as a
+    /// marker in the task description (Provenance/ProvenanceMarker) and compared as the plan field "gitSource".
+    /// </summary>
+    public DsOps.Engine.Provenance.ScriptProvenance? Provenance { get; init; }
     public string WorkerGroup { get; init; } = "default";
     public string? Environment { get; init; }
     /// <summary>Data source by name (SQL, PROCEDURE; DATAX source). "id:N" when only the id is known.</summary>

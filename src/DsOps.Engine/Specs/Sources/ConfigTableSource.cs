@@ -32,6 +32,9 @@ public interface IScriptSourceResolver
 {
     /// <summary>Returns the script text, or throws a DsOpsException with a clear message.</summary>
     string Resolve(string address);
+
+    /// <summary>Where the script of an address already resolved came from in Git (null when not known).</summary>
+    Provenance.ScriptProvenance? ProvenanceOf(string address) => null;
 }
 
 /// <summary>
@@ -170,12 +173,14 @@ public static partial class ConfigTableSource
                 if (row.ChangeType == "delete") continue; // removes the task from the server copy (MergeWithTarget)
                 var type = TaskTypeOf(row);
                 var script = row.ScriptSource is null ? null : Script(row.ScriptSource, at, scriptRoot, git, findings, row, options);
+                var provenance = script is not null && row.ScriptSource is not null && git is not null && IsGitAddress(row.ScriptSource) ? git.ProvenanceOf(row.ScriptSource) : null;
                 var deps = (row.Predecessors ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
                 tasks.Add(new TaskSpec(row.Node, type)
                 {
                     Description = row.Description,
                     DependsOn = deps.ToImmutableArray(),
                     Script = type == "SUB_WORKFLOW" ? null : script,
+                    Provenance = type == "SUB_WORKFLOW" ? null : provenance,
                     SubWorkflow = type == "SUB_WORKFLOW" ? row.ScriptSource : null,
                     DataSource = row.DataSourceName,
                     DataSourceType = string.IsNullOrWhiteSpace(row.DataSourceType) ? null : row.DataSourceType.ToUpperInvariant(),
@@ -264,7 +269,7 @@ public static partial class ConfigTableSource
                 else tasks.Add(DsOps.Engine.Dialects.DsDialect.CanonicalTaskType(t.Type) == row.Type
                     ? t with
                     {
-                        Description = row.Description, DependsOn = row.DependsOn, Script = row.Script, SubWorkflow = row.SubWorkflow,
+                        Description = row.Description, DependsOn = row.DependsOn, Script = row.Script, Provenance = row.Provenance, SubWorkflow = row.SubWorkflow,
                         DataSource = row.DataSource, DataSourceType = row.DataSourceType, DataTarget = row.DataTarget, DataTargetType = row.DataTargetType,
                         WorkerGroup = row.WorkerGroup, Retries = row.Retries, Enabled = row.Enabled, Location = row.Location,
                     }

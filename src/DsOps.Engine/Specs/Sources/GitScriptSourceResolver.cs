@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
@@ -18,6 +17,7 @@ public sealed partial class GitScriptSourceResolver : IScriptSourceResolver
     private readonly TimeSpan _timeout;
     private readonly Dictionary<string, string> _repos = new(StringComparer.Ordinal); // url -> local git dir
     private readonly Dictionary<string, string> _resolved = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Provenance.ScriptProvenance> _provenance = new(StringComparer.Ordinal);
 
     public GitScriptSourceResolver(string? cacheFolder = null, TimeSpan? timeout = null)
     {
@@ -31,11 +31,10 @@ public sealed partial class GitScriptSourceResolver : IScriptSourceResolver
     [GeneratedRegex(@"^(?<repo>.+?)#(?:(?<ref>[^:]+):)?(?<path>[^#]+)$")]
     private static partial Regex Address();
 
-    [GeneratedRegex(@"//[^/@]+@")]
-    private static partial Regex UserInfo();
-
     /// <summary>The address without user:password@ (for messages and provenance).</summary>
-    public static string Safe(string address) => UserInfo().Replace(address, "//***@");
+    public static string Safe(string address) => Provenance.GitCli.Safe(address);
+
+    public Provenance.ScriptProvenance? ProvenanceOf(string address) => _provenance.GetValueOrDefault(address);
 
     public string Resolve(string address)
     {
@@ -51,7 +50,11 @@ public sealed partial class GitScriptSourceResolver : IScriptSourceResolver
         var gitDir = Repository(repo);
         var sha = Git(gitDir, "rev-parse", "--verify", gitRef + "^{commit}").Trim();
         _resolved[Safe(repo) + "#" + gitRef] = sha;
-        return Git(gitDir, "show", sha + ":" + path);
+        var text = Git(gitDir, "show", sha + ":" + path);
+        // The commit that last changed the file at that revision: what "which commit runs" means for one script.
+        var last = Git(gitDir, "rev-list", "-1", sha, "--", path).Trim();
+        _provenance[address] = new Provenance.ScriptProvenance(Safe(repo), path, last.Length > 0 ? last : sha);
+        return text;
     }
 
     private string Repository(string repo)
@@ -78,33 +81,5 @@ public sealed partial class GitScriptSourceResolver : IScriptSourceResolver
         return gitDir;
     }
 
-    private string Git(string? gitDir, params string[] args)
-    {
-        var psi = new ProcessStartInfo("git") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        if (gitDir is not null) { psi.ArgumentList.Add("--git-dir"); psi.ArgumentList.Add(Directory.Exists(Path.Combine(gitDir, ".git")) ? Path.Combine(gitDir, ".git") : gitDir); }
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        psi.Environment["GIT_TERMINAL_PROMPT"] = "0"; // never wait for a password
-        Process process;
-        try
-        {
-            process = Process.Start(psi) ?? throw new InvalidOperationException("git did not start");
-        }
-        catch (System.ComponentModel.Win32Exception ex)
-        {
-            throw new DsOpsException(DsErrorKind.InvalidState, "DsGitNotInstalled", "Reading Git script sources needs the git command line, which was not found.", ex);
-        }
-        using (process)
-        {
-            var stdout = process.StandardOutput.ReadToEndAsync();
-            var stderr = process.StandardError.ReadToEndAsync();
-            if (!process.WaitForExit((int)_timeout.TotalMilliseconds))
-            {
-                process.Kill(entireProcessTree: true);
-                throw new DsOpsException(DsErrorKind.Timeout, "DsGitScriptFailed", $"git {args[0]} did not finish within {_timeout.TotalSeconds:F0} s.");
-            }
-            if (process.ExitCode != 0)
-                throw new DsOpsException(DsErrorKind.NotFound, "DsGitScriptFailed", $"git {args[0]} failed: {Safe(stderr.Result.Trim())}");
-            return stdout.Result;
-        }
-    }
+    private string Git(string? gitDir, params string[] args) => Provenance.GitCli.Run(gitDir, _timeout, args);
 }

@@ -187,7 +187,7 @@ public sealed class DsWireConverter
             ["code"] = code,
             ["version"] = version,
             ["name"] = t.Name,
-            ["description"] = t.Description ?? "",
+            ["description"] = Provenance.ProvenanceMarker.Append(t.Description, t.Provenance, t.Script),
             ["taskType"] = _dialect.WireTaskType(type),
             ["taskParams"] = p,
             ["flag"] = t.Enabled ? "YES" : "NO",
@@ -369,9 +369,14 @@ public sealed class DsWireConverter
         // JsonObject.Create wraps the element without re-serializing it (thousands of tasks are read per plan).
         var p = paramsElement is { ValueKind: JsonValueKind.Object } tp ? JsonObject.Create(tp)! : new JsonObject();
 
+        var (description, provenance) = Provenance.ProvenanceMarker.Split(Str(t, "description"));
+        if (provenance is not null && Str(t, "updateTime") is { } saved &&
+            DateTime.TryParse(saved, CultureInfo.InvariantCulture, DateTimeStyles.None, out var at))
+            provenance = provenance with { AppliedAt = at };
         var spec = new TaskSpec(name, type)
         {
-            Description = Blank(Str(t, "description")),
+            Description = description,
+            Provenance = provenance,
             DependsOn = deps.TryGetValue(name, out var d) ? d.ToImmutableArray() : ImmutableArray<string>.Empty,
             WorkerGroup = Str(t, "workerGroup") ?? "default",
             Environment = Long(t, "environmentCode") is { } env and not -1 ? _names.EnvironmentName(env) ?? Id(env) : null,

@@ -121,14 +121,24 @@ public abstract class DsSpecCmdlet : DsCmdlet
             var request = Request(Path, Format);
             var fileOptions = request.ToOptions();
             EnvironmentRequiresExistingProject = fileOptions.Overlay?.RequireExistingProject == true;
-            return validate ? SpecSources.LoadAndValidate(request.Path, request.Format, fileOptions, request.PyDs)
+            var loaded = validate ? SpecSources.LoadAndValidate(request.Path, request.Format, fileOptions, request.PyDs)
                 : SpecSources.Load(request.Path, request.Format, fileOptions, request.PyDs);
+            return WithGitProvenance(loaded);
         }
         var options = Request(".", Format).ToOptionsFor(ScriptRoot is null ? null : ResolvePath(ScriptRoot));
         EnvironmentRequiresExistingProject = options.Overlay?.RequireExistingProject == true;
         ConfigRows = Await(ConfigTableSource.ReadRowsAsync(DsConnectionStrings.With(ConnectionString!, Credential), TableName, Project, CancellationToken));
         var set = ConfigTableSource.ToSpecs(ConfigRows, TableName, ScriptRoot is null ? null : ResolvePath(ScriptRoot), new GitScriptSourceResolver(), options);
         return validate ? new SpecSet(set.Workflows, set.Findings.Concat(SpecValidator.Validate(set.Workflows)).ToList()) : set;
+    }
+
+    /// <summary>Script files in a Git work tree get their provenance (repository, path, commit), kept on the server by Sync.</summary>
+    private SpecSet WithGitProvenance(SpecSet set)
+    {
+        var git = new DsOps.Engine.Provenance.GitWorkTreeProvenance();
+        var workflows = git.Annotate(set.Workflows);
+        foreach (var note in git.Notes) WriteVerbose(note);
+        return ReferenceEquals(workflows, set.Workflows) ? set : new SpecSet(workflows, set.Findings) { ProjectDescriptions = set.ProjectDescriptions };
     }
 
     /// <summary>The <c>${env:NAME}</c> values this invocation substituted (plans show the reference instead).</summary>
