@@ -27,8 +27,8 @@
     # it reads the manifest, which made Import-Module JIT-compile 74 more methods (docs/benchmarks.md).
     CmdletsToExport      = @(
         'Assert-DsHealth',
-        'Compare-DsClusterConfig',
         'Compare-DsCluster',
+        'Compare-DsClusterConfig',
         'Compare-DsWorkflow',
         'Complete-DsTaskInstance',
         'Connect-DsMetadata',
