@@ -483,7 +483,7 @@ workflows:
         # One finished, failed instance: nothing runs between two fingerprints.
         $failed = Start-DsWorkflow -Project $project -Workflow breaks | Wait-DsWorkflowInstance -PollInterval 0.2 -Timeout 120
         $task = Get-DsTaskInstance -Project $project -WorkflowInstanceId $failed.WorkflowInstanceId
-        function Get-InstanceCount { (Invoke-DsTestSql $emu.MetadataConnectionString "SELECT COUNT(*) AS n FROM t_ds_$(if ($Dialect -eq '3.3') { 'workflow' } else { 'process' })_instance").n }
+        function Get-InstanceCount { (Invoke-DsTestSql $emu.MetadataConnectionString "SELECT COUNT(*) AS n FROM t_ds_$(if ($Dialect -in '3.3', '3.4') { 'workflow' } else { 'process' })_instance").n }
     }
 
     It 'the failed instance to act on exists' {
