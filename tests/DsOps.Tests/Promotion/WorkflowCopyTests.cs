@@ -271,4 +271,37 @@ public sealed class WorkflowCopyTests : IAsyncLifetime
         Assert.Contains("'etl/dialy'", error.Exception.Message);
         Assert.Equal(before, await DatabaseFingerprintAsync(prodEmu));
     }
+    [Fact]
+    public async Task A_saved_copy_plan_applies_exactly_and_is_refused_when_either_side_changed()
+    {
+        var (uat, prod, prodEmu) = await TwoClustersAsync("3.2", "3.2");
+        var plan = Path.Combine(_dir, "copy-plan.json");
+        var before = await DatabaseFingerprintAsync(prodEmu);
+        var planned = Copy(uat, prod, new { IncludeSchedule = true, OutFile = plan });
+        Assert.True(planned.Errors.Count == 0, string.Join("\n", planned.Errors));
+        Assert.All(planned.Objects<DsWorkflowCopyResult>(), r => Assert.Equal((ApplyStatus.Skipped, "planned"), (r.Status, r.Message)));
+        Assert.True(File.Exists(plan));
+        Assert.Equal(before, await DatabaseFingerprintAsync(prodEmu)); // making a plan writes nothing to the destination
+
+        // The destination changes after the plan was made (another copy of one workflow): the plan is stale.
+        Copy(uat, prod, new { Workflow = new[] { "weekly" } });
+        var stale = await DatabaseFingerprintAsync(prodEmu);
+        var e1 = Assert.Throws<CmdletInvocationException>(() => Copy(uat, prod, new { IncludeSchedule = true, Plan = plan })).ErrorRecord;
+        Assert.StartsWith("DsPlanStale,", e1.FullyQualifiedErrorId);
+        Assert.Equal(stale, await DatabaseFingerprintAsync(prodEmu));
+
+        // A new plan; then the source changes: refused as well.
+        Assert.Empty(Copy(uat, prod, new { IncludeSchedule = true, OutFile = plan }).Errors);
+        await ServerEdits.EditScriptLikeTheUiAsync(uat, "etl", "daily", "load", "echo load --fast");
+        var e2 = Assert.Throws<CmdletInvocationException>(() => Copy(uat, prod, new { IncludeSchedule = true, Plan = plan })).ErrorRecord;
+        Assert.StartsWith("DsPlanSpecsChanged,", e2.FullyQualifiedErrorId);
+        Assert.Equal(stale, await DatabaseFingerprintAsync(prodEmu));
+
+        // A plan of the current state applies exactly; the next copy finds nothing to do.
+        Assert.Empty(Copy(uat, prod, new { IncludeSchedule = true, OutFile = plan }).Errors);
+        var applied = Copy(uat, prod, new { IncludeSchedule = true, Plan = plan });
+        Assert.True(applied.Errors.Count == 0, string.Join("\n", applied.Errors));
+        Assert.Equal(new[] { ("daily", ApplyStatus.Applied) }, applied.Objects<DsWorkflowCopyResult>().Select(r => (r.Workflow, r.Status)));
+        Assert.Empty(Copy(uat, prod, new { IncludeSchedule = true }).Objects<DsWorkflowCopyResult>());
+    }
 }

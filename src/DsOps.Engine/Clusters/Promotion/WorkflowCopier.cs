@@ -130,6 +130,41 @@ public sealed class WorkflowCopy
         };
     }
 
+    /// <summary>The format name a saved copy plan carries in its source (so Sync-DsWorkflow -Plan cannot mistake it for specs).</summary>
+    public const string PlanFormat = "DsWorkflowCopy";
+
+    /// <summary>What a saved copy plan names as its source: the source cluster and projects (for people; the fingerprints decide).</summary>
+    public static PlanSource PlanSourceOf(Uri source, IEnumerable<string> projects, string? destinationEnvironment) =>
+        new(source.GetLeftPart(UriPartial.Authority) + " " + string.Join(",", projects.Order(StringComparer.Ordinal)), PlanFormat, destinationEnvironment);
+
+    /// <summary>
+    /// Applying a saved copy plan: refuses a plan that is not a copy plan (DsPlanFileInvalid), source workflows that
+    /// changed since (DsPlanSpecsChanged), a destination that changed since (DsPlanStale), or a recomputed plan that
+    /// does not list exactly the saved items (DsPlanMismatch).
+    /// </summary>
+    public void Verify(SavedPlan saved)
+    {
+        if (saved.Source?.Format != PlanFormat)
+            throw new DsOpsException(DsErrorKind.InvalidInput, "DsPlanFileInvalid",
+                $"Plan file '{saved.File}' was not made by Copy-DsWorkflow -OutFile; apply it with Sync-DsWorkflow -Plan.");
+        try
+        {
+            saved.VerifyDesired(Desired);
+            saved.VerifyCurrent(Destination.Workflows);
+            saved.VerifyItems(Plan);
+        }
+        catch (DsOpsException ex)
+        {
+            var why = ex.ErrorId switch
+            {
+                "DsPlanSpecsChanged" => "The source workflows (or the mapping, the selection or -IncludeSchedule) differ from the ones this plan was made from.",
+                "DsPlanStale" => "The destination changed since this plan was made.",
+                _ => ex.Message,
+            };
+            throw new DsOpsException(ex.Kind, ex.ErrorId, why + " Nothing was written; make a new plan with Copy-DsWorkflow -OutFile and review it.", ex);
+        }
+    }
+
     /// <summary>The copy's results from the applier's results (orphan and project rows are not workflows of the copy).</summary>
     public IReadOnlyList<DsWorkflowCopyResult> Results(IReadOnlyList<WorkflowApplyResult> applied)
     {

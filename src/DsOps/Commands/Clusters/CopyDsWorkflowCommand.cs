@@ -24,11 +24,13 @@ namespace DsOps.Commands.Clusters;
 /// schedule gets one, offline unless -ScheduleOnline; one it already has is updated in place, never created twice.
 /// Without -IncludeSchedule the destination's own schedule stays as it is. A copy never deletes a workflow, and a
 /// workflow the destination already has keeps its release state there. With -WhatIf it shows what would be
-/// created or updated and writes nothing. Copies into a project the destination does not have create it, unless
+/// created or updated and writes nothing; -OutFile saves the plan for review and -Plan applies exactly that plan,
+/// refusing when the source or the destination changed since. Copies into a project the destination does not have create it, unless
 /// -RequireExistingProject.</para>
 /// <example><code>Copy-DsWorkflow -Source $uat -Connection $prod -Project etl -Workflow daily_sales -EnvironmentFile ./environments.yaml -SourceEnvironment UAT -DestinationEnvironment PROD -WhatIf</code><para>Shows what copying daily_sales from UAT to PROD would create or change, with UAT's names mapped to PROD's, without writing.</para></example>
 /// <example><code>Copy-DsWorkflow -Source $uat -Connection $prod -Project etl -Workflow 'daily_*' -EnvironmentFile ./environments.yaml -SourceEnvironment UAT -DestinationEnvironment PROD -Confirm:$false</code><para>Copies every daily workflow of project etl to PROD without asking for each one.</para></example>
 /// <example><code>Get-DsWorkflow -Project etl -Connection $uat | Where-Object Name -like 'report_*' | Copy-DsWorkflow -Connection $prod -IncludeSchedule -Confirm:$false</code><para>Copies the piped workflows with their schedules, which arrive offline on PROD.</para></example>
+/// <example><code>Copy-DsWorkflow -Source $uat -Connection $prod -Project etl -IncludeSchedule -OutFile ./copy-plan.json; Copy-DsWorkflow -Source $uat -Connection $prod -Project etl -IncludeSchedule -Plan ./copy-plan.json -Confirm:$false</code><para>Saves the copy's plan for review, then applies exactly that plan, or refuses if UAT's workflows or PROD changed in between.</para></example>
 /// <example><code>Copy-DsWorkflow -Source $prod -Connection $prod -Project etl -DestinationProject etl_sandbox -PassThru -Confirm:$false</code><para>Copies every workflow of etl into project etl_sandbox of the same cluster and lists each copy with its new code.</para></example>
 /// </summary>
 [Cmdlet(VerbsCommon.Copy, "DsWorkflow", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, DefaultParameterSetName = NamesSet)]
@@ -114,6 +116,18 @@ public sealed class CopyDsWorkflowCommand : DsCmdlet
     [ValidateRange(0, 86400)]
     public int LockTimeout { get; set; }
 
+    /// <summary><para type="description">Save the copy's plan to this file and write nothing to the destination; review it, then apply it exactly with -Plan.</para></summary>
+    [Parameter(HelpMessage = "Save the plan to this file instead of copying (apply it later with -Plan).")]
+    [ValidateNotNullOrEmpty]
+    public string? OutFile { get; set; }
+
+    /// <summary><para type="description">A plan saved by Copy-DsWorkflow -OutFile: the copy is recomputed with the same parameters and applied only
+    /// when it is exactly that plan; a changed source (DsPlanSpecsChanged), a changed destination (DsPlanStale) or a
+    /// different plan (DsPlanMismatch) is refused before any write.</para></summary>
+    [Parameter(HelpMessage = "A plan saved by Copy-DsWorkflow -OutFile, applied only if source and destination are unchanged since.")]
+    [ValidateNotNullOrEmpty]
+    public string? Plan { get; set; }
+
     /// <summary><para type="description">Output a result for every selected workflow, also those the destination already has unchanged (by default only created, updated, skipped and failed ones).</para></summary>
     [Parameter(HelpMessage = "Output a result for every selected workflow, unchanged ones too.")]
     public SwitchParameter PassThru { get; set; }
@@ -142,6 +156,8 @@ public sealed class CopyDsWorkflowCommand : DsCmdlet
         SyncLock? syncLock = null;
         try
         {
+            if (OutFile is not null && Plan is not null)
+                throw new ArgumentException("Give -OutFile (make a plan) or -Plan (apply one), not both.");
             if (ScheduleOnline && !IncludeSchedule)
                 throw new ArgumentException("-ScheduleOnline needs -IncludeSchedule.");
             if ((SourceEnvironment is not null || DestinationEnvironment is not null) && EnvironmentFile is null)
@@ -152,7 +168,8 @@ public sealed class CopyDsWorkflowCommand : DsCmdlet
 
             var (projects, select, literals) = Selection(source!);
             var statePath = StatePath is null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(StatePath);
-            if (!WhatIfRequested)
+            var saved = Plan is null ? null : PlanFile.Load(SessionState.Path.GetUnresolvedProviderPathFromPSPath(Plan));
+            if (!WhatIfRequested && OutFile is null)
                 syncLock = Await(SyncLock.AcquireAsync(destination.Client.BaseUri, projects.Select(p => DestinationProject ?? p), statePath,
                     TimeSpan.FromSeconds(LockTimeout), CancellationToken));
             var state = statePath is null ? null : AppliedState.Load(statePath);
@@ -172,7 +189,9 @@ public sealed class CopyDsWorkflowCommand : DsCmdlet
                     $"Workflow(s) {string.Join(", ", notFound.Select(n => $"'{n.Project}/{n.Workflow}'"))} do not exist on the source {source!.Name}; nothing was written.");
             foreach (var f in copy.Warnings) WriteWarning(f.ToString());
             WriteVerbose($"Copy {source!.Name} -> {destination.Name}: {copy.Plan.Summary}");
-            Apply(copy, destination, state, statePath);
+            if (saved is not null) copy.Verify(saved);
+            if (OutFile is not null) SavePlan(copy, source, projects);
+            else Apply(copy, destination, state, statePath);
         }
         catch (Exception ex) when (ex is not PipelineStoppedException)
         {
@@ -206,6 +225,19 @@ public sealed class CopyDsWorkflowCommand : DsCmdlet
             ? Workflow.Where(w => !WildcardPattern.ContainsWildcardCharacters(w)).Select(w => (projects[0], w)).ToList()
             : new List<(string, string)>();
         return (projects, (_, w) => Wildcards.Matches(workflowPatterns, w), literals);
+    }
+
+    /// <summary>-OutFile: the plan saved for review (not under -WhatIf), one Skipped result per workflow it would change.</summary>
+    private void SavePlan(WorkflowCopy copy, DsConnection source, IEnumerable<string> projects)
+    {
+        var path = SessionState.Path.GetUnresolvedProviderPathFromPSPath(OutFile!);
+        if (ShouldProcess(path, "Save the copy plan"))
+        {
+            PlanFile.Save(path, copy.Plan, WorkflowCopy.PlanSourceOf(source.Client.BaseUri, projects, DestinationEnvironment));
+            WriteVerbose($"Plan saved to {path}: {copy.Plan.Summary}");
+        }
+        foreach (var item in copy.Plan.Items.Where(i => i.Level == PlanLevel.Workflow && (i.Action != PlanAction.Unchanged || PassThru)))
+            WriteObject(copy.Result(item, item.Action == PlanAction.Unchanged ? ApplyStatus.Unchanged : ApplyStatus.Skipped, null, item.Action == PlanAction.Unchanged ? null : "planned"));
     }
 
     private void Apply(WorkflowCopy copy, DsConnection destination, AppliedState? state, string? statePath)
