@@ -250,6 +250,9 @@ public sealed class WorkflowCopyTests : IAsyncLifetime
         Assert.Equal(new[] { ("daily", PlanAction.Create, ApplyStatus.Skipped, "WhatIf"), ("weekly", PlanAction.Create, ApplyStatus.Skipped, "WhatIf") },
             result.Objects<DsWorkflowCopyResult>().Select(r => (r.Workflow, r.Action, r.Status, r.Message!)));
         Assert.Equal(before, await DatabaseFingerprintAsync(prodEmu));
+        var plan = Path.Combine(_dir, "whatif-plan.json");
+        Assert.Empty(Copy(uat, prod, new { OutFile = plan, WhatIf = true }).Errors);
+        Assert.False(File.Exists(plan), "-OutFile under -WhatIf writes no plan file");
 
         // Piped from Get-DsWorkflow, one workflow only, into another project of the same cluster.
         var piped = _engine.Script(
