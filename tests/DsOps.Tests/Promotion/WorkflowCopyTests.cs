@@ -175,6 +175,7 @@ public sealed class WorkflowCopyTests : IAsyncLifetime
         Assert.Equal(new[] { ("daily", PlanAction.Create, ApplyStatus.Applied, CopySchedule.Created), ("weekly", PlanAction.Create, ApplyStatus.Applied, CopySchedule.None) },
             results.Select(r => (r.Workflow, r.Action, r.Status, r.Schedule)));
         Assert.False(results[0].ScheduleOnline, "a copied schedule stays offline unless -ScheduleOnline");
+        Assert.Contains(first.Progress, p => p.Activity == "Copy-DsWorkflow" && p.RecordType == ProgressRecordType.Completed);
         Assert.Equal(sourceIds.ByKey["etl/daily"].WorkflowCode, results[0].SourceWorkflowCode);
 
         // On the destination's API: PROD names, PROD parameter value, the copy's own codes, one offline schedule.

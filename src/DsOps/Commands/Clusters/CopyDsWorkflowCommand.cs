@@ -183,6 +183,7 @@ public sealed class CopyDsWorkflowCommand : DsCmdlet
             var copy = AwaitWithProgress<WorkflowCopy, string>(
                 progress => WorkflowCopier.PrepareAsync(source!.Client, destination.Client, options, progress, CancellationToken),
                 status => new ProgressRecord(45, "Copy-DsWorkflow", status));
+            WriteProgress(new ProgressRecord(45, "Copy-DsWorkflow", "planned") { RecordType = ProgressRecordType.Completed });
             var notFound = literals.Where(l => !copy.Sources.Values.Any(s => s.Spec.Project == l.Project && s.Spec.Name == l.Workflow)).ToList();
             if (notFound.Count > 0)
                 throw new DsOpsException(DsErrorKind.NotFound, "DsWorkflowNotFound",
@@ -195,7 +196,7 @@ public sealed class CopyDsWorkflowCommand : DsCmdlet
         }
         catch (Exception ex) when (ex is not PipelineStoppedException)
         {
-            ThrowDsError(ex, DestinationProject ?? string.Join(",", Project));
+            ThrowDsError(ex, DestinationProject ?? string.Join(",", Project.Length > 0 ? Project : _piped.Select(p => p.Project).Distinct()));
         }
         finally
         {
