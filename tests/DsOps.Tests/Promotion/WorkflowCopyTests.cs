@@ -160,6 +160,7 @@ public sealed class WorkflowCopyTests : IAsyncLifetime
     [Theory]
     [InlineData("3.2", "3.2")]
     [InlineData("3.2", "3.4")]
+    [InlineData("3.1", "3.3")]
     public async Task Copy_maps_names_and_ids_and_a_second_copy_changes_nothing(string sourceDialect, string destinationDialect)
     {
         var (uat, prod, prodEmu) = await TwoClustersAsync(sourceDialect, destinationDialect);
