@@ -77,6 +77,8 @@ Describe 'Coverage' {
             'Stop-DsTaskInstance', 'Stop-DsWorkflowInstance', 'Suspend-DsWorkflowInstance'
         # Clusters as config.
         $covered += 'Export-DsCluster', 'Initialize-DsCluster', 'Sync-DsCluster'
+        # Promotion between clusters (here: between two projects of one cluster).
+        $covered += 'Copy-DsWorkflow'
         $covered = $covered | Sort-Object
         $stateChanging = Get-Command -Module DsOps | Where-Object { $_.Parameters.ContainsKey('WhatIf') } | ForEach-Object Name | Sort-Object
         $stateChanging | Should -Be $covered
@@ -194,6 +196,19 @@ Describe 'State changes on DS <Dialect>' -ForEach $dialects {
         $WhatIfPreference = $true
         try { $specsOnServer | Export-DsWorkflowSpec -Destination $dest } finally { $WhatIfPreference = $false }
         @(Get-ChildItem -LiteralPath $dest -Recurse -File -ErrorAction SilentlyContinue).Count | Should -Be 0
+    }
+
+    It 'Copy-DsWorkflow -WhatIf and $WhatIfPreference copy nothing' {
+        $conn = Get-DsConnection
+        $before = Get-Fingerprint $emu
+        $result = Copy-DsWorkflow -Source $conn -Connection $conn -Project $project -DestinationProject "${project}_copy" -IncludeSchedule -WhatIf
+        @($result).Count | Should -Be 2
+        $result.Status | Sort-Object -Unique | Should -Be 'Skipped'
+        $WhatIfPreference = $true
+        try { $null = Get-DsWorkflow -Project $project | Copy-DsWorkflow -Connection $conn -DestinationProject "${project}_copy" }
+        finally { $WhatIfPreference = $false }
+        Get-Fingerprint $emu | Should -Be $before
+        @(Get-DsProject -Name "${project}_copy" -ErrorAction SilentlyContinue).Count | Should -Be 0
     }
 
     It 'Export-DsWorkflowSpec -Confirm:$false writes specs that plan no change against the server' {
