@@ -32,12 +32,18 @@ public abstract class DsClusterCmdlet : DsCmdlet
         return Await(ClusterStateReader.ReadAsync(connection.Client, hash, CancellationToken));
     }
 
-    /// <summary>The plan of <paramref name="desired"/> against the server (fields the server's DS version lacks are not compared).</summary>
-    protected static ClusterPlan MakePlan(DsConnection connection, ClusterConfig desired, ClusterServerState server, bool prune, string? statePath) =>
-        ClusterPlanner.Plan(desired, server.Config, new ClusterPlanOptions
+    /// <summary>
+    /// The plan of <paramref name="desired"/> against the server (fields the server's DS version lacks are not compared);
+    /// a config the server's version cannot take is refused first (ClusterVersionSupport).
+    /// </summary>
+    protected static ClusterPlan MakePlan(DsConnection connection, ClusterConfig desired, ClusterServerState server, bool prune, string? statePath)
+    {
+        ClusterVersionSupport.EnsureSupported(desired, connection.Dialect);
+        return ClusterPlanner.Plan(desired, server.Config, new ClusterPlanOptions
         {
             Prune = prune, State = statePath is null ? null : ClusterAppliedState.Load(statePath), Unsupported = ClusterPlanOptions.UnsupportedFields(connection.Dialect),
         });
+    }
 
     /// <summary>The state file beside the config (or -StatePath), null with -NoState.</summary>
     protected string? StateFile(string configPath, string? statePath, bool noState) =>
