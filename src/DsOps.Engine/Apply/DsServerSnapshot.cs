@@ -97,27 +97,31 @@ public sealed class DsServerSnapshot
                 var wfName = def.GetProperty("name").GetString()!;
                 var wfCode = def.GetProperty("code").GetInt64();
                 names.AddWorkflow(project, wfName, wfCode);
-                var tasks = new Dictionary<string, (long, int)>(StringComparer.Ordinal);
+                var key = project + "/" + wfName;
+                desiredByKey.TryGetValue(key, out var want);
+                var tasks = new CompactMap<(long Code, int Version)>.Builder(TaskCount(dag));
                 var refersToOthers = false;
                 foreach (var t in Tasks(dag))
                 {
                     var taskName = t.GetProperty("name").GetString()!;
                     var taskCode = t.GetProperty("code").GetInt64();
-                    names.AddTask(project, wfName, taskName, taskCode);
-                    tasks[taskName] = (taskCode, t.TryGetProperty("version", out var v) ? v.GetInt32() : 1);
+                    // The desired task's name instance, when it has one: 40,000 names are then held once, not twice.
+                    tasks[want?.FindTask(taskName)?.Name ?? taskName] = (taskCode, t.TryGetProperty("version", out var v) ? v.GetInt32() : 1);
                     refersToOthers |= t.TryGetProperty("taskType", out var tt) && tt.GetString() is "SUB_PROCESS" or "SUB_WORKFLOW" or "DEPENDENT";
                 }
+                var taskCodes = tasks.ToMap();
+                names.AddWorkflowTasks(project, wfName, taskCodes);
                 var hasSchedule = scheduleByWorkflow.TryGetValue(wfCode, out var schedule);
                 var withSchedule = hasSchedule ? WithSchedule(dag, schedule.Raw) : dag;
                 if (refersToOthers) deferred.Add((project, withSchedule.Clone()));
                 else specs.Add(Share(converter.FromDag(withSchedule, project)));
-                byKey[project + "/" + wfName] = new DsServerWorkflow
+                byKey[key] = new DsServerWorkflow
                 {
-                    Key = project + "/" + wfName,
+                    Key = key,
                     ProjectCode = projectCode,
                     WorkflowCode = wfCode,
                     Online = def.TryGetProperty("releaseState", out var rs) && rs.GetString() == "ONLINE",
-                    Tasks = tasks,
+                    Tasks = taskCodes,
                     Schedule = hasSchedule ? schedule.Model : null,
                 };
             }, ct).ConfigureAwait(false);
@@ -153,6 +157,9 @@ public sealed class DsServerSnapshot
 
     private static JsonElement Definition(JsonElement dag, DsClient client) =>
         dag.TryGetProperty(client.Dialect.DagDefinitionKey, out var d) ? d : dag.GetProperty("processDefinition");
+
+    private static int TaskCount(JsonElement dag) =>
+        dag.TryGetProperty("taskDefinitionList", out var l) && l.ValueKind == JsonValueKind.Array ? l.GetArrayLength() : 0;
 
     private static IEnumerable<JsonElement> Tasks(JsonElement dag) =>
         dag.TryGetProperty("taskDefinitionList", out var l) ? Elements(l) : Enumerable.Empty<JsonElement>();

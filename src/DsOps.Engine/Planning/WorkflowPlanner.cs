@@ -53,6 +53,13 @@ public static class WorkflowPlanner
                     },
                 }));
         var matched = new HashSet<string>(StringComparer.Ordinal);
+        // Each current workflow's fingerprint is computed once: for the drift check and for the plan's fingerprint.
+        var currentPrints = new Dictionary<string, string>(currentByKey.Count, StringComparer.Ordinal);
+        string PrintOf(WorkflowSpec c)
+        {
+            if (!currentPrints.TryGetValue(c.Key, out var print)) currentPrints[c.Key] = print = SpecFields.Fingerprint(c);
+            return print;
+        }
         foreach (var w in desired)
         {
             var items = new List<PlanItem>();
@@ -73,7 +80,7 @@ public static class WorkflowPlanner
             else
             {
                 matched.Add(cur.Key);
-                var drift = options.State?.Get(cur.Key) is { } applied && applied != SpecFields.Fingerprint(cur);
+                var drift = options.State?.Get(cur.Key) is { } applied && applied != PrintOf(cur);
                 var changes = Diff(SpecFields.Workflow, cur, w);
                 var taskItems = CompareTasks(w, cur, options);
                 var action = previous is not null ? PlanAction.Rename
@@ -114,7 +121,7 @@ public static class WorkflowPlanner
         foreach (var g in groups) all.AddRange(g.Items);
         MarkReferencedDeletes(all, desired);
 
-        var currentFingerprint = SpecFields.Combine(currentByKey.Values.Select(c => (c.Key, SpecFields.Fingerprint(c))));
+        var currentFingerprint = SpecFields.Combine(currentByKey.Values.Select(c => (c.Key, PrintOf(c))));
         var desiredFingerprint = SpecFields.Combine(desired.Select(d => (d.Key, SpecFields.Fingerprint(d))));
         return new WorkflowPlan(all, desired, projects, currentFingerprint, desiredFingerprint, options.Prune)
         {

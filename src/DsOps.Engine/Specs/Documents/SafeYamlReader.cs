@@ -86,9 +86,21 @@ public static class SafeYamlReader
         public readonly Dictionary<string, (SpecNode Node, int Size)> Anchors = new(StringComparer.Ordinal);
         public int Nodes;
         public int AliasCost;
+        // One instance per distinct short scalar of the document: keys, task types and task names repeat thousands of
+        // times in a large spec file, and the specs built from the tree keep the values (40,000 tasks: ~3 MB less).
+        private readonly Dictionary<string, string> _strings = new(StringComparer.Ordinal);
+        private const int SharedStringLength = 32;
         public Mark LastMark = Mark.Empty;
 
         public SourceLocation Loc(Mark mark) => new(File, (int)mark.Line, (int)mark.Column);
+
+        public string Share(string value)
+        {
+            if (value.Length > SharedStringLength) return value;
+            if (_strings.TryGetValue(value, out var shared)) return shared;
+            _strings.Add(value, value);
+            return value;
+        }
 
         public void Count(int n, Mark at)
         {
@@ -122,7 +134,7 @@ public static class SafeYamlReader
                 var plain = scalar.Style == ScalarStyle.Plain;
                 var tagged = TagKind(scalar.Tag, state, scalar.Start);
                 if (tagged == "str") plain = false;
-                string? value = scalar.Value;
+                string? value = state.Share(scalar.Value);
                 if (plain && (value.Length == 0 || value is "~" or "null" or "Null" or "NULL")) value = null;
                 if (tagged == "null") value = null;
                 var node = new SpecScalar(value, plain, state.Loc(scalar.Start));

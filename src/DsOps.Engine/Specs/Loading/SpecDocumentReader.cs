@@ -45,6 +45,8 @@ public sealed class SpecDocumentReader
         "timeoutStrategy", "priority", "delayTime", "enabled", "cache", "parameters", "resources", "dependence", "conditions", "switch", "params",
     };
 
+    private static readonly TaskSpec TaskDefaults = new("", "");
+
     private readonly FindingSink _findings;
     private readonly Dictionary<string, string> _projectDescriptions = new(StringComparer.Ordinal);
 
@@ -196,7 +198,7 @@ public sealed class SpecDocumentReader
         type = DsOps.Engine.Dialects.DsDialect.CanonicalTaskType(type);
 
         var deps = new SortedSet<string>(StringComparer.Ordinal);
-        var depLocations = new LocationMap.Builder();
+        var depLocations = new CompactMap<SourceLocation>.Builder();
         foreach (var (dep, at) in StrList(m["dependsOn"], "dependsOn", workflow, name))
         {
             if (!deps.Add(dep)) _findings.Warning("DuplicateDependency", at, $"task '{name}' lists '{dep}' twice in dependsOn.", workflow, name);
@@ -216,8 +218,8 @@ public sealed class SpecDocumentReader
         if (Str(m, "gitSource") is { } gitSource && !DsOps.Engine.Provenance.ProvenanceMarker.TryParseSource(gitSource, out provenance))
             _findings.Error("InvalidValue", m["gitSource"]!.Location, $"'gitSource' must be <repository>#<path>@<commit>, not '{DsOps.Engine.Provenance.GitCli.Safe(gitSource)}'.", workflow, name);
 
-        var defaults = new TaskSpec(name, type);
-        return defaults with
+        // Built in one go (not 'defaults with { }', which made every task twice).
+        return new TaskSpec(name, type)
         {
             Provenance = provenance,
             Description = Str(m, "description"),
@@ -226,7 +228,7 @@ public sealed class SpecDocumentReader
             DependencyLocations = depLocations.ToMap(),
             Script = script,
             ScriptFile = scriptFile,
-            WorkerGroup = Str(m, "workerGroup") ?? defaults.WorkerGroup,
+            WorkerGroup = Str(m, "workerGroup") ?? TaskDefaults.WorkerGroup,
             Environment = Str(m, "environment"),
             DataSource = Str(m, "dataSource"),
             DataSourceType = Upper(Str(m, "dataSourceType")),
@@ -237,7 +239,7 @@ public sealed class SpecDocumentReader
             RetryInterval = Int(m, "retryInterval", 1, workflow, name),
             Timeout = Int(m, "timeout", 0, workflow, name),
             TimeoutStrategy = Upper(Str(m, "timeoutStrategy")),
-            Priority = Upper(Str(m, "priority")) ?? defaults.Priority,
+            Priority = Upper(Str(m, "priority")) ?? TaskDefaults.Priority,
             DelayTime = Int(m, "delayTime", 0, workflow, name),
             Enabled = Bool(m, "enabled", true, workflow, name),
             Cache = Bool(m, "cache", false, workflow, name),
@@ -411,8 +413,8 @@ public sealed class SpecDocumentReader
 
     private void CheckKeys(SpecMapping m, string[] allowed, string what)
     {
-        foreach (var (key, _) in m.Entries)
-            if (Array.IndexOf(allowed, key.Value) < 0)
+        for (var i = 0; i < m.Entries.Count; i++)
+            if (m.Entries[i].Key is var key && Array.IndexOf(allowed, key.Value) < 0)
                 _findings.Error("UnknownField", key.Location, $"unknown {what} field '{key.Value}' (allowed: {string.Join(", ", allowed)}).");
     }
 

@@ -37,7 +37,12 @@ public sealed class DsNameMap : IDsNameResolver
     private readonly Dictionary<(string, string), long> _wfByName = new();
     private readonly Dictionary<long, (string, string)> _wfByCode = new();
     private readonly Dictionary<(string, string, string), long> _taskByName = new();
-    private readonly Dictionary<long, (string, string, string)> _taskByCode = new();
+    // Whole workflows' task maps as the snapshot reads them (shared with DsServerWorkflow.Tasks, not copied): 40,000
+    // tasks would otherwise cost two 3 MB dictionaries (and as much again in the large arrays left by their growth).
+    private readonly Dictionary<(string, string), IReadOnlyDictionary<string, (long Code, int Version)>> _workflowTasks = new();
+    // Code → names, needed only to read DEPENDENT tasks: built on the first lookup, then kept up to date.
+    private Dictionary<long, (string, string, string)>? _taskByCode;
+    private readonly object _taskIndexGate = new();
     private readonly Dictionary<string, int> _agByName = new(StringComparer.Ordinal);
     private readonly Dictionary<int, string> _agById = new();
     private readonly Dictionary<string, int> _resByName = new(StringComparer.Ordinal);
@@ -49,7 +54,24 @@ public sealed class DsNameMap : IDsNameResolver
     public DsNameMap AddEnvironment(string name, long code) { _envByName[name] = code; _envByCode[code] = name; return this; }
     public DsNameMap AddProject(string name, long code) { _projByName[name] = code; _projByCode[code] = name; return this; }
     public DsNameMap AddWorkflow(string project, string name, long code) { _wfByName[(project, name)] = code; _wfByCode[code] = (project, name); return this; }
-    public DsNameMap AddTask(string project, string workflow, string task, long code) { _taskByName[(project, workflow, task)] = code; _taskByCode[code] = (project, workflow, task); return this; }
+    public DsNameMap AddTask(string project, string workflow, string task, long code)
+    {
+        _taskByName[(project, workflow, task)] = code;
+        if (_taskByCode is { } index) index[code] = (project, workflow, task);
+        return this;
+    }
+
+    /// <summary>
+    /// Every task of one workflow, by name (the map is held, not copied; the caller does not change it afterwards).
+    /// Replaces the workflow's tasks registered this way before; tasks added one by one (<see cref="AddTask"/>) win.
+    /// </summary>
+    public DsNameMap AddWorkflowTasks(string project, string workflow, IReadOnlyDictionary<string, (long Code, int Version)> tasks)
+    {
+        _workflowTasks[(project, workflow)] = tasks;
+        if (_taskByCode is { } index)
+            foreach (var (task, (code, _)) in tasks) index.TryAdd(code, (project, workflow, task));
+        return this;
+    }
     public DsNameMap AddAlertGroup(string name, int id) { _agByName[name] = id; _agById[id] = name; return this; }
     public DsNameMap AddResource(string fullName, int id) { _resByName[fullName] = id; _resById[id] = fullName; return this; }
 
@@ -61,8 +83,26 @@ public sealed class DsNameMap : IDsNameResolver
     public string? ProjectName(long code) => _projByCode.GetValueOrDefault(code);
     public long? WorkflowCode(string project, string workflow) => _wfByName.TryGetValue((project, workflow), out var v) ? v : null;
     public (string Project, string Workflow)? Workflow(long code) => _wfByCode.TryGetValue(code, out var v) ? v : null;
-    public long? TaskCode(string project, string workflow, string task) => _taskByName.TryGetValue((project, workflow, task), out var v) ? v : null;
-    public (string Project, string Workflow, string Task)? Task(long code) => _taskByCode.TryGetValue(code, out var v) ? v : null;
+    public long? TaskCode(string project, string workflow, string task) =>
+        _taskByName.TryGetValue((project, workflow, task), out var v) ? v
+        : _workflowTasks.TryGetValue((project, workflow), out var tasks) && tasks.TryGetValue(task, out var t) ? t.Code : null;
+
+    public (string Project, string Workflow, string Task)? Task(long code) => (Volatile.Read(ref _taskByCode) ?? TaskIndex()).TryGetValue(code, out var v) ? v : null;
+
+    /// <summary>The code → names index, built once (lookups may come from several threads; adds never run alongside them).</summary>
+    private Dictionary<long, (string, string, string)> TaskIndex()
+    {
+        lock (_taskIndexGate)
+        {
+            if (_taskByCode is { } built) return built;
+            var index = new Dictionary<long, (string, string, string)>(_taskByName.Count);
+            foreach (var ((project, workflow), tasks) in _workflowTasks)
+                foreach (var (task, (code, _)) in tasks) index[code] = (project, workflow, task);
+            foreach (var ((project, workflow, task), code) in _taskByName) index[code] = (project, workflow, task);
+            Volatile.Write(ref _taskByCode, index);
+            return index;
+        }
+    }
     public int? AlertGroupId(string name) => _agByName.TryGetValue(name, out var v) ? v : null;
     public string? AlertGroupName(int id) => _agById.GetValueOrDefault(id);
     public int? ResourceId(string fullName) => _resByName.TryGetValue(fullName, out var v) ? v : null;
