@@ -67,6 +67,13 @@ public sealed record ClusterResource
     /// <summary>Secret fields by key (password, webhook secret...): references only.</summary>
     public ImmutableSortedDictionary<string, SecretReference> Secrets { get; init; } = ImmutableSortedDictionary.Create<string, SecretReference>(StringComparer.Ordinal);
 
+    /// <summary>
+    /// Read from a server only: secret field → keyed digest of the value DS returned (<see cref="ClusterStateReader.SecretDigest"/>),
+    /// for fields DS returns at all (alert plugin params do, data-source passwords come back masked). Compare-DsCluster
+    /// compares these by equality; they are never written to an export, a plan, a state file or a fingerprint.
+    /// </summary>
+    public ImmutableSortedDictionary<string, string> SecretDigests { get; init; } = ImmutableSortedDictionary.Create<string, string>(StringComparer.Ordinal);
+
     /// <summary>Where it was declared (cluster.yaml line) or nothing when read from a server.</summary>
     public SourceLocation Location { get; init; }
 

@@ -71,7 +71,9 @@ public static class ClusterConfigReader
     public static bool IsSecretField(string key)
     {
         var leaf = key[(key.LastIndexOf('.') + 1)..];
-        return SecretRedactor.IsSensitive(leaf) || leaf.Equals("webhook", StringComparison.OrdinalIgnoreCase) || leaf.Equals("botToken", StringComparison.OrdinalIgnoreCase);
+        // publicKey: before 3.4 the SSH data source kept its private key under that name (docs/ds-facts.md §3.10).
+        return SecretRedactor.IsSensitive(leaf) || leaf.Equals("webhook", StringComparison.OrdinalIgnoreCase) || leaf.Equals("botToken", StringComparison.OrdinalIgnoreCase)
+               || leaf.Equals("publicKey", StringComparison.OrdinalIgnoreCase);
     }
 
     public static ClusterConfig ReadFile(string path)

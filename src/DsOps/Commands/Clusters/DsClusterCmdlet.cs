@@ -33,11 +33,23 @@ public abstract class DsClusterCmdlet : DsCmdlet
     }
 
     /// <summary>The plan of <paramref name="desired"/> against the server (fields the server's DS version lacks are not compared).</summary>
-    protected static ClusterPlan MakePlan(DsConnection connection, ClusterConfig desired, ClusterServerState server, bool prune, string? statePath) =>
-        ClusterPlanner.Plan(desired, server.Config, new ClusterPlanOptions
+    /// <param name="connection">The server.</param>
+    /// <param name="desired">The config.</param>
+    /// <param name="server">The server's resources.</param>
+    /// <param name="prune">Plan deletes.</param>
+    /// <param name="statePath">Last-applied state (drift), or null.</param>
+    /// <param name="updateSecrets">-UpdateSecrets patterns (refused when one selects no resource with secrets).</param>
+    protected ClusterPlan MakePlan(DsConnection connection, ClusterConfig desired, ClusterServerState server, bool prune, string? statePath, IReadOnlyList<string>? updateSecrets = null)
+    {
+        updateSecrets ??= Array.Empty<string>();
+        if (updateSecrets.Count > 0) ClusterPlanner.CheckSecretTargets(desired, updateSecrets);
+        foreach (var finding in ClusterPlanner.CheckAgainstServer(desired, connection.Dialect)) WriteWarning(finding.Location + ": " + finding.Message);
+        return ClusterPlanner.Plan(desired, server.Config, new ClusterPlanOptions
         {
             Prune = prune, State = statePath is null ? null : ClusterAppliedState.Load(statePath), Unsupported = ClusterPlanOptions.UnsupportedFields(connection.Dialect),
+            UpdateSecrets = updateSecrets,
         });
+    }
 
     /// <summary>The state file beside the config (or -StatePath), null with -NoState.</summary>
     protected string? StateFile(string configPath, string? statePath, bool noState) =>

@@ -52,6 +52,11 @@ public sealed class InitializeDsClusterCommand : DsClusterCmdlet
     [Parameter(HelpMessage = "Test each data source written through DS's own connection test.")]
     public SwitchParameter TestConnection { get; set; }
 
+    /// <summary><para type="description">Re-send the secrets of the resources these patterns select ("Kind/name" or name, wildcards; * = all) from their sources, although nothing else changed: DS never returns secrets, so a rotated password or webhook secret cannot be seen as a difference. The plan shows each as an update of the secret field naming only its reference.</para></summary>
+    [Parameter(HelpMessage = "Re-send the secrets of these resources (Kind/name or name, wildcards; * = all) from their sources.")]
+    [ValidateNotNullOrEmpty]
+    public string[]? UpdateSecrets { get; set; }
+
     /// <summary><para type="description">How many workflows are written at the same time (default 4).</para></summary>
     [Parameter(HelpMessage = "Workflows written at the same time.")]
     [ValidateRange(1, 64)]
@@ -68,7 +73,7 @@ public sealed class InitializeDsClusterCommand : DsClusterCmdlet
             var desired = LoadConfig(Config);
             var server = ReadServer(connection, desired);
             var statePath = StateFile(Config, null, false);
-            var plan = MakePlan(connection, desired, server, false, statePath);
+            var plan = MakePlan(connection, desired, server, false, statePath, UpdateSecrets);
             WriteVerbose("Cluster plan: " + plan.Summary);
             resources = ApplyPlan(connection, desired, server, plan, WhatIfRequested ? null : statePath, false, TestConnection, "Initialize-DsCluster");
             foreach (var r in resources.Where(r => r.Status == ClusterApplyStatus.Failed))
