@@ -6,8 +6,8 @@ namespace DsOps.Engine.Clusters;
 
 /// <summary>
 /// The kinds of cluster resources, in dependency order: a resource may only refer to kinds before it (tenants name
-/// queues, users name tenants, environments name worker groups, alert groups name alert instances, projects name
-/// users, files are uploaded last). Creates and updates run in this order, deletes in the reverse order.
+/// queues, users name tenants, environments name worker groups, k8s namespaces name k8s clusters, alert groups name
+/// alert instances, projects name users, files are uploaded last). Creates and updates run in this order, deletes in the reverse order.
 /// </summary>
 public enum ClusterResourceKind
 {
@@ -16,6 +16,10 @@ public enum ClusterResourceKind
     User,
     WorkerGroup,
     Environment,
+    /// <summary>A k8s cluster DS knows (3.1+: /cluster routes); its config (kube config) is a secret.</summary>
+    K8sCluster,
+    /// <summary>A namespace of a k8s cluster, named "cluster/namespace" (3.1+).</summary>
+    K8sNamespace,
     DataSource,
     AlertInstance,
     AlertGroup,
@@ -117,6 +121,8 @@ public sealed class ClusterConfig
         ClusterResourceKind.User => "users",
         ClusterResourceKind.WorkerGroup => "workerGroups",
         ClusterResourceKind.Environment => "environments",
+        ClusterResourceKind.K8sCluster => "k8sClusters",
+        ClusterResourceKind.K8sNamespace => "k8sNamespaces",
         ClusterResourceKind.DataSource => "dataSources",
         ClusterResourceKind.AlertInstance => "alertInstances",
         ClusterResourceKind.AlertGroup => "alertGroups",

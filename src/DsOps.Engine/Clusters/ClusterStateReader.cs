@@ -137,6 +137,24 @@ public static class ClusterStateReader
                 ("workerGroups", SortedList(Items(e.TryGetProperty("workerGroups", out var g) ? g : default).Select(x => x.ValueKind == JsonValueKind.String ? x.GetString()! : ""))),
             });
 
+        // k8s clusters and their namespaces (3.1+). The cluster config (kube config) is a secret: only its fingerprint is kept.
+        if (client.Dialect.K8sClustersAsResources)
+        {
+            var clusterNames = new Dictionary<long, string>();
+            foreach (var k in Items(await client.GetJsonAsync("cluster/query-cluster-list", ct: ct).ConfigureAwait(false)))
+            {
+                var name = Str(k, "name") ?? "";
+                clusterNames[Long(k, "code")] = name;
+                Add(ClusterResourceKind.K8sCluster, name, Long(k, "code"), new[] { ("description", Str(k, "description")) }, new[] { "config" },
+                    new[] { ("config", SecretDigest(Str(k, "config"))) });
+            }
+            await foreach (var n in client.GetPagedJsonAsync("k8s-namespace", ct: ct).ConfigureAwait(false))
+            {
+                var cluster = clusterNames.TryGetValue(Long(n, "clusterCode"), out var cn) ? cn : "#" + Long(n, "clusterCode").ToString(CultureInfo.InvariantCulture);
+                Add(ClusterResourceKind.K8sNamespace, cluster + "/" + (Str(n, "namespace") ?? ""), Long(n, "id"), Array.Empty<(string, string?)>());
+            }
+        }
+
         // Data sources: the list has ids, the detail route the connection fields (password masked by DS).
         var dataSourceIds = new List<long>();
         await foreach (var d in client.GetPagedJsonAsync("datasources", ct: ct).ConfigureAwait(false)) dataSourceIds.Add(Long(d, "id"));

@@ -32,4 +32,10 @@ public sealed partial class DsDialect
 
     /// <summary>3.4.0 renamed the SSH data source's key field from publicKey to privateKey (its upgrade DML rewrites stored ones).</summary>
     public string SshKeyField => AtLeast(4) ? "privateKey" : "publicKey";
+
+    /// <summary>
+    /// k8s clusters are their own resource (/cluster routes, namespaces name them by clusterCode) from 3.1; 3.0's
+    /// namespaces carry a free-text cluster name instead and are not managed (docs/ds-facts.md §3.10).
+    /// </summary>
+    public bool K8sClustersAsResources => AtLeast(1);
 }

@@ -44,7 +44,7 @@ public sealed class ClusterCoverageTests : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        foreach (var v in Variables.Concat(new[] { "DSOPS_COVER_UAT_SECRET" })) Environment.SetEnvironmentVariable(v, null);
+        foreach (var v in Variables.Concat(new[] { "DSOPS_COVER_UAT_SECRET", "DSOPS_COVER_KUBECONFIG" })) Environment.SetEnvironmentVariable(v, null);
         foreach (var e in _emulators) await e.DisposeAsync();
         _engine.Dispose();
         try { Directory.Delete(_dir, true); } catch (IOException) { }
@@ -230,6 +230,82 @@ public sealed class ClusterCoverageTests : IAsyncLifetime
         Assert.Empty(Run("Export-DsCluster", new Hashtable { ["Path"] = exported, ["Connection"] = b }).Errors);
         Assert.DoesNotContain("fp:", File.ReadAllText(exported));
         Assert.Empty(Run("Compare-DsClusterConfig", new Hashtable { ["Config"] = exported, ["Connection"] = b, ["NoState"] = true }).Output);
+
+        AssertNoSecretAnywhere();
+    }
+
+    [Theory]
+    [InlineData("3.2")]
+    [InlineData("3.3")]
+    public async Task K8s_clusters_and_namespaces_plan_apply_rerun_prune_export_and_compare(string dialect)
+    {
+        Environment.SetEnvironmentVariable("DSOPS_COVER_KUBECONFIG", Canary + "-kube");
+        var dir = Path.Combine(_dir, "k8s");
+        Directory.CreateDirectory(dir);
+        var config = Path.Combine(dir, "cluster.yaml");
+        const string Yaml = """
+            k8sClusters:
+              - name: k8s-prod
+                description: production k8s
+                config: ${env:DSOPS_COVER_KUBECONFIG}
+            k8sNamespaces:
+              - name: k8s-prod/etl
+              - name: k8s-prod/ml
+            """;
+        File.WriteAllText(config, Yaml);
+        var (emu, c) = await StartAsync(dialect);
+
+        var plan = Run("Compare-DsClusterConfig", new Hashtable { ["Config"] = config, ["Connection"] = c }).Objects<ClusterPlanItem>().Select(i => i.ToString()).ToList();
+        Assert.Equal(new[]
+        {
+            "+ K8sCluster/k8s-prod: description: (unset) -> production k8s; config: (unset) -> ${env:DSOPS_COVER_KUBECONFIG}",
+            "+ K8sNamespace/k8s-prod/etl", "+ K8sNamespace/k8s-prod/ml",
+        }, plan);
+        var applied = Run("Sync-DsCluster", new Hashtable { ["Config"] = config, ["Connection"] = c });
+        Assert.Empty(applied.Errors);
+        Assert.Equal(3, applied.Objects<ClusterApplyResult>().Count(r => r.Status == ClusterApplyStatus.Applied));
+        Assert.Equal(Canary + "-kube", await OneAsync(emu, "SELECT config FROM t_ds_cluster WHERE name = 'k8s-prod'"));
+        Assert.Equal("etl,ml", await OneAsync(emu, "SELECT GROUP_CONCAT(n.namespace ORDER BY n.namespace) FROM t_ds_k8s_namespace n JOIN t_ds_cluster k ON k.code = n.cluster_code WHERE k.name = 'k8s-prod'"));
+
+        // A second run plans and writes nothing.
+        emu.RequestLog.Reset();
+        Assert.Empty(Run("Sync-DsCluster", new Hashtable { ["Config"] = config, ["Connection"] = c }).Output);
+        Assert.Equal(0, emu.RequestLog.WritingRequests);
+
+        // The description is compared; the kube config is re-sent only on request.
+        Environment.SetEnvironmentVariable("DSOPS_COVER_KUBECONFIG", Canary + "-kube2");
+        File.WriteAllText(config, Yaml.Replace("production k8s", "prod k8s").Replace("\n  - name: k8s-prod/ml", ""));
+        var changed = Run("Sync-DsCluster", new Hashtable { ["Config"] = config, ["Connection"] = c, ["Prune"] = true, ["Force"] = true });
+        Assert.Empty(changed.Errors);
+        Assert.Equal(new[] { "Applied Update K8sCluster/k8s-prod", "Applied Delete K8sNamespace/k8s-prod/ml" },
+            changed.Objects<ClusterApplyResult>().Select(r => $"{r.Status} {r.Action} {r.Target}"));
+        Assert.Equal(("prod k8s", Canary + "-kube2"), (await OneAsync(emu, "SELECT description FROM t_ds_cluster WHERE name = 'k8s-prod'"),
+            await OneAsync(emu, "SELECT config FROM t_ds_cluster WHERE name = 'k8s-prod'")));
+        Environment.SetEnvironmentVariable("DSOPS_COVER_KUBECONFIG", Canary + "-kube3");
+        Assert.Empty(Run("Compare-DsClusterConfig", new Hashtable { ["Config"] = config, ["Connection"] = c }).Output);
+        Assert.Equal("~ K8sCluster/k8s-prod: config: (not readable) -> ${env:DSOPS_COVER_KUBECONFIG} (re-sent)", Assert.Single(
+            Run("Compare-DsClusterConfig", new Hashtable { ["Config"] = config, ["Connection"] = c, ["UpdateSecrets"] = new[] { "K8sCluster/*" } }).Objects<ClusterPlanItem>()).ToString());
+        var resent = Run("Sync-DsCluster", new Hashtable { ["Config"] = config, ["Connection"] = c, ["UpdateSecrets"] = new[] { "K8sCluster/*" } });
+        Assert.Equal("K8sCluster/k8s-prod", Assert.Single(resent.Objects<ClusterApplyResult>(), r => r.Status == ClusterApplyStatus.Applied).Target);
+        Assert.Equal(Canary + "-kube3", await OneAsync(emu, "SELECT config FROM t_ds_cluster WHERE name = 'k8s-prod'"));
+
+        // Export round-trips with the kube config as a reference only.
+        var exported = Path.Combine(dir, "export", "cluster.yaml");
+        Assert.Empty(Run("Export-DsCluster", new Hashtable { ["Path"] = exported, ["Connection"] = c }).Errors);
+        var copy = ClusterConfigReader.ReadFile(exported);
+        Assert.Equal("${env:DSOPS_K8SCLUSTER_K8S_PROD_CONFIG}", copy.Find(ClusterResourceKind.K8sCluster, "k8s-prod")!.Secrets["config"].ToString());
+        Assert.NotNull(copy.Find(ClusterResourceKind.K8sNamespace, "k8s-prod/etl"));
+        Assert.Empty(Run("Compare-DsClusterConfig", new Hashtable { ["Config"] = exported, ["Connection"] = c, ["NoState"] = true }).Output);
+
+        // Compare-DsCluster: the kube configs differ by fingerprint, the namespace the other cluster lacks is listed.
+        var (_, other) = await StartAsync(dialect);
+        Environment.SetEnvironmentVariable("DSOPS_COVER_KUBECONFIG", Canary + "-kube-other");
+        File.WriteAllText(config, Yaml.Replace("production k8s", "prod k8s"));
+        Assert.Empty(Run("Sync-DsCluster", new Hashtable { ["Config"] = config, ["Connection"] = other }).Errors);
+        var differences = Run("Compare-DsCluster", new Hashtable { ["Reference"] = c, ["Difference"] = other, ["ResourcesOnly"] = true }).Objects<DsClusterDifference>().ToList();
+        Assert.Equal(new[] { "K8sCluster k8s-prod config", "K8sNamespace k8s-prod/ml OnlyInDifference" },
+            differences.Select(d => d.Change == ClusterChange.Different ? $"{d.Kind} {d.Name} {d.Field}" : $"{d.Kind} {d.Name} {d.Change}"));
+        Assert.StartsWith("(secret fp:", differences[0].ReferenceValue);
 
         AssertNoSecretAnywhere();
     }
