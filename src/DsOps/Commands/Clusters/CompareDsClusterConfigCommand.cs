@@ -6,7 +6,7 @@ namespace DsOps.Commands.Clusters;
 
 /// <summary>
 /// <para type="synopsis">Plans what applying a cluster config (cluster.yaml) would change on a DolphinScheduler server.</para>
-/// <para type="description">Reads the config (tenants, queues, users, worker groups, environments, data sources, alert
+/// <para type="description">Reads the config (tenants, queues, users, worker groups, environments, k8s clusters and namespaces, data sources, alert
 /// plugin instances and groups, projects with their users, resource-center files), reads the same kinds from the server,
 /// and writes one ClusterPlanItem per resource in dependency order: create, update (with the fields that differ) or
 /// unchanged, and with -Prune the deletes of resources the config does not list. Only the fields a resource declares

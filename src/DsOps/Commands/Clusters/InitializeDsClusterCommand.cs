@@ -10,7 +10,7 @@ namespace DsOps.Commands.Clusters;
 /// <summary>
 /// <para type="synopsis">Takes a DolphinScheduler server (typically fresh: schema and admin only) to a working cluster in one command: cluster config, then workflows, then health checks.</para>
 /// <para type="description">Applies the cluster config exactly as Sync-DsCluster does (tenants, queues, users,
-/// worker groups, environments, data sources, alert instances and groups, projects and permissions, files), then the
+/// worker groups, environments, k8s clusters and namespaces, data sources, alert instances and groups, projects and permissions, files), then the
 /// workflow specs under -Workflows exactly as Sync-DsWorkflow does, with the -Environment mapping of their
 /// environments file (so the specs' logical names resolve to this cluster's resources), then - when -HealthConfig is
 /// given - Invoke-DsHealthCheck with that config. Workflows are not applied when a resource failed (they would fail

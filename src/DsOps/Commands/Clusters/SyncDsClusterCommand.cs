@@ -7,7 +7,7 @@ namespace DsOps.Commands.Clusters;
 /// <summary>
 /// <para type="synopsis">Applies a cluster config (cluster.yaml) to a DolphinScheduler server: creates and updates tenants, users, data sources, alert groups and the rest; deletes only with -Prune.</para>
 /// <para type="description">Plans like Compare-DsClusterConfig, then applies the plan in dependency order (queues,
-/// tenants, users, worker groups, environments, data sources, alert instances, alert groups, projects and their user
+/// tenants, users, worker groups, environments, k8s clusters and namespaces, data sources, alert instances, alert groups, projects and their user
 /// permissions, files; deletes in reverse order). Secrets are resolved just before use from environment variables
 /// (${env:NAME}) or SecretManagement (${secret:NAME}) and never appear in output, plans or state. Resource-center
 /// files are uploaded only when their SHA-256 differs from the server's copy. DS never returns secrets, so a
