@@ -74,6 +74,13 @@ public sealed record ClusterPlanOptions
     /// DS never returns secrets, so a rotated one cannot be seen as drift; this is how it is applied.
     /// </summary>
     public IReadOnlyList<string> UpdateSecrets { get; init; } = Array.Empty<string>();
+
+    /// <summary>
+    /// The fingerprint (<see cref="ClusterStateReader.SecretDigest"/>) of a secret reference's current value, or null
+    /// when it cannot be resolved now. With it, secrets DS returns (alert plugin params, a k8s cluster's config) are
+    /// compared by fingerprint, so a rotated one is planned without -UpdateSecrets; never by value.
+    /// </summary>
+    public Func<SecretReference, string?>? SecretDigest { get; init; }
     /// <summary>"Kind.field" names the server's DS version does not have (not compared; see <see cref="UnsupportedFields"/>).</summary>
     public IReadOnlySet<string> Unsupported { get; init; } = new HashSet<string>();
 
@@ -113,8 +120,11 @@ public static class ClusterPlanner
             }
             var diff = Diff(want, have).Where(c => !options.Unsupported.Contains(want.Kind + "." + c.Field)).ToImmutableArray();
             var drift = options.State?.Drifted(have) ?? false;
+            diff = diff.AddRange(SecretChanges(want, have, options.SecretDigest));
             var resend = options.UpdateSecrets.Count > 0 && SecretTargets(new[] { want }, options.UpdateSecrets).Count > 0;
-            if (resend) diff = diff.AddRange(want.Secrets.Select(sec => new FieldChange(sec.Key, SecretUnreadable, sec.Value + " " + SecretResent)));
+            if (resend)
+                diff = diff.AddRange(want.Secrets.Where(sec => !diff.Any(c => c.Field == sec.Key))
+                    .Select(sec => new FieldChange(sec.Key, SecretUnreadable, sec.Value + " " + SecretResent)));
             items.Add(new ClusterPlanItem(want.Kind, want.Name, diff.IsEmpty ? PlanAction.Unchanged : PlanAction.Update)
             {
                 Changes = diff, Drift = drift && !diff.IsEmpty, Location = want.Location, Note = resend ? "secrets re-sent from their sources (-UpdateSecrets)" : null,
@@ -166,8 +176,36 @@ public static class ClusterPlanner
         return sink.Items;
     }
 
-    /// <summary>The "before" of a re-sent secret: DS does not return it.</summary>
-    public const string SecretUnreadable = "(not readable)";
+    /// <summary>Kinds whose list and get replies carry their secrets (DS stores alert plugin params in plain text; docs/ds-facts.md §3.10).</summary>
+    private static readonly HashSet<ClusterResourceKind> SecretsReturned = new() { ClusterResourceKind.AlertInstance };
+
+    /// <summary>
+    /// Secrets compared without values: one the server returned is compared by fingerprint with the desired value's
+    /// (when it resolves now); one the config declares and the server lacks, where DS returns that kind's secrets, is
+    /// planned as set. The change names the reference only.
+    /// </summary>
+    private static IEnumerable<FieldChange> SecretChanges(ClusterResource want, ClusterResource have, Func<SecretReference, string?>? digestOf)
+    {
+        foreach (var (key, reference) in want.Secrets)
+        {
+            if (!have.SecretDigests.TryGetValue(key, out var serverDigest))
+            {
+                if (SecretsReturned.Contains(want.Kind)) yield return new FieldChange(key, null, reference.ToString());
+                continue;
+            }
+            if (digestOf?.Invoke(reference) is { } mine && mine != serverDigest)
+                yield return new FieldChange(key, SecretDiffers, reference + " " + SecretChanged);
+        }
+    }
+
+    /// <summary>The "before" of a secret whose fingerprint differs from the desired value's.</summary>
+    public const string SecretDiffers = "(secret, other value)";
+
+    /// <summary>Marks the "after" of a secret whose value changed at its source.</summary>
+    public const string SecretChanged = "(changed)";
+
+    /// <summary>The "before" of a re-sent secret (its value is never shown).</summary>
+    public const string SecretUnreadable = "(secret)";
 
     /// <summary>Marks the "after" of a re-sent secret (the reference, never the value).</summary>
     public const string SecretResent = "(re-sent)";

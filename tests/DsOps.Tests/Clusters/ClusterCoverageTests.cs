@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Collections;
 using DsOps.Emulator;
 using DsOps.Engine;
@@ -26,7 +27,7 @@ public sealed class ClusterCoverageTests : IAsyncLifetime
     private static readonly string Canary = "S3cr3t-Canary-" + Guid.NewGuid().ToString("N")[..10];
     private static readonly string[] Variables =
     {
-        "DSOPS_EXAMPLE_USER_PASSWORD", "DSOPS_EXAMPLE_ODS_PASSWORD", "DSOPS_EXAMPLE_DW_PASSWORD", "DSOPS_EXAMPLE_DINGTALK_WEBHOOK", "DSOPS_EXAMPLE_DINGTALK_SECRET",
+        "DSOPS_COVER_USER_PASSWORD", "DSOPS_COVER_ODS_PASSWORD", "DSOPS_COVER_DW_PASSWORD", "DSOPS_COVER_DINGTALK_WEBHOOK", "DSOPS_COVER_DINGTALK_SECRET",
     };
 
     private readonly string _dir = Path.Combine(Path.GetTempPath(), "dsops-cover-" + Guid.NewGuid().ToString("N")[..8]);
@@ -38,6 +39,8 @@ public sealed class ClusterCoverageTests : IAsyncLifetime
     public Task InitializeAsync()
     {
         foreach (var folder in new[] { "cluster", "workflows" }) Copy(Path.Combine(RepoPaths.RepoRoot, "docs", "examples", folder), Path.Combine(_dir, "a", folder));
+        // Variables of our own: other test classes set and clear the example's DSOPS_EXAMPLE_* variables in parallel.
+        File.WriteAllText(ConfigA, File.ReadAllText(ConfigA).Replace("DSOPS_EXAMPLE_", "DSOPS_COVER_", StringComparison.Ordinal));
         foreach (var v in Variables) Environment.SetEnvironmentVariable(v, Canary + "-" + v);
         return Task.CompletedTask;
     }
@@ -105,19 +108,21 @@ public sealed class ClusterCoverageTests : IAsyncLifetime
         var first = Run("Sync-DsCluster", new Hashtable { ["Config"] = ConfigA, ["Connection"] = c });
         Assert.Empty(first.Errors);
 
-        // Rotate two secrets at their source: DS never returns them, so a plan cannot see the change.
-        Environment.SetEnvironmentVariable("DSOPS_EXAMPLE_ODS_PASSWORD", Canary + "-rotated-ods");
-        Environment.SetEnvironmentVariable("DSOPS_EXAMPLE_DINGTALK_SECRET", Canary + "-rotated-ding");
-        Assert.Empty(Run("Compare-DsClusterConfig", new Hashtable { ["Config"] = ConfigA, ["Connection"] = c }).Output);
+        // Rotate two secrets at their source. DS masks the data-source password, so a plan cannot see that change; it
+        // returns alert plugin params, so the DingTalk secret is compared by fingerprint and planned, naming the reference.
+        Environment.SetEnvironmentVariable("DSOPS_COVER_ODS_PASSWORD", Canary + "-rotated-ods");
+        Environment.SetEnvironmentVariable("DSOPS_COVER_DINGTALK_SECRET", Canary + "-rotated-ding");
+        Assert.Equal("~ AlertInstance/ops-dingtalk: params.Secret: (secret, other value) -> ${env:DSOPS_COVER_DINGTALK_SECRET} (changed)",
+            Assert.Single(Run("Compare-DsClusterConfig", new Hashtable { ["Config"] = ConfigA, ["Connection"] = c }).Objects<ClusterPlanItem>()).ToString());
 
         // -UpdateSecrets plans a re-send of exactly the selected resources' secrets, by reference.
         var patterns = new[] { "DataSource/ods_*", "ops-dingtalk" };
         var plan = Run("Compare-DsClusterConfig", new Hashtable { ["Config"] = ConfigA, ["Connection"] = c, ["UpdateSecrets"] = patterns }).Objects<ClusterPlanItem>().ToList();
         Assert.Equal(new[]
         {
-            "~ DataSource/ods_prod: password: (not readable) -> ${env:DSOPS_EXAMPLE_ODS_PASSWORD} (re-sent)",
-            "~ AlertInstance/ops-dingtalk: params.Secret: (not readable) -> ${env:DSOPS_EXAMPLE_DINGTALK_SECRET} (re-sent); " +
-            "params.WebHook: (not readable) -> ${env:DSOPS_EXAMPLE_DINGTALK_WEBHOOK} (re-sent)",
+            "~ DataSource/ods_prod: password: (secret) -> ${env:DSOPS_COVER_ODS_PASSWORD} (re-sent)",
+            "~ AlertInstance/ops-dingtalk: params.Secret: (secret, other value) -> ${env:DSOPS_COVER_DINGTALK_SECRET} (changed); " +
+            "params.WebHook: (secret) -> ${env:DSOPS_COVER_DINGTALK_WEBHOOK} (re-sent)",
         }, plan.Select(p => p.ToString()));
 
         // Saved with the plan and applied exactly; DS now holds the rotated values.
@@ -130,7 +135,7 @@ public sealed class ClusterCoverageTests : IAsyncLifetime
             applied.Objects<ClusterApplyResult>().Where(r => r.Status == ClusterApplyStatus.Applied).Select(r => r.Target).Order(StringComparer.Ordinal));
         Assert.Contains(Canary + "-rotated-ods", await OneAsync(emu, "SELECT connection_params FROM t_ds_datasource WHERE name = 'ods_prod'"));
         Assert.Contains(Canary + "-rotated-ding", await OneAsync(emu, "SELECT plugin_instance_params FROM t_ds_alert_plugin_instance WHERE instance_name = 'ops-dingtalk'"));
-        Assert.Contains(Canary + "-DSOPS_EXAMPLE_DW_PASSWORD", await OneAsync(emu, "SELECT connection_params FROM t_ds_datasource WHERE name = 'dw_prod'"));
+        Assert.Contains(Canary + "-DSOPS_COVER_DW_PASSWORD", await OneAsync(emu, "SELECT connection_params FROM t_ds_datasource WHERE name = 'dw_prod'"));
 
         // Without the switch nothing is planned or written again.
         emu.RequestLog.Reset();
@@ -138,7 +143,7 @@ public sealed class ClusterCoverageTests : IAsyncLifetime
         Assert.Equal(0, emu.RequestLog.WritingRequests);
 
         // A user's password: Sync-DsCluster -UpdateSecrets with a name; a pattern that selects nothing is refused, naming it.
-        Environment.SetEnvironmentVariable("DSOPS_EXAMPLE_USER_PASSWORD", Canary + "-rotated-user");
+        Environment.SetEnvironmentVariable("DSOPS_COVER_USER_PASSWORD", Canary + "-rotated-user");
         var user = Run("Sync-DsCluster", new Hashtable { ["Config"] = ConfigA, ["Connection"] = c, ["UpdateSecrets"] = new[] { "etl_user" } });
         Assert.Equal("User/etl_user", Assert.Single(user.Objects<ClusterApplyResult>()).Target);
         Assert.Equal(Md5(Canary + "-rotated-user"), await OneAsync(emu, "SELECT user_password FROM t_ds_user WHERE user_name = 'etl_user'"));
@@ -170,7 +175,7 @@ public sealed class ClusterCoverageTests : IAsyncLifetime
         var textB = File.ReadAllText(configB).Replace("etl_prod", "etl_uat")
             .Replace("email: etl@example.local", "email: etl@uat.example.local")
             .Replace("      Keyword: DS\n", "      Keyword: DS-UAT\n")
-            .Replace("${env:DSOPS_EXAMPLE_DINGTALK_SECRET}", "${env:DSOPS_COVER_UAT_SECRET}")
+            .Replace("${env:DSOPS_COVER_DINGTALK_SECRET}", "${env:DSOPS_COVER_UAT_SECRET}")
             .Replace("    users: [etl_user]\n", "    users: []\n")
             .Replace("queues:\n", "queues:\n  - name: uat_only\n    queue: root.uat\n");
         Assert.NotEqual(File.ReadAllText(configB), textB);
@@ -281,9 +286,14 @@ public sealed class ClusterCoverageTests : IAsyncLifetime
             changed.Objects<ClusterApplyResult>().Select(r => $"{r.Status} {r.Action} {r.Target}"));
         Assert.Equal(("prod k8s", Canary + "-kube2"), (await OneAsync(emu, "SELECT description FROM t_ds_cluster WHERE name = 'k8s-prod'"),
             await OneAsync(emu, "SELECT config FROM t_ds_cluster WHERE name = 'k8s-prod'")));
+        // The emulator returns the cluster config, so a changed one is seen by fingerprint (whether DS does is unverified).
         Environment.SetEnvironmentVariable("DSOPS_COVER_KUBECONFIG", Canary + "-kube3");
+        Assert.Equal("~ K8sCluster/k8s-prod: config: (secret, other value) -> ${env:DSOPS_COVER_KUBECONFIG} (changed)",
+            Assert.Single(Run("Compare-DsClusterConfig", new Hashtable { ["Config"] = config, ["Connection"] = c }).Objects<ClusterPlanItem>()).ToString());
+        Assert.Empty(Run("Sync-DsCluster", new Hashtable { ["Config"] = config, ["Connection"] = c }).Errors);
+        Assert.Equal(Canary + "-kube3", await OneAsync(emu, "SELECT config FROM t_ds_cluster WHERE name = 'k8s-prod'"));
         Assert.Empty(Run("Compare-DsClusterConfig", new Hashtable { ["Config"] = config, ["Connection"] = c }).Output);
-        Assert.Equal("~ K8sCluster/k8s-prod: config: (not readable) -> ${env:DSOPS_COVER_KUBECONFIG} (re-sent)", Assert.Single(
+        Assert.Equal("~ K8sCluster/k8s-prod: config: (secret) -> ${env:DSOPS_COVER_KUBECONFIG} (re-sent)", Assert.Single(
             Run("Compare-DsClusterConfig", new Hashtable { ["Config"] = config, ["Connection"] = c, ["UpdateSecrets"] = new[] { "K8sCluster/*" } }).Objects<ClusterPlanItem>()).ToString());
         var resent = Run("Sync-DsCluster", new Hashtable { ["Config"] = config, ["Connection"] = c, ["UpdateSecrets"] = new[] { "K8sCluster/*" } });
         Assert.Equal("K8sCluster/k8s-prod", Assert.Single(resent.Objects<ClusterApplyResult>(), r => r.Status == ClusterApplyStatus.Applied).Target);
@@ -308,6 +318,46 @@ public sealed class ClusterCoverageTests : IAsyncLifetime
         Assert.StartsWith("(secret fp:", differences[0].ReferenceValue);
 
         AssertNoSecretAnywhere();
+    }
+
+    [Fact]
+    public void Secrets_DS_returns_are_planned_by_presence_and_fingerprint_never_by_value()
+    {
+        var desired = ClusterConfigReader.Read("""
+            alertInstances:
+              - name: robot
+                plugin: DingTalk
+                params: { Secret: "${env:ROBOT_SECRET}", WebHook: "${env:ROBOT_HOOK}" }
+            dataSources:
+              - { name: ods, type: MYSQL, host: h, password: "${env:ODS_PASSWORD}" }
+            """, "c.yaml");
+        ClusterResource Server(ClusterResourceKind kind, string name, params (string, string)[] digests) => new()
+        {
+            Kind = kind, Name = name, Fields = desired.Find(kind, name)!.Fields,
+            SecretDigests = digests.ToDictionary(d => d.Item1, d => d.Item2).ToImmutableSortedDictionary(StringComparer.Ordinal),
+        };
+        var values = new Dictionary<string, string> { ["ROBOT_SECRET"] = "s1", ["ROBOT_HOOK"] = "h1", ["ODS_PASSWORD"] = "p1" };
+        var options = new ClusterPlanOptions { SecretDigest = r => ClusterStateReader.SecretDigest(values.GetValueOrDefault(r.Name)) };
+        string[] Plan(ClusterConfig current) => ClusterPlanner.Plan(desired, current, options).Items.Select(i => i.ToString()).ToArray();
+
+        // The server's robot has the same secret and no webhook; the data source's password is masked (no digest).
+        var current = new ClusterConfig(new[]
+        {
+            Server(ClusterResourceKind.AlertInstance, "robot", ("params.Secret", ClusterStateReader.SecretDigest("s1")!)),
+            Server(ClusterResourceKind.DataSource, "ods"),
+        });
+        Assert.Equal(new[] { "= DataSource/ods", "~ AlertInstance/robot: params.WebHook: (unset) -> ${env:ROBOT_HOOK}" }, Plan(current));
+
+        values["ROBOT_SECRET"] = "s2";
+        values["ODS_PASSWORD"] = "p2";
+        Assert.Equal("~ AlertInstance/robot: params.Secret: (secret, other value) -> ${env:ROBOT_SECRET} (changed); params.WebHook: (unset) -> ${env:ROBOT_HOOK}", Plan(current)[1]);
+        Assert.Equal("= DataSource/ods", Plan(current)[0]); // a masked password cannot be compared
+        Assert.DoesNotContain(Plan(current), p => p.Contains("s2", StringComparison.Ordinal) || p.Contains("s1", StringComparison.Ordinal));
+
+        // A reference that does not resolve now is not compared (no change planned from it).
+        values.Remove("ROBOT_SECRET");
+        Assert.Equal("~ AlertInstance/robot: params.WebHook: (unset) -> ${env:ROBOT_HOOK}", Plan(current)[1]);
+        Assert.Null(ClusterStateReader.SecretDigest("******"));
     }
 
     [Fact]

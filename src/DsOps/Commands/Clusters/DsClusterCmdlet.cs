@@ -47,8 +47,32 @@ public abstract class DsClusterCmdlet : DsCmdlet
         return ClusterPlanner.Plan(desired, server.Config, new ClusterPlanOptions
         {
             Prune = prune, State = statePath is null ? null : ClusterAppliedState.Load(statePath), Unsupported = ClusterPlanOptions.UnsupportedFields(connection.Dialect),
-            UpdateSecrets = updateSecrets,
+            UpdateSecrets = updateSecrets, SecretDigest = SecretDigests(),
         });
+    }
+
+    /// <summary>
+    /// Fingerprints of secret values for the planner (resolved on the pipeline thread, when asked, registered for
+    /// masking); a reference that does not resolve now (unset variable, no SecretManagement) gives null: not compared.
+    /// </summary>
+    private Func<SecretReference, string?> SecretDigests()
+    {
+        var cache = new Dictionary<SecretReference, string?>();
+        return reference =>
+        {
+            if (cache.TryGetValue(reference, out var known)) return known;
+            string? value;
+            try
+            {
+                value = reference.Source == SecretSource.Environment ? System.Environment.GetEnvironmentVariable(reference.Name) : GetSecret(reference.Name);
+            }
+            catch (Exception ex) when (ex is DsOpsException or RuntimeException)
+            {
+                value = null;
+            }
+            SecretRegistry.Register(value);
+            return cache[reference] = ClusterStateReader.SecretDigest(value);
+        };
     }
 
     /// <summary>The state file beside the config (or -StatePath), null with -NoState.</summary>
