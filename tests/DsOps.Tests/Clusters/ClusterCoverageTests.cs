@@ -242,6 +242,8 @@ public sealed class ClusterCoverageTests : IAsyncLifetime
     [Theory]
     [InlineData("3.2")]
     [InlineData("3.3")]
+    [InlineData("3.1")]
+    [InlineData("3.4")]
     public async Task K8s_clusters_and_namespaces_plan_apply_rerun_prune_export_and_compare(string dialect)
     {
         Environment.SetEnvironmentVariable("DSOPS_COVER_KUBECONFIG", Canary + "-kube");
