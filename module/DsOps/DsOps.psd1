@@ -33,6 +33,7 @@
         'Complete-DsTaskInstance',
         'Connect-DsMetadata',
         'Connect-DsServer',
+        'Copy-DsWorkflow',
         'Disable-DsSchedule',
         'Disconnect-DsMetadata',
         'Disconnect-DsServer',

@@ -111,10 +111,29 @@ public sealed class DsEmulator : IAsyncDisposable
         var emu = new DsEmulator(ctx, handlers, options, token);
         options.Faults?.Invoke(emu.Faults);
         await emu.StartHostAsync(options.Port, ct).ConfigureAwait(false);
-        ctx.Cluster.AssignActuatorPorts(emu.BaseUri.Port);
-        emu._actuators = await ActuatorEndpoints.StartAsync(ctx.Cluster, dialect, ct).ConfigureAwait(false);
+        emu._actuators = await StartActuatorsAsync(ctx.Cluster, dialect, emu.BaseUri.Port, ct).ConfigureAwait(false);
         if (options.AutoRun) emu.StartAutoRun();
         return emu;
+    }
+
+    /// <summary>
+    /// Actuator ports are picked free and then bound by Kestrel a moment later; another process (parallel test
+    /// assemblies, other emulators) can take one in between, so a bind that loses that race picks new ports.
+    /// </summary>
+    private static async Task<WebApplication?> StartActuatorsAsync(
+        EmulatedCluster cluster, DsDialect dialect, int apiPort, CancellationToken ct)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            cluster.AssignActuatorPorts(apiPort);
+            try
+            {
+                return await ActuatorEndpoints.StartAsync(cluster, dialect, ct).ConfigureAwait(false);
+            }
+            catch (IOException e) when (attempt < 5 && e.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException)
+            {
+            }
+        }
     }
 
     /// <summary>

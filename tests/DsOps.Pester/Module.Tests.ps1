@@ -120,7 +120,7 @@ Describe '<Name>' -ForEach $cmdlets {
     It 'supports -WhatIf and -Confirm exactly when it changes state' {
         # Invoke-DsHealthCheck only reads (the xunit compliance test allow-lists it the same way).
         $changesState = $command.Verb -in 'Sync', 'Export', 'New', 'Send', 'Invoke', 'Disconnect', 'Set', 'Remove', 'Start', 'Stop', 'Initialize',
-            'Complete', 'Disable', 'Enable', 'Restart', 'Resume', 'Suspend' -and
+            'Complete', 'Disable', 'Enable', 'Restart', 'Resume', 'Suspend', 'Copy' -and
             $command.Name -ne 'Invoke-DsHealthCheck'
         $command.Parameters.ContainsKey('WhatIf') | Should -Be $changesState
         $command.Parameters.ContainsKey('Confirm') | Should -Be $changesState

@@ -77,6 +77,8 @@ Describe 'Coverage' {
             'Stop-DsTaskInstance', 'Stop-DsWorkflowInstance', 'Suspend-DsWorkflowInstance'
         # Clusters as config.
         $covered += 'Export-DsCluster', 'Initialize-DsCluster', 'Sync-DsCluster'
+        # Promotion between clusters (here: between two projects of one cluster).
+        $covered += 'Copy-DsWorkflow'
         $covered = $covered | Sort-Object
         $stateChanging = Get-Command -Module DsOps | Where-Object { $_.Parameters.ContainsKey('WhatIf') } | ForEach-Object Name | Sort-Object
         $stateChanging | Should -Be $covered
@@ -176,6 +178,12 @@ Describe 'State changes on DS <Dialect>' -ForEach $dialects {
         Copy-Item -Recurse (Join-Path (Get-DsTestRepoRoot) 'docs/examples') $examples
         $config = Join-Path $examples 'cluster/cluster.yaml'
         $before = Get-Fingerprint $emu
+        if ($Dialect -in '3.0', '3.1') {
+            # The id-based resource center of 3.0/3.1 is not managed: a config with files is refused before any plan.
+            { Sync-DsCluster $config -WhatIf } | Should -Throw -ErrorId 'DsResourceCenterUnsupported,DsOps.Commands.Clusters.SyncDsClusterCommand'
+            $yaml = Get-Content -Raw -LiteralPath $config
+            Set-Content -LiteralPath $config -Value $yaml.Substring(0, $yaml.IndexOf("`nfiles:"))
+        }
         $result = Sync-DsCluster $config -WhatIf
         @($result | Where-Object Status -eq 'Skipped').Count | Should -BeGreaterThan 5
         $null = Initialize-DsCluster -Config $config -Workflows (Join-Path $examples 'workflows') -Environment PROD -WhatIf
@@ -194,6 +202,19 @@ Describe 'State changes on DS <Dialect>' -ForEach $dialects {
         $WhatIfPreference = $true
         try { $specsOnServer | Export-DsWorkflowSpec -Destination $dest } finally { $WhatIfPreference = $false }
         @(Get-ChildItem -LiteralPath $dest -Recurse -File -ErrorAction SilentlyContinue).Count | Should -Be 0
+    }
+
+    It 'Copy-DsWorkflow -WhatIf and $WhatIfPreference copy nothing' {
+        $conn = Get-DsConnection
+        $before = Get-Fingerprint $emu
+        $result = Copy-DsWorkflow -Source $conn -Connection $conn -Project $project -DestinationProject "${project}_copy" -IncludeSchedule -WhatIf
+        @($result).Count | Should -Be 2
+        $result.Status | Sort-Object -Unique | Should -Be 'Skipped'
+        $WhatIfPreference = $true
+        try { $null = Get-DsWorkflow -Project $project | Copy-DsWorkflow -Connection $conn -DestinationProject "${project}_copy" }
+        finally { $WhatIfPreference = $false }
+        Get-Fingerprint $emu | Should -Be $before
+        @(Get-DsProject -Name "${project}_copy" -ErrorAction SilentlyContinue).Count | Should -Be 0
     }
 
     It 'Export-DsWorkflowSpec -Confirm:$false writes specs that plan no change against the server' {

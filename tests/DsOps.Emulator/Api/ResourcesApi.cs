@@ -200,10 +200,7 @@ public static class ResourcesApi
                     ["code"] = code, ["name"] = name, ["config"] = config, ["description"] = r.Str("description"), ["operator"] = r.LoginUser.Id,
                     ["create_time"] = now, ["update_time"] = now,
                 }).ConfigureAwait(false);
-                await ctx.Db.InsertAsync(c, tx, "t_ds_environment_worker_group_relation", groups.Select(g => (IReadOnlyDictionary<string, object?>)new Dictionary<string, object?>
-                {
-                    ["environment_code"] = code, ["worker_group"] = g, ["operator"] = r.LoginUser.Id, ["create_time"] = now, ["update_time"] = now,
-                }).ToList()).ConfigureAwait(false);
+                await InsertWorkerGroupRelationsAsync(ctx, c, tx, code, groups, r.LoginUser.Id, now).ConfigureAwait(false);
             }).ConfigureAwait(false);
             return JsonValue.Create(code);
         });
@@ -225,10 +222,7 @@ public static class ResourcesApi
                 await ctx.Db.ExecAsync("UPDATE t_ds_environment SET name = @name, config = @config, description = @d, operator = @op, update_time = @now WHERE code = @code",
                     new { name, config, d = r.Str("description"), op = r.LoginUser.Id, now, code }, c, tx).ConfigureAwait(false);
                 await ctx.Db.ExecAsync("DELETE FROM t_ds_environment_worker_group_relation WHERE environment_code = @code", new { code }, c, tx).ConfigureAwait(false);
-                await ctx.Db.InsertAsync(c, tx, "t_ds_environment_worker_group_relation", groups.Select(g => (IReadOnlyDictionary<string, object?>)new Dictionary<string, object?>
-                {
-                    ["environment_code"] = code, ["worker_group"] = g, ["operator"] = r.LoginUser.Id, ["create_time"] = now, ["update_time"] = now,
-                }).ToList()).ConfigureAwait(false);
+                await InsertWorkerGroupRelationsAsync(ctx, c, tx, code, groups, r.LoginUser.Id, now).ConfigureAwait(false);
             }).ConfigureAwait(false);
             return JsonValue.Create(code);
         });
@@ -267,6 +261,25 @@ public static class ResourcesApi
             foreach (var row in rows) items.Add(await EnvironmentJsonAsync(ctx, row).ConfigureAwait(false));
             return items;
         });
+    }
+
+    /// <summary>
+    /// An environment's worker-group rows. The 3.4.3 schema adds a NOT NULL worker_group_id beside the name (no upgrade
+    /// script for it was found: docs/ds-facts.md §9.4); the emulator writes the t_ds_worker_group id of that name, or 0
+    /// for a group DS knows only from worker config such as 'default' (what DS 3.4 itself writes there is unverified).
+    /// </summary>
+    private static async Task InsertWorkerGroupRelationsAsync(EmulatorContext ctx, MySqlConnector.MySqlConnection c, MySqlConnector.MySqlTransaction tx, long code,
+        IReadOnlyList<string> groups, int user, DateTime now)
+    {
+        var withId = ctx.Db.HasColumn("t_ds_environment_worker_group_relation", "worker_group_id");
+        var rows = new List<IReadOnlyDictionary<string, object?>>();
+        foreach (var g in groups)
+        {
+            var row = new Dictionary<string, object?> { ["environment_code"] = code, ["worker_group"] = g, ["operator"] = user, ["create_time"] = now, ["update_time"] = now };
+            if (withId) row["worker_group_id"] = await ctx.Db.ScalarAsync("SELECT COALESCE(MAX(id), 0) FROM t_ds_worker_group WHERE name = @g", new { g }, c, tx).ConfigureAwait(false);
+            rows.Add(row);
+        }
+        await ctx.Db.InsertAsync(c, tx, "t_ds_environment_worker_group_relation", rows).ConfigureAwait(false);
     }
 
     private static List<string> ParseGroups(string? json)

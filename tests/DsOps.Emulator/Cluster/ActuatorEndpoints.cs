@@ -84,7 +84,15 @@ public static class ActuatorEndpoints
             }
             await TryHandleAsync(http, node, dialect, path["/actuator/".Length..]).ConfigureAwait(false);
         });
-        await app.StartAsync(ct).ConfigureAwait(false);
+        try
+        {
+            await app.StartAsync(ct).ConfigureAwait(false);
+        }
+        catch
+        {
+            await app.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
         return app;
     }
 }

@@ -89,6 +89,9 @@ public sealed class ClusterBootstrapTests : IAsyncLifetime
     [Theory]
     [InlineData("3.2")]
     [InlineData("3.3")]
+    [InlineData("3.4")]
+    [InlineData("3.4.0")]
+    [InlineData("3.4.2")]
     public async Task Empty_emulator_becomes_a_working_cluster_and_a_second_run_changes_nothing(string dialect)
     {
         var c = await StartAsync(dialect);
@@ -119,7 +122,7 @@ public sealed class ClusterBootstrapTests : IAsyncLifetime
             Assert.Equal("1", await One("SELECT COUNT(*) FROM t_ds_relation_project_user r JOIN t_ds_project p ON p.id = r.project_id JOIN t_ds_user u ON u.id = r.user_id " +
                                        "WHERE p.name = 'analytics' AND u.user_name = 'etl_user'"));
             Assert.Equal("prod-workers", await One("SELECT worker_group FROM t_ds_environment_worker_group_relation r JOIN t_ds_environment e ON e.code = r.environment_code WHERE e.name = 'prod-env'"));
-            Assert.Equal("2", await One("SELECT COUNT(*) FROM t_ds_" + (dialect == "3.3" ? "workflow" : "process") + "_definition d JOIN t_ds_project p ON p.code = d.project_code WHERE p.name = 'analytics'"));
+            Assert.Equal("2", await One("SELECT COUNT(*) FROM t_ds_" + (c.Dialect.UsesWorkflowNaming ? "workflow" : "process") + "_definition d JOIN t_ds_project p ON p.code = d.project_code WHERE p.name = 'analytics'"));
         }
 
         // Running it again: the plan is empty and nothing is written.
@@ -164,6 +167,40 @@ public sealed class ClusterBootstrapTests : IAsyncLifetime
         Assert.Equal(("File/scripts/extract.sh", PlanAction.Update, ClusterApplyStatus.Applied), (fileResult.Target, fileResult.Action, fileResult.Status));
         Assert.Empty(Run("Compare-DsClusterConfig", new Hashtable { ["Config"] = Config, ["Connection"] = c }).Output);
 
+        AssertNoSecretAnywhere();
+    }
+
+    /// <summary>
+    /// DS 3.0/3.1: the resource center is id based, which DsOps does not manage. A config with files is refused before
+    /// anything is written (one clear error naming the file and line); without its files the same config bootstraps
+    /// the cluster, and a second run writes nothing.
+    /// </summary>
+    [Theory]
+    [InlineData("3.0")]
+    [InlineData("3.1")]
+    public async Task Before_32_files_are_refused_up_front_and_the_rest_of_the_config_bootstraps(string dialect)
+    {
+        var c = await StartAsync(dialect);
+        _emu.RequestLog.Reset();
+        Assert.Equal("DsResourceCenterUnsupported", TerminatingErrorId("Initialize-DsCluster", new Hashtable
+        {
+            ["Config"] = Config, ["Workflows"] = Workflows, ["Environment"] = "PROD", ["Connection"] = c,
+        }));
+        Assert.Contains("cluster.yaml:", _terminating[^1]);
+        Assert.Contains("DS 3.2 and later", _terminating[^1]);
+        AssertNoWrites();
+
+        var text = File.ReadAllText(Config);
+        File.WriteAllText(Config, text[..text.IndexOf("\nfiles:", StringComparison.Ordinal)] + "\n");
+        var first = Bootstrap(c);
+        Assert.Empty(first.Errors);
+        var result = first.Objects<ClusterBootstrapResult>().Single();
+        Assert.True(result.Succeeded, result.ToString());
+        Assert.Equal((10, 0, 2), (result.ResourcesApplied, result.ResourcesFailed, result.WorkflowsApplied));
+        _emu.RequestLog.Reset();
+        var second = Bootstrap(c).Objects<ClusterBootstrapResult>().Single();
+        Assert.Equal((0, 10, 0, 2), (second.ResourcesApplied, second.ResourcesUnchanged, second.WorkflowsApplied, second.WorkflowsUnchanged));
+        AssertNoWrites();
         AssertNoSecretAnywhere();
     }
 

@@ -363,6 +363,27 @@ public sealed class ClusterCoverageTests : IAsyncLifetime
     }
 
     [Fact]
+    public void K8s_resources_are_refused_up_front_on_DS_30_naming_file_and_line()
+    {
+        var config = ClusterConfigReader.Read("""
+            queues:
+              - name: q
+            k8sClusters:
+              - { name: k, config: "${env:K}" }
+            k8sNamespaces:
+              - name: k/etl
+            """, "c.yaml");
+        var ex = Assert.Throws<DsOpsException>(() => ClusterVersionSupport.EnsureSupported(config, DsDialect.V3_0));
+        Assert.Equal("DsK8sClustersUnsupported", ex.ErrorId);
+        Assert.StartsWith("c.yaml:4:", ex.Message);
+        Assert.Contains("k, k/etl", ex.Message);
+        ClusterVersionSupport.EnsureSupported(config, DsDialect.V3_1);
+        var bad = Assert.Throws<DsOpsException>(() => ClusterConfigReader.Read("k8sNamespaces:\n  - name: etl\n", "n.yaml"));
+        Assert.Contains("n.yaml:2:", bad.Message);
+        Assert.Contains("cluster/namespace", bad.Message);
+    }
+
+    [Fact]
     public void Data_source_types_are_checked_per_DS_version()
     {
         var config = ClusterConfigReader.Read("""

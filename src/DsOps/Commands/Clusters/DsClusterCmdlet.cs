@@ -32,7 +32,10 @@ public abstract class DsClusterCmdlet : DsCmdlet
         return Await(ClusterStateReader.ReadAsync(connection.Client, hash, CancellationToken));
     }
 
-    /// <summary>The plan of <paramref name="desired"/> against the server (fields the server's DS version lacks are not compared).</summary>
+    /// <summary>
+    /// The plan of <paramref name="desired"/> against the server (fields the server's DS version lacks are not compared);
+    /// a config the server's version cannot take is refused first (ClusterVersionSupport).
+    /// </summary>
     /// <param name="connection">The server.</param>
     /// <param name="desired">The config.</param>
     /// <param name="server">The server's resources.</param>
@@ -41,6 +44,7 @@ public abstract class DsClusterCmdlet : DsCmdlet
     /// <param name="updateSecrets">-UpdateSecrets patterns (refused when one selects no resource with secrets).</param>
     protected ClusterPlan MakePlan(DsConnection connection, ClusterConfig desired, ClusterServerState server, bool prune, string? statePath, IReadOnlyList<string>? updateSecrets = null)
     {
+        ClusterVersionSupport.EnsureSupported(desired, connection.Dialect);
         updateSecrets ??= Array.Empty<string>();
         if (updateSecrets.Count > 0) ClusterPlanner.CheckSecretTargets(desired, updateSecrets);
         foreach (var finding in ClusterPlanner.CheckAgainstServer(desired, connection.Dialect)) WriteWarning(finding.Location + ": " + finding.Message);

@@ -1,0 +1,293 @@
+using System.Management.Automation;
+using DsOps.Engine;
+using DsOps.Engine.Api;
+using DsOps.Engine.Apply;
+using DsOps.Engine.Clusters.Promotion;
+using DsOps.Engine.Models;
+using DsOps.Engine.Planning;
+using DsOps.Engine.Specs.Loading;
+using DsOps.Engine.Specs.Validation;
+using DsOps.Infrastructure;
+
+namespace DsOps.Commands.Clusters;
+
+/// <summary>
+/// <para type="synopsis">Copies workflows that are not in code from one DS cluster to another (e.g. UAT to PROD), mapping names through the environments file.</para>
+/// <para type="description">Reads the selected workflows of the source cluster as specs (as Export-DsWorkflowSpec
+/// does), maps their names through the environments file (the source's data sources, worker groups, tenants,
+/// environments and alert groups back to logical names, then to the destination's), and plans and applies them on the
+/// destination with the same planner and applier as Sync-DsWorkflow. Names are the identity: the destination gives
+/// the copies its own workflow and task codes, and data sources, environments and alert groups get the destination's
+/// ids. Before anything is written, every name the copy uses must exist on the destination; each one that does not is
+/// named with its source name (DsCopyMappingMissing), and nothing is written. A second copy of unchanged workflows
+/// plans no change and writes nothing. Schedules are copied only with -IncludeSchedule: a destination without a
+/// schedule gets one, offline unless -ScheduleOnline; one it already has is updated in place, never created twice.
+/// Without -IncludeSchedule the destination's own schedule stays as it is. A copy never deletes a workflow, and a
+/// workflow the destination already has keeps its release state there. With -WhatIf it shows what would be
+/// created or updated and writes nothing; -OutFile saves the plan for review and -Plan applies exactly that plan,
+/// refusing when the source or the destination changed since. Copies into a project the destination does not have create it, unless
+/// -RequireExistingProject.</para>
+/// <example><code>Copy-DsWorkflow -Source $uat -Connection $prod -Project etl -Workflow daily_sales -EnvironmentFile ./environments.yaml -SourceEnvironment UAT -DestinationEnvironment PROD -WhatIf</code><para>Shows what copying daily_sales from UAT to PROD would create or change, with UAT's names mapped to PROD's, without writing.</para></example>
+/// <example><code>Copy-DsWorkflow -Source $uat -Connection $prod -Project etl -Workflow 'daily_*' -EnvironmentFile ./environments.yaml -SourceEnvironment UAT -DestinationEnvironment PROD -Confirm:$false</code><para>Copies every daily workflow of project etl to PROD without asking for each one.</para></example>
+/// <example><code>Get-DsWorkflow -Project etl -Connection $uat | Where-Object Name -like 'report_*' | Copy-DsWorkflow -Connection $prod -IncludeSchedule -Confirm:$false</code><para>Copies the piped workflows with their schedules, which arrive offline on PROD.</para></example>
+/// <example><code>Copy-DsWorkflow -Source $uat -Connection $prod -Project etl -IncludeSchedule -OutFile ./copy-plan.json; Copy-DsWorkflow -Source $uat -Connection $prod -Project etl -IncludeSchedule -Plan ./copy-plan.json -Confirm:$false</code><para>Saves the copy's plan for review, then applies exactly that plan, or refuses if UAT's workflows or PROD changed in between.</para></example>
+/// <example><code>Copy-DsWorkflow -Source $prod -Connection $prod -Project etl -DestinationProject etl_sandbox -PassThru -Confirm:$false</code><para>Copies every workflow of etl into project etl_sandbox of the same cluster and lists each copy with its new code.</para></example>
+/// </summary>
+[Cmdlet(VerbsCommon.Copy, "DsWorkflow", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, DefaultParameterSetName = NamesSet)]
+[OutputType(typeof(DsWorkflowCopyResult))]
+public sealed class CopyDsWorkflowCommand : DsCmdlet
+{
+    private const string NamesSet = "Names", PipelineSet = "Pipeline";
+    private readonly List<(string Project, string Workflow)> _piped = new();
+    private DsConnection? _pipedSource;
+
+    /// <summary><para type="description">The cluster the workflows are copied from (Connect-DsServer). With piped workflows: the connection they were read through, unless given.</para></summary>
+    [Parameter(Mandatory = true, ParameterSetName = NamesSet, HelpMessage = "The source cluster's connection (e.g. UAT).")]
+    [Parameter(ParameterSetName = PipelineSet, HelpMessage = "The source cluster's connection; default: the piped workflows' connection.")]
+    [Alias("SourceConnection")]
+    public DsConnection? Source { get; set; }
+
+    /// <summary><para type="description">The cluster the workflows are copied to; default: the session's connection.</para></summary>
+    [Parameter(HelpMessage = "The destination cluster's connection (e.g. PROD); default: the session's connection.")]
+    [Alias("Destination")]
+    public DsConnection? Connection { get; set; }
+
+    /// <summary><para type="description">Source project names; wildcards allowed.</para></summary>
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = NamesSet, HelpMessage = "Source project names; wildcards allowed.")]
+    [SupportsWildcards]
+    [ValidateNotNullOrEmpty]
+    public string[] Project { get; set; } = Array.Empty<string>();
+
+    /// <summary><para type="description">Workflow names; wildcards allowed. Every workflow of the projects when omitted.</para></summary>
+    [Parameter(Position = 1, ParameterSetName = NamesSet, HelpMessage = "Workflow names; wildcards allowed. All when omitted.")]
+    [SupportsWildcards]
+    [ValidateNotNullOrEmpty]
+    public string[]? Workflow { get; set; }
+
+    /// <summary><para type="description">Workflows from Get-DsWorkflow (their project, name and connection).</para></summary>
+    [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = PipelineSet, HelpMessage = "Workflows from Get-DsWorkflow.")]
+    public DsWorkflow[] InputObject { get; set; } = Array.Empty<DsWorkflow>();
+
+    /// <summary><para type="description">The project the workflows go to on the destination (one source project only); default: the source project's name.</para></summary>
+    [Parameter(HelpMessage = "Destination project; default: the source project's name.")]
+    [ValidateNotNullOrEmpty]
+    public string? DestinationProject { get; set; }
+
+    /// <summary><para type="description">Environments file whose entries map each cluster's names (data sources, worker groups, tenants, environments, alert groups, parameter values).</para></summary>
+    [Parameter(HelpMessage = "Environments file (environments.yaml) with the two clusters' name mappings.")]
+    [ValidateNotNullOrEmpty]
+    public string? EnvironmentFile { get; set; }
+
+    /// <summary><para type="description">The source cluster's entry in the environments file (e.g. UAT): its names are turned back into logical names.</para></summary>
+    [Parameter(HelpMessage = "The source cluster's entry in the environments file (e.g. UAT).")]
+    [ValidateNotNullOrEmpty]
+    public string? SourceEnvironment { get; set; }
+
+    /// <summary><para type="description">The destination cluster's entry in the environments file (e.g. PROD): logical names become its names.</para></summary>
+    [Parameter(HelpMessage = "The destination cluster's entry in the environments file (e.g. PROD).")]
+    [Alias("Environment")]
+    [ValidateNotNullOrEmpty]
+    public string? DestinationEnvironment { get; set; }
+
+    /// <summary><para type="description">Copy the source's schedules too: created offline where the destination has none (never a second one), updated in place where it has one.</para></summary>
+    [Parameter(HelpMessage = "Copy the schedules too (offline unless -ScheduleOnline; never a second schedule).")]
+    public SwitchParameter IncludeSchedule { get; set; }
+
+    /// <summary><para type="description">With -IncludeSchedule: put the copied schedules online (and their workflows).</para></summary>
+    [Parameter(HelpMessage = "With -IncludeSchedule: put the copied schedules and their workflows online.")]
+    public SwitchParameter ScheduleOnline { get; set; }
+
+    /// <summary><para type="description">Last-applied state file of the destination copies: records each copy, so a later copy flags edits made on the destination since (drift). None by default.</para></summary>
+    [Parameter(HelpMessage = "Last-applied state file for drift detection on the destination (none by default).")]
+    [ValidateNotNullOrEmpty]
+    public string? StatePath { get; set; }
+
+    /// <summary><para type="description">Refuse to create destination projects (DsProjectNotFound, nothing written).</para></summary>
+    [Parameter(HelpMessage = "Refuse to create projects that do not exist on the destination.")]
+    public SwitchParameter RequireExistingProject { get; set; }
+
+    /// <summary><para type="description">How many workflows are written at the same time (default 4).</para></summary>
+    [Parameter(HelpMessage = "Workflows written at the same time.")]
+    [ValidateRange(1, 64)]
+    public int ThrottleLimit { get; set; } = 4;
+
+    /// <summary><para type="description">Seconds to wait for another sync or copy of the same destination projects on this machine (default 0: refuse at once with DsSyncLocked).</para></summary>
+    [Parameter(HelpMessage = "Seconds to wait for another sync or copy of the same destination projects (default 0).")]
+    [ValidateRange(0, 86400)]
+    public int LockTimeout { get; set; }
+
+    /// <summary><para type="description">Save the copy's plan to this file and write nothing to the destination; review it, then apply it exactly with -Plan.</para></summary>
+    [Parameter(HelpMessage = "Save the plan to this file instead of copying (apply it later with -Plan).")]
+    [ValidateNotNullOrEmpty]
+    public string? OutFile { get; set; }
+
+    /// <summary><para type="description">A plan saved by Copy-DsWorkflow -OutFile: the copy is recomputed with the same parameters and applied only
+    /// when it is exactly that plan; a changed source (DsPlanSpecsChanged), a changed destination (DsPlanStale) or a
+    /// different plan (DsPlanMismatch) is refused before any write.</para></summary>
+    [Parameter(HelpMessage = "A plan saved by Copy-DsWorkflow -OutFile, applied only if source and destination are unchanged since.")]
+    [ValidateNotNullOrEmpty]
+    public string? Plan { get; set; }
+
+    /// <summary><para type="description">Output a result for every selected workflow, also those the destination already has unchanged (by default only created, updated, skipped and failed ones).</para></summary>
+    [Parameter(HelpMessage = "Output a result for every selected workflow, unchanged ones too.")]
+    public SwitchParameter PassThru { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        foreach (var w in InputObject)
+        {
+            if (w.ProjectName is null)
+            {
+                WriteDsError("DsCopyInputInvalid", ErrorCategory.InvalidArgument, $"Workflow '{w.Name}' carries no project name; pass -Project and -Workflow instead.", w);
+                continue;
+            }
+            _piped.Add((w.ProjectName, w.Name));
+            _pipedSource ??= w.Connection;
+        }
+    }
+
+    protected override void EndProcessing()
+    {
+        if (ParameterSetName == PipelineSet && _piped.Count == 0) return;
+        var destination = ResolveConnection(Connection);
+        var source = Source ?? _pipedSource;
+        if (source is null)
+            ThrowDsError("DsNotConnected", ErrorCategory.ConnectionError, "The piped workflows carry no connection; pass -Source.", null);
+        SyncLock? syncLock = null;
+        try
+        {
+            if (OutFile is not null && Plan is not null)
+                throw new ArgumentException("Give -OutFile (make a plan) or -Plan (apply one), not both.");
+            if (ScheduleOnline && !IncludeSchedule)
+                throw new ArgumentException("-ScheduleOnline needs -IncludeSchedule.");
+            if ((SourceEnvironment is not null || DestinationEnvironment is not null) && EnvironmentFile is null)
+                throw new ArgumentException("-SourceEnvironment and -DestinationEnvironment need -EnvironmentFile.");
+            var file = EnvironmentFile is null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(EnvironmentFile);
+            var sourceMapping = file is null || SourceEnvironment is null ? null : EnvironmentOverlay.Load(file, SourceEnvironment);
+            var destinationMapping = file is null || DestinationEnvironment is null ? null : EnvironmentOverlay.Load(file, DestinationEnvironment);
+
+            var (projects, select, literals) = Selection(source!);
+            var statePath = StatePath is null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(StatePath);
+            var saved = Plan is null ? null : PlanFile.Load(SessionState.Path.GetUnresolvedProviderPathFromPSPath(Plan));
+            if (!WhatIfRequested && OutFile is null)
+                syncLock = Await(SyncLock.AcquireAsync(destination.Client.BaseUri, projects.Select(p => DestinationProject ?? p), statePath,
+                    TimeSpan.FromSeconds(LockTimeout), CancellationToken));
+            var state = statePath is null ? null : AppliedState.Load(statePath);
+            var options = new WorkflowCopyOptions
+            {
+                Projects = projects, Select = select, DestinationProject = DestinationProject,
+                SourceMapping = sourceMapping, DestinationMapping = destinationMapping,
+                IncludeSchedule = IncludeSchedule, ScheduleOnline = ScheduleOnline, State = state,
+                RequireExistingProject = RequireExistingProject || destinationMapping?.RequireExistingProject == true,
+            };
+            var copy = AwaitWithProgress<WorkflowCopy, string>(
+                progress => WorkflowCopier.PrepareAsync(source!.Client, destination.Client, options, progress, CancellationToken),
+                status => new ProgressRecord(45, "Copy-DsWorkflow", status));
+            WriteProgress(new ProgressRecord(45, "Copy-DsWorkflow", "planned") { RecordType = ProgressRecordType.Completed });
+            var notFound = literals.Where(l => !copy.Sources.Values.Any(s => s.Spec.Project == l.Project && s.Spec.Name == l.Workflow)).ToList();
+            if (notFound.Count > 0)
+                throw new DsOpsException(DsErrorKind.NotFound, "DsWorkflowNotFound",
+                    $"Workflow(s) {string.Join(", ", notFound.Select(n => $"'{n.Project}/{n.Workflow}'"))} do not exist on the source {source!.Name}; nothing was written.");
+            foreach (var f in copy.Warnings) WriteWarning(f.ToString());
+            WriteVerbose($"Copy {source!.Name} -> {destination.Name}: {copy.Plan.Summary}");
+            if (saved is not null) copy.Verify(saved);
+            if (OutFile is not null) SavePlan(copy, source, projects);
+            else Apply(copy, destination, state, statePath);
+        }
+        catch (Exception ex) when (ex is not PipelineStoppedException)
+        {
+            ThrowDsError(ex, DestinationProject ?? string.Join(",", Project.Length > 0 ? Project : _piped.Select(p => p.Project).Distinct()));
+        }
+        finally
+        {
+            syncLock?.Dispose();
+        }
+    }
+
+    /// <summary>The source projects, the workflow filter, and the literal (wildcard-free) names that must exist.</summary>
+    private (List<string> Projects, Func<string, string, bool> Select, List<(string Project, string Workflow)> Literals) Selection(DsConnection source)
+    {
+        if (ParameterSetName == PipelineSet)
+        {
+            var set = _piped.ToHashSet();
+            return (_piped.Select(p => p.Project).Distinct(StringComparer.Ordinal).ToList(), (p, w) => set.Contains((p, w)), _piped.Distinct().ToList());
+        }
+        List<string> projects;
+        if (Project.Any(WildcardPattern.ContainsWildcardCharacters))
+        {
+            var patterns = Wildcards.Compile(Project);
+            projects = ToList(source.Client.GetProjectsAsync(null, CancellationToken)).Select(p => p.Name).Where(n => Wildcards.Matches(patterns, n)).ToList();
+            if (projects.Count == 0)
+                throw new DsOpsException(DsErrorKind.NotFound, "DsProjectNotFound", $"No project on the source {source.Name} matches {string.Join(", ", Project)}.");
+        }
+        else projects = Project.Distinct(StringComparer.Ordinal).ToList();
+        var workflowPatterns = Wildcards.Compile(Workflow);
+        var literals = projects.Count == 1 && Workflow is not null
+            ? Workflow.Where(w => !WildcardPattern.ContainsWildcardCharacters(w)).Select(w => (projects[0], w)).ToList()
+            : new List<(string, string)>();
+        return (projects, (_, w) => Wildcards.Matches(workflowPatterns, w), literals);
+    }
+
+    /// <summary>-OutFile: the plan saved for review (not under -WhatIf), one Skipped result per workflow it would change.</summary>
+    private void SavePlan(WorkflowCopy copy, DsConnection source, IEnumerable<string> projects)
+    {
+        var path = SessionState.Path.GetUnresolvedProviderPathFromPSPath(OutFile!);
+        if (ShouldProcess(path, "Save the copy plan"))
+        {
+            PlanFile.Save(path, copy.Plan, WorkflowCopy.PlanSourceOf(source.Client.BaseUri, projects, DestinationEnvironment));
+            WriteVerbose($"Plan saved to {path}: {copy.Plan.Summary}");
+        }
+        foreach (var item in copy.Plan.Items.Where(i => i.Level == PlanLevel.Workflow && (i.Action != PlanAction.Unchanged || PassThru)))
+            WriteObject(copy.Result(item, item.Action == PlanAction.Unchanged ? ApplyStatus.Unchanged : ApplyStatus.Skipped, null, item.Action == PlanAction.Unchanged ? null : "planned"));
+    }
+
+    private void Apply(WorkflowCopy copy, DsConnection destination, AppliedState? state, string? statePath)
+    {
+        var approved = new HashSet<string>(StringComparer.Ordinal);
+        var declined = new List<PlanItem>();
+        foreach (var item in copy.Plan.Items.Where(i => i.Level == PlanLevel.Workflow && i.Action != PlanAction.Unchanged))
+        {
+            var (source, _) = copy.Sources[item.Project + "/" + item.Workflow];
+            var action = (item.Action == PlanAction.Create ? "Create workflow" : "Update workflow" +
+                             (item.Changes.Length > 0 ? $" ({string.Join(", ", item.Changes.Select(c => c.Field))})" : "")) +
+                         $" as a copy of {source.Key}" + (item.Drift ? " [overwrites changes made outside DsOps]" : "");
+            if (ShouldProcess($"{item.Target} on {destination.Name}", action)) approved.Add(item.Target);
+            else declined.Add(item);
+        }
+
+        var results = new List<DsWorkflowCopyResult>();
+        if (approved.Count > 0 || (copy.Plan.Items.All(i => i.Action == PlanAction.Unchanged) && state is not null && !WhatIfRequested))
+        {
+            var applier = new WorkflowApplier(destination.Client, copy.Destination);
+            using var journal = state is not null && statePath is not null && !WhatIfRequested ? ApplyJournal.Open(statePath) : null;
+            var applied = AwaitWithProgress<IReadOnlyList<WorkflowApplyResult>, ApplyProgress>(
+                progress => applier.ApplyAsync(copy.Approved(approved), new ApplyOptions { ThrottleLimit = ThrottleLimit, State = state, Journal = journal }, progress, CancellationToken),
+                p => new ProgressRecord(46, "Copy-DsWorkflow", $"{p.Done} of {p.Total} workflows: {p.Current}") { PercentComplete = p.Total == 0 ? 100 : p.Done * 100 / p.Total });
+            WriteProgress(new ProgressRecord(46, "Copy-DsWorkflow", "Done") { RecordType = ProgressRecordType.Completed });
+            if (journal is not null) journal.Complete(state!, statePath!);
+            foreach (var r in applied.Where(r => r.Workflow == WorkflowApplier.ProjectMarker && r.Status == ApplyStatus.Failed))
+                WriteDsError(r.Error ?? new InvalidOperationException(r.Message), r.Project, "DsCopyWorkflowFailed");
+            results.AddRange(copy.Results(applied));
+        }
+        else
+        {
+            results.AddRange(copy.Plan.Items.Where(i => i.Level == PlanLevel.Workflow && i.Action == PlanAction.Unchanged)
+                .Select(i => copy.Result(i, ApplyStatus.Unchanged, null, i.Note)));
+        }
+        results.AddRange(declined.Select(d => copy.Result(d, ApplyStatus.Skipped, null, WhatIfRequested ? "WhatIf" : "declined")));
+        foreach (var r in results.OrderBy(r => r.Project, StringComparer.Ordinal).ThenBy(r => r.Workflow, StringComparer.Ordinal))
+        {
+            if (r.Status == ApplyStatus.Failed) WriteDsError(r.Error ?? new InvalidOperationException(r.Message), r.Destination, "DsCopyWorkflowFailed");
+            if (r.Status != ApplyStatus.Unchanged || PassThru) WriteObject(r);
+        }
+        var summary = $"{results.Count(r => r.Status == ApplyStatus.Applied)} copied, {results.Count(r => r.Status == ApplyStatus.Unchanged)} unchanged, " +
+                      $"{results.Count(r => r.Status == ApplyStatus.Failed)} failed, {results.Count(r => r.Status == ApplyStatus.Skipped)} skipped; {destination.Client.Statistics}";
+        WriteVerbose(summary);
+        WriteInformation(new InformationRecord(summary, "Copy-DsWorkflow"));
+    }
+
+    // -WhatIf (or -WhatIf:$false) when given, else $WhatIfPreference of the caller, as ShouldProcess itself decides.
+    private bool WhatIfRequested => MyInvocation.BoundParameters.TryGetValue("WhatIf", out var w)
+        ? w is SwitchParameter s && s.ToBool()
+        : LanguagePrimitives.IsTrue(SessionState.PSVariable.GetValue("WhatIfPreference"));
+}
