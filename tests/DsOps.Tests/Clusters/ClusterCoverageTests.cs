@@ -102,6 +102,7 @@ public sealed class ClusterCoverageTests : IAsyncLifetime
     [Theory]
     [InlineData("3.2")]
     [InlineData("3.3")]
+    [InlineData("3.4")]
     public async Task UpdateSecrets_resends_rotated_secrets_of_the_selected_resources_naming_only_references(string dialect)
     {
         var (emu, c) = await StartAsync(dialect);
@@ -164,6 +165,7 @@ public sealed class ClusterCoverageTests : IAsyncLifetime
     [Theory]
     [InlineData("3.2")]
     [InlineData("3.3")]
+    [InlineData("3.4")]
     public async Task Compare_reports_queues_users_alert_settings_permissions_and_file_content_through_the_mapping(string dialect)
     {
         // Cluster A: the example config. Cluster B: the same through another tenant name (the mapping explains it),
