@@ -177,7 +177,7 @@ Describe 'Compare-DsCluster of two bootstrapped clusters' {
         $differences.Count | Should -Be 3
         $found = @($differences | ForEach-Object { "$($_.Kind)|$($_.Name)|$($_.Field)|$($_.Change)" } | Sort-Object)
         $found | Should -Be @(
-            'DataSource|dw_prod|address|Different'
+            'DataSource|dw_prod|host|Different'
             'Environment|prod-env|config|Different'
             'Tenant|etl_prod|description|Different'
         )

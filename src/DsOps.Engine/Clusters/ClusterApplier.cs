@@ -209,6 +209,33 @@ public sealed class ClusterApplier
                 }
                 return null;
             }
+            case ClusterResourceKind.K8sCluster:
+            {
+                K8sSupported(r);
+                var form = new Dictionary<string, string> { ["name"] = r.Name, ["config"] = Secret(r, "config", required: true), ["description"] = F("description") };
+                if (create)
+                {
+                    var json = await _client.PostFormAsync("cluster/create", form, ct).ConfigureAwait(false);
+                    if (json.ValueKind == JsonValueKind.Number) ids[r.Name] = json.GetInt64();
+                    else await RefreshAsync(item.Kind, "cluster/query-cluster-list", "name", "code", ct).ConfigureAwait(false);
+                }
+                else
+                {
+                    form["code"] = Inv(Id(item.Kind, r.Name));
+                    await _client.PostFormAsync("cluster/update", form, ct).ConfigureAwait(false);
+                }
+                return null;
+            }
+            case ClusterResourceKind.K8sNamespace:
+            {
+                K8sSupported(r);
+                var slash = r.Name.IndexOf('/');
+                await _client.PostFormAsync("k8s-namespace", new Dictionary<string, string>
+                {
+                    ["namespace"] = r.Name[(slash + 1)..], ["clusterCode"] = Inv(Id(ClusterResourceKind.K8sCluster, r.Name[..slash])),
+                }, ct).ConfigureAwait(false);
+                return null;
+            }
             case ClusterResourceKind.DataSource:
             {
                 var body = new JsonObject { ["name"] = r.Name };
@@ -289,6 +316,13 @@ public sealed class ClusterApplier
         }
     }
 
+    private void K8sSupported(ClusterResource r)
+    {
+        if (!_client.Dialect.K8sClustersAsResources)
+            throw new DsOpsException(DsErrorKind.InvalidState, "DsK8sClustersUnsupported",
+                $"{r.Key}: k8s clusters and namespaces are managed on DS 3.1 and later (3.0 names the cluster inside each namespace).");
+    }
+
     private async Task RefreshAsync(ClusterResourceKind kind, string listPath, string nameKey, string idKey, CancellationToken ct)
     {
         foreach (var e in ClusterStateReader.Items(await _client.GetJsonAsync(listPath, ct: ct).ConfigureAwait(false)))
@@ -328,6 +362,12 @@ public sealed class ClusterApplier
             case ClusterResourceKind.DataSource: await _client.DeleteAsync("datasources/" + Inv(id), ct: ct).ConfigureAwait(false); break;
             case ClusterResourceKind.AlertInstance: await _client.DeleteAsync("alert-plugin-instances/" + Inv(id), ct: ct).ConfigureAwait(false); break;
             case ClusterResourceKind.AlertGroup: await _client.DeleteAsync("alert-groups/" + Inv(id), ct: ct).ConfigureAwait(false); break;
+            case ClusterResourceKind.K8sCluster:
+                await _client.PostFormAsync("cluster/delete", new Dictionary<string, string> { ["clusterCode"] = Inv(id) }, ct).ConfigureAwait(false);
+                break;
+            case ClusterResourceKind.K8sNamespace:
+                await _client.PostFormAsync("k8s-namespace/delete", new Dictionary<string, string> { ["id"] = Inv(id) }, ct).ConfigureAwait(false);
+                break;
             case ClusterResourceKind.File:
             {
                 var file = _server.Files[item.Name];

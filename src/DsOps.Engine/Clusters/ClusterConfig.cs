@@ -6,8 +6,8 @@ namespace DsOps.Engine.Clusters;
 
 /// <summary>
 /// The kinds of cluster resources, in dependency order: a resource may only refer to kinds before it (tenants name
-/// queues, users name tenants, environments name worker groups, alert groups name alert instances, projects name
-/// users, files are uploaded last). Creates and updates run in this order, deletes in the reverse order.
+/// queues, users name tenants, environments name worker groups, k8s namespaces name k8s clusters, alert groups name
+/// alert instances, projects name users, files are uploaded last). Creates and updates run in this order, deletes in the reverse order.
 /// </summary>
 public enum ClusterResourceKind
 {
@@ -16,6 +16,10 @@ public enum ClusterResourceKind
     User,
     WorkerGroup,
     Environment,
+    /// <summary>A k8s cluster DS knows (3.1+: /cluster routes); its config (kube config) is a secret.</summary>
+    K8sCluster,
+    /// <summary>A namespace of a k8s cluster, named "cluster/namespace" (3.1+).</summary>
+    K8sNamespace,
     DataSource,
     AlertInstance,
     AlertGroup,
@@ -67,6 +71,13 @@ public sealed record ClusterResource
     /// <summary>Secret fields by key (password, webhook secret...): references only.</summary>
     public ImmutableSortedDictionary<string, SecretReference> Secrets { get; init; } = ImmutableSortedDictionary.Create<string, SecretReference>(StringComparer.Ordinal);
 
+    /// <summary>
+    /// Read from a server only: secret field → keyed digest of the value DS returned (<see cref="ClusterStateReader.SecretDigest"/>),
+    /// for fields DS returns at all (alert plugin params do, data-source passwords come back masked). Compare-DsCluster
+    /// compares these by equality; they are never written to an export, a plan, a state file or a fingerprint.
+    /// </summary>
+    public ImmutableSortedDictionary<string, string> SecretDigests { get; init; } = ImmutableSortedDictionary.Create<string, string>(StringComparer.Ordinal);
+
     /// <summary>Where it was declared (cluster.yaml line) or nothing when read from a server.</summary>
     public SourceLocation Location { get; init; }
 
@@ -110,6 +121,8 @@ public sealed class ClusterConfig
         ClusterResourceKind.User => "users",
         ClusterResourceKind.WorkerGroup => "workerGroups",
         ClusterResourceKind.Environment => "environments",
+        ClusterResourceKind.K8sCluster => "k8sClusters",
+        ClusterResourceKind.K8sNamespace => "k8sNamespaces",
         ClusterResourceKind.DataSource => "dataSources",
         ClusterResourceKind.AlertInstance => "alertInstances",
         ClusterResourceKind.AlertGroup => "alertGroups",

@@ -41,6 +41,10 @@ public static class ClusterConfigReader
                 ("enabled", FieldShape.Text), ("password", FieldShape.Secret)),
             [ClusterResourceKind.WorkerGroup] = Keys(("addresses", FieldShape.Set), ("description", FieldShape.Text)),
             [ClusterResourceKind.Environment] = Keys(("config", FieldShape.Text), ("description", FieldShape.Text), ("workerGroups", FieldShape.Set)),
+            // The cluster's config holds the kube config (credentials): a secret reference, never compared.
+            [ClusterResourceKind.K8sCluster] = Keys(("config", FieldShape.Secret), ("description", FieldShape.Text)),
+            // Named "cluster/namespace": nothing else is managed (3.2+ namespaces have no other fields).
+            [ClusterResourceKind.K8sNamespace] = Keys(),
             // Data sources take any further scalar key (each DS type has its own: principal, mode, privateKey...).
             [ClusterResourceKind.DataSource] = Keys(("type", FieldShape.Text), ("note", FieldShape.Text), ("host", FieldShape.Text), ("port", FieldShape.Text),
                 ("database", FieldShape.Text), ("userName", FieldShape.Text), ("other", FieldShape.Map), ("password", FieldShape.Secret), ("testConnection", FieldShape.Text)),
@@ -56,6 +60,7 @@ public static class ClusterConfigReader
         [ClusterResourceKind.User] = new[] { "email", "tenant", "password" },
         [ClusterResourceKind.WorkerGroup] = new[] { "addresses" },
         [ClusterResourceKind.Environment] = new[] { "config" },
+        [ClusterResourceKind.K8sCluster] = new[] { "config" },
         [ClusterResourceKind.DataSource] = new[] { "type" },
         [ClusterResourceKind.AlertInstance] = new[] { "plugin" },
         [ClusterResourceKind.File] = new[] { "source" },
@@ -71,7 +76,9 @@ public static class ClusterConfigReader
     public static bool IsSecretField(string key)
     {
         var leaf = key[(key.LastIndexOf('.') + 1)..];
-        return SecretRedactor.IsSensitive(leaf) || leaf.Equals("webhook", StringComparison.OrdinalIgnoreCase) || leaf.Equals("botToken", StringComparison.OrdinalIgnoreCase);
+        // publicKey: before 3.4 the SSH data source kept its private key under that name (docs/ds-facts.md §3.10).
+        return SecretRedactor.IsSensitive(leaf) || leaf.Equals("webhook", StringComparison.OrdinalIgnoreCase) || leaf.Equals("botToken", StringComparison.OrdinalIgnoreCase)
+               || leaf.Equals("publicKey", StringComparison.OrdinalIgnoreCase);
     }
 
     public static ClusterConfig ReadFile(string path)
@@ -207,6 +214,8 @@ public static class ClusterConfigReader
                 sink.Error("ClusterConfigShape", m.Location, $"file name '{name}' must be a relative path in the resource center without '..'.");
         }
         if (kind == ClusterResourceKind.Queue && !fields.ContainsKey("queue")) fields["queue"] = name!;
+        if (kind == ClusterResourceKind.K8sNamespace && name!.Trim().Split('/') is var parts && (parts.Length != 2 || parts.Any(p => p.Length == 0)))
+            sink.Error("ClusterConfigShape", m.Location, $"k8s namespace '{name}' is written 'cluster/namespace' (the k8s cluster's name, a slash, the namespace).");
         into.Add(new ClusterResource
         {
             Kind = kind, Name = name!.Trim(), Fields = fields.ToImmutable(), Secrets = secrets.ToImmutable(), Location = m.Location, LocalPath = localPath,
@@ -248,6 +257,12 @@ public static class ClusterConfigReader
                 case ClusterResourceKind.Environment: Need(r, "workerGroups", ClusterResourceKind.WorkerGroup, "default"); break;
                 case ClusterResourceKind.AlertGroup: Need(r, "instances", ClusterResourceKind.AlertInstance); break;
                 case ClusterResourceKind.Project: Need(r, "users", ClusterResourceKind.User, "admin"); break;
+                case ClusterResourceKind.K8sNamespace when r.Name.Contains('/'):
+                    var cluster = r.Name[..r.Name.IndexOf('/')];
+                    if (config.Find(ClusterResourceKind.K8sCluster, cluster) is null)
+                        sink.Warning("ClusterConfigReference", r.Location,
+                            $"K8sNamespace '{r.Name}' names K8sCluster '{cluster}', which this config does not declare (it must already exist on the server).");
+                    break;
             }
         }
     }

@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using DsOps.Engine.Planning;
 using DsOps.Engine.Specs.Documents;
 using DsOps.Engine.Specs.Model;
+using DsOps.Engine.Specs.Validation;
 
 namespace DsOps.Engine.Clusters;
 
@@ -34,8 +35,9 @@ public sealed record ClusterPlanItem(ClusterResourceKind Kind, string Name, Plan
 /// <summary>A cluster plan: items in dependency order (creates and updates by kind, then deletes in reverse kind order).</summary>
 public sealed class ClusterPlan
 {
-    public ClusterPlan(IReadOnlyList<ClusterPlanItem> items, string currentFingerprint, string desiredFingerprint, bool prune)
+    public ClusterPlan(IReadOnlyList<ClusterPlanItem> items, string currentFingerprint, string desiredFingerprint, bool prune, IReadOnlyList<string>? updateSecrets = null)
     {
+        UpdateSecrets = updateSecrets ?? Array.Empty<string>();
         Items = items;
         CurrentFingerprint = currentFingerprint;
         DesiredFingerprint = desiredFingerprint;
@@ -46,6 +48,8 @@ public sealed class ClusterPlan
     public string CurrentFingerprint { get; }
     public string DesiredFingerprint { get; }
     public bool Prune { get; }
+    /// <summary>The -UpdateSecrets patterns the plan was made with (saved plans replay them).</summary>
+    public IReadOnlyList<string> UpdateSecrets { get; }
 
     public IEnumerable<ClusterPlanItem> Changes => Items.Where(i => i.Action != PlanAction.Unchanged);
 
@@ -64,6 +68,19 @@ public sealed record ClusterPlanOptions
     public bool Prune { get; init; }
     /// <summary>Last-applied state (drift detection).</summary>
     public ClusterAppliedState? State { get; init; }
+    /// <summary>
+    /// -UpdateSecrets: patterns ("*" and "?" wildcards, case-insensitive) of the resources whose secrets are re-sent from
+    /// their sources although nothing else changed ("Kind/name" or the name alone; "*" = every resource with secrets).
+    /// DS never returns secrets, so a rotated one cannot be seen as drift; this is how it is applied.
+    /// </summary>
+    public IReadOnlyList<string> UpdateSecrets { get; init; } = Array.Empty<string>();
+
+    /// <summary>
+    /// The fingerprint (<see cref="ClusterStateReader.SecretDigest"/>) of a secret reference's current value, or null
+    /// when it cannot be resolved now. With it, secrets DS returns (alert plugin params, a k8s cluster's config) are
+    /// compared by fingerprint, so a rotated one is planned without -UpdateSecrets; never by value.
+    /// </summary>
+    public Func<SecretReference, string?>? SecretDigest { get; init; }
     /// <summary>"Kind.field" names the server's DS version does not have (not compared; see <see cref="UnsupportedFields"/>).</summary>
     public IReadOnlySet<string> Unsupported { get; init; } = new HashSet<string>();
 
@@ -76,7 +93,8 @@ public sealed record ClusterPlanOptions
 /// <summary>
 /// Plans cluster resources field by field. Only the fields a resource declares are compared (a config that does not
 /// mention a description leaves the server's alone); secrets are never compared (DS does not return them; a changed
-/// secret is applied with Sync-DsCluster -UpdateSecrets); files compare by SHA-256 of their content.
+/// secret is applied with Sync-DsCluster -UpdateSecrets, which plans "re-send" changes naming only the references);
+/// files compare by SHA-256 of their content.
 /// </summary>
 public static class ClusterPlanner
 {
@@ -102,9 +120,14 @@ public static class ClusterPlanner
             }
             var diff = Diff(want, have).Where(c => !options.Unsupported.Contains(want.Kind + "." + c.Field)).ToImmutableArray();
             var drift = options.State?.Drifted(have) ?? false;
+            diff = diff.AddRange(SecretChanges(want, have, options.SecretDigest));
+            var resend = options.UpdateSecrets.Count > 0 && SecretTargets(new[] { want }, options.UpdateSecrets).Count > 0;
+            if (resend)
+                diff = diff.AddRange(want.Secrets.Where(sec => !diff.Any(c => c.Field == sec.Key))
+                    .Select(sec => new FieldChange(sec.Key, SecretUnreadable, sec.Value + " " + SecretResent)));
             items.Add(new ClusterPlanItem(want.Kind, want.Name, diff.IsEmpty ? PlanAction.Unchanged : PlanAction.Update)
             {
-                Changes = diff, Drift = drift && !diff.IsEmpty, Location = want.Location,
+                Changes = diff, Drift = drift && !diff.IsEmpty, Location = want.Location, Note = resend ? "secrets re-sent from their sources (-UpdateSecrets)" : null,
             });
         }
         if (options.Prune)
@@ -120,7 +143,100 @@ public static class ClusterPlanner
         var ordered = items.Where(i => i.Action != PlanAction.Delete).OrderBy(i => i.Kind).ThenBy(i => i.Name, StringComparer.Ordinal)
             .Concat(items.Where(i => i.Action == PlanAction.Delete).OrderByDescending(i => i.Kind).ThenBy(i => i.Name, StringComparer.Ordinal))
             .ToList();
-        return new ClusterPlan(ordered, ClusterConfigWriter.Fingerprint(current), ClusterConfigWriter.Fingerprint(desired), options.Prune);
+        return new ClusterPlan(ordered, ClusterConfigWriter.Fingerprint(current), ClusterConfigWriter.Fingerprint(desired), options.Prune, options.UpdateSecrets);
+    }
+
+    /// <summary>
+    /// Checks of a config against the server's DS version (warnings: DS itself has the last word): a data-source type
+    /// the version does not offer, or one DsOps has not verified for it, and the SSH key field of the other versions.
+    /// </summary>
+    public static IReadOnlyList<SpecFinding> CheckAgainstServer(ClusterConfig desired, Dialects.DsDialect dialect)
+    {
+        var sink = new FindingSink();
+        var known = dialect.KnownDataSourceTypes;
+        foreach (var ds in desired.OfKind(ClusterResourceKind.DataSource))
+        {
+            var type = ds.Field("type") ?? "";
+            if (!known.Contains(type, StringComparer.Ordinal))
+            {
+                var upper = known.FirstOrDefault(k => k.Equals(type, StringComparison.OrdinalIgnoreCase));
+                sink.Warning("ClusterDataSourceType", ds.Location, upper is not null
+                    ? $"data source '{ds.Name}': type '{type}' is written '{upper}' in DS."
+                    : dialect.DataSourceTypesComplete
+                        ? $"data source '{ds.Name}': DS {dialect.Family} has no data-source type '{type}' (it offers {string.Join(", ", known)}); DS will refuse it."
+                        : $"data source '{ds.Name}': type '{type}' is not among the types DsOps has verified for DS {dialect.Family} ({string.Join(", ", known)}; DS has more whose names are unverified); DS decides.");
+            }
+            if (type == "SSH")
+            {
+                var other = dialect.SshKeyField == "privateKey" ? "publicKey" : "privateKey";
+                if (ds.Secrets.ContainsKey(other) || ds.Fields.ContainsKey(other))
+                    sink.Warning("ClusterDataSourceSshKey", ds.Location, $"data source '{ds.Name}': DS {dialect.Family} calls the SSH key field '{dialect.SshKeyField}', not '{other}'.");
+            }
+        }
+        return sink.Items;
+    }
+
+    /// <summary>Kinds whose list and get replies carry their secrets (DS stores alert plugin params in plain text; docs/ds-facts.md §3.10).</summary>
+    private static readonly HashSet<ClusterResourceKind> SecretsReturned = new() { ClusterResourceKind.AlertInstance };
+
+    /// <summary>
+    /// Secrets compared without values: one the server returned is compared by fingerprint with the desired value's
+    /// (when it resolves now); one the config declares and the server lacks, where DS returns that kind's secrets, is
+    /// planned as set. The change names the reference only.
+    /// </summary>
+    private static IEnumerable<FieldChange> SecretChanges(ClusterResource want, ClusterResource have, Func<SecretReference, string?>? digestOf)
+    {
+        foreach (var (key, reference) in want.Secrets)
+        {
+            if (!have.SecretDigests.TryGetValue(key, out var serverDigest))
+            {
+                if (SecretsReturned.Contains(want.Kind)) yield return new FieldChange(key, null, reference.ToString());
+                continue;
+            }
+            if (digestOf?.Invoke(reference) is { } mine && mine != serverDigest)
+                yield return new FieldChange(key, SecretDiffers, reference + " " + SecretChanged);
+        }
+    }
+
+    /// <summary>The "before" of a secret whose fingerprint differs from the desired value's.</summary>
+    public const string SecretDiffers = "(secret, other value)";
+
+    /// <summary>Marks the "after" of a secret whose value changed at its source.</summary>
+    public const string SecretChanged = "(changed)";
+
+    /// <summary>The "before" of a re-sent secret (its value is never shown).</summary>
+    public const string SecretUnreadable = "(secret)";
+
+    /// <summary>Marks the "after" of a re-sent secret (the reference, never the value).</summary>
+    public const string SecretResent = "(re-sent)";
+
+    /// <summary>
+    /// The resources with secrets that -UpdateSecrets patterns select, by pattern. A pattern matches a resource's
+    /// "Kind/name" or its name ("*" and "?" wildcards, case-insensitive).
+    /// </summary>
+    public static IReadOnlyDictionary<string, IReadOnlyList<ClusterResource>> SecretTargets(IEnumerable<ClusterResource> resources, IReadOnlyList<string> patterns)
+    {
+        var withSecrets = resources.Where(r => r.Secrets.Count > 0).ToList();
+        var result = new Dictionary<string, IReadOnlyList<ClusterResource>>(StringComparer.Ordinal);
+        foreach (var pattern in patterns)
+        {
+            var regex = new System.Text.RegularExpressions.Regex("^" + System.Text.RegularExpressions.Regex.Escape(pattern).Replace("\\*", ".*").Replace("\\?", ".") + "$",
+                System.Text.RegularExpressions.RegexOptions.IgnoreCase | System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+            var matched = withSecrets.Where(r => regex.IsMatch(r.Key) || regex.IsMatch(r.Name)).ToList();
+            if (matched.Count > 0) result[pattern] = matched;
+        }
+        return result;
+    }
+
+    /// <summary>Refuses -UpdateSecrets patterns that select no resource with secrets (a typo would otherwise rotate nothing).</summary>
+    public static void CheckSecretTargets(ClusterConfig desired, IReadOnlyList<string> patterns)
+    {
+        var found = SecretTargets(desired.Resources, patterns);
+        var unmatched = patterns.Where(p => !found.ContainsKey(p)).ToList();
+        if (unmatched.Count > 0)
+            throw new DsOpsException(DsErrorKind.InvalidInput, "DsClusterUpdateSecretsNoMatch",
+                $"-UpdateSecrets {string.Join(", ", unmatched.Select(u => "'" + u + "'"))} selects no resource with secrets in '{desired.File}' " +
+                $"(resources with secrets: {string.Join(", ", desired.Resources.Where(r => r.Secrets.Count > 0).Select(r => r.Key))}).");
     }
 
     /// <summary>The declared fields whose server value differs (secrets and DsOps options excluded).</summary>

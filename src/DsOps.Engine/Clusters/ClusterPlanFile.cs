@@ -8,6 +8,9 @@ namespace DsOps.Engine.Clusters;
 /// <summary>A cluster plan read back from a file (its fingerprint checked).</summary>
 public sealed record SavedClusterPlan(string ConfigPath, bool Prune, string CurrentFingerprint, string DesiredFingerprint, IReadOnlyList<string> ItemTexts, string? File)
 {
+    /// <summary>The -UpdateSecrets patterns the plan was made with (applied again when it is applied).</summary>
+    public IReadOnlyList<string> UpdateSecrets { get; init; } = Array.Empty<string>();
+
     /// <summary>
     /// Refuses when the config changed (DsPlanSpecsChanged), the server changed (DsPlanStale) or the recomputed plan
     /// lists other items (DsPlanMismatch): a saved plan applies exactly as reviewed or not at all.
@@ -45,6 +48,7 @@ public static class ClusterPlanFile
             ["summary"] = plan.Summary,
             ["config"] = configPath,
             ["prune"] = plan.Prune,
+            ["updateSecrets"] = new JsonArray(plan.UpdateSecrets.Select(p => (JsonNode)JsonValue.Create(p)!).ToArray()),
             ["currentFingerprint"] = plan.CurrentFingerprint,
             ["desiredFingerprint"] = plan.DesiredFingerprint,
             ["items"] = new JsonArray(plan.Items.Select(i => (JsonNode)i.ToJson()).ToArray()),
@@ -77,7 +81,10 @@ public static class ClusterPlanFile
                     $"Plan file '{path}' was changed after it was made: its content does not match its fingerprint. Nothing was applied; make a new plan.");
             string Req(string key) => root[key]?.GetValue<string>() ?? throw Invalid(path, $"'{key}' is missing.");
             return new SavedClusterPlan(Req("config"), root["prune"]?.GetValue<bool>() ?? false, Req("currentFingerprint"), Req("desiredFingerprint"),
-                (root["items"] as JsonArray ?? throw Invalid(path, "'items' is missing.")).Select(n => CanonicalJson.Canonicalize(n!.DeepClone())).ToList(), path);
+                (root["items"] as JsonArray ?? throw Invalid(path, "'items' is missing.")).Select(n => CanonicalJson.Canonicalize(n!.DeepClone())).ToList(), path)
+            {
+                UpdateSecrets = (root["updateSecrets"] as JsonArray)?.Select(n => n!.GetValue<string>()).ToList() ?? new List<string>(),
+            };
         }
         catch (Exception ex) when (ex is InvalidOperationException or FormatException)
         {

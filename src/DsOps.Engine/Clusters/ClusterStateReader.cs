@@ -51,6 +51,21 @@ public static class ClusterStateReader
     public static SecretReference ExportReference(ClusterResourceKind kind, string name, string field) =>
         new(SecretSource.Environment, "DSOPS_" + Upper(kind.ToString()) + "_" + Upper(name) + "_" + Upper(field.Replace("params.", "", StringComparison.Ordinal)));
 
+    // A key made once per process: digests are comparable within one process (one Compare-DsCluster run) and useless
+    // for guessing a secret offline, since the key is never shown or stored.
+    private static readonly byte[] DigestKey = System.Security.Cryptography.RandomNumberGenerator.GetBytes(32);
+
+    /// <summary>
+    /// "fp:" and 12 hex digits of an HMAC-SHA256 of a secret value under a per-process random key: equal values give
+    /// equal digests within this process, and the digest reveals nothing about the value. Masked values (only '*') give null.
+    /// </summary>
+    public static string? SecretDigest(string? value)
+    {
+        if (string.IsNullOrEmpty(value) || value.All(c => c == '*')) return null;
+        var mac = System.Security.Cryptography.HMACSHA256.HashData(DigestKey, System.Text.Encoding.UTF8.GetBytes(value));
+        return "fp:" + Convert.ToHexString(mac, 0, 6).ToLowerInvariant();
+    }
+
     private static string Upper(string s) => new(s.ToUpperInvariant().Select(c => char.IsAsciiLetterOrDigit(c) ? c : '_').ToArray());
 
     /// <param name="client">The server.</param>
@@ -61,13 +76,16 @@ public static class ClusterStateReader
     {
         var resources = new List<ClusterResource>();
         var state = new ClusterServerState();
-        ClusterResource Add(ClusterResourceKind kind, string name, long id, IEnumerable<(string Key, string? Value)> fields, IEnumerable<string>? secretFields = null)
+        ClusterResource Add(ClusterResourceKind kind, string name, long id, IEnumerable<(string Key, string? Value)> fields, IEnumerable<string>? secretFields = null,
+            IEnumerable<(string Key, string? Digest)>? digests = null)
         {
             var r = new ClusterResource
             {
                 Kind = kind, Name = name,
                 Fields = fields.Where(f => !string.IsNullOrEmpty(f.Value)).ToImmutableSortedDictionary(f => f.Key, f => f.Value!, StringComparer.Ordinal),
                 Secrets = (secretFields ?? Array.Empty<string>()).ToImmutableSortedDictionary(f => f, f => ExportReference(kind, name, f), StringComparer.Ordinal),
+                SecretDigests = (digests ?? Array.Empty<(string, string?)>()).Where(d => d.Digest is not null)
+                    .ToImmutableSortedDictionary(d => d.Key, d => d.Digest!, StringComparer.Ordinal),
             };
             resources.Add(r);
             state.Ids[kind][name] = id;
@@ -119,6 +137,24 @@ public static class ClusterStateReader
                 ("workerGroups", SortedList(Items(e.TryGetProperty("workerGroups", out var g) ? g : default).Select(x => x.ValueKind == JsonValueKind.String ? x.GetString()! : ""))),
             });
 
+        // k8s clusters and their namespaces (3.1+). The cluster config (kube config) is a secret: only its fingerprint is kept.
+        if (client.Dialect.K8sClustersAsResources)
+        {
+            var clusterNames = new Dictionary<long, string>();
+            foreach (var k in Items(await client.GetJsonAsync("cluster/query-cluster-list", ct: ct).ConfigureAwait(false)))
+            {
+                var name = Str(k, "name") ?? "";
+                clusterNames[Long(k, "code")] = name;
+                Add(ClusterResourceKind.K8sCluster, name, Long(k, "code"), new[] { ("description", Str(k, "description")) }, new[] { "config" },
+                    new[] { ("config", SecretDigest(Str(k, "config"))) });
+            }
+            await foreach (var n in client.GetPagedJsonAsync("k8s-namespace", ct: ct).ConfigureAwait(false))
+            {
+                var cluster = clusterNames.TryGetValue(Long(n, "clusterCode"), out var cn) ? cn : "#" + Long(n, "clusterCode").ToString(CultureInfo.InvariantCulture);
+                Add(ClusterResourceKind.K8sNamespace, cluster + "/" + (Str(n, "namespace") ?? ""), Long(n, "id"), Array.Empty<(string, string?)>());
+            }
+        }
+
         // Data sources: the list has ids, the detail route the connection fields (password masked by DS).
         var dataSourceIds = new List<long>();
         await foreach (var d in client.GetPagedJsonAsync("datasources", ct: ct).ConfigureAwait(false)) dataSourceIds.Add(Long(d, "id"));
@@ -127,12 +163,17 @@ public static class ClusterStateReader
             var d = await client.GetJsonAsync("datasources/" + id.ToString(CultureInfo.InvariantCulture), ct: ct).ConfigureAwait(false);
             var fields = new List<(string, string?)>();
             var secrets = new List<string> { "password" };
+            var digests = new List<(string, string?)>();
             foreach (var p in d.EnumerateObject())
             {
-                if (p.Name is "id" or "name" or "password") continue;
-                if (ClusterConfigReader.IsSecretField(p.Name))
+                if (p.Name is "id" or "name") continue;
+                if (p.Name == "password" || ClusterConfigReader.IsSecretField(p.Name))
                 {
-                    if (p.Value.ValueKind == JsonValueKind.String && p.Value.GetString()!.Length > 0) secrets.Add(p.Name);
+                    if (p.Value.ValueKind == JsonValueKind.String && p.Value.GetString()!.Length > 0)
+                    {
+                        if (p.Name != "password") secrets.Add(p.Name);
+                        digests.Add((p.Name, SecretDigest(p.Value.GetString())));
+                    }
                     continue;
                 }
                 if (p.Name == "other")
@@ -143,7 +184,7 @@ public static class ClusterStateReader
                 }
                 if (Text(p.Value) is { } v) fields.Add((p.Name, v));
             }
-            Add(ClusterResourceKind.DataSource, Str(d, "name") ?? "", id, fields, secrets);
+            Add(ClusterResourceKind.DataSource, Str(d, "name") ?? "", id, fields, secrets, digests);
         }
 
         // Alert plugins, their instances and the alert groups.
@@ -156,13 +197,18 @@ public static class ClusterStateReader
             instanceNames[Long(i, "id")] = name;
             var fields = new List<(string, string?)> { ("plugin", Str(i, "alertPluginName")), ("warningType", Str(i, "warningType")), ("instanceType", Str(i, "instanceType")) };
             var secrets = new List<string>();
+            var digests = new List<(string, string?)>();
             foreach (var (field, value) in FormValues(Str(i, "pluginInstanceParams")))
             {
                 if (string.IsNullOrEmpty(value)) continue;
-                if (ClusterConfigReader.IsSecretField(field)) secrets.Add("params." + field);
+                if (ClusterConfigReader.IsSecretField(field))
+                {
+                    secrets.Add("params." + field);
+                    digests.Add(("params." + field, SecretDigest(value)));
+                }
                 else fields.Add(("params." + field, value));
             }
-            Add(ClusterResourceKind.AlertInstance, name, Long(i, "id"), fields, secrets);
+            Add(ClusterResourceKind.AlertInstance, name, Long(i, "id"), fields, secrets, digests);
         }
         foreach (var g in Items(await client.GetJsonAsync("alert-groups/list", ct: ct).ConfigureAwait(false)))
             Add(ClusterResourceKind.AlertGroup, Str(g, "groupName") ?? "", Long(g, "id"), new[]

@@ -14,7 +14,7 @@ namespace DsOps.Emulator.Api;
 /// (DS keeps them in its storage backend, not the database); the base folder is
 /// <c>file:/dolphinscheduler/&lt;tenant&gt;/resources/</c> (the full-name format depends on DS's storage config: unverified).
 /// </summary>
-public static class ClusterAdminApi
+public static partial class ClusterAdminApi
 {
     private sealed class Storage
     {
@@ -27,6 +27,8 @@ public static class ClusterAdminApi
     public static void Register(EmulatorContext ctx, HandlerTable t)
     {
         RegisterQueuesAndUsers(ctx, t);
+        // 3.0's namespaces name their cluster as free text (no /cluster routes): not emulated there.
+        if (ctx.Dialect.K8sClustersAsResources) RegisterK8s(ctx, t);
         // 3.0/3.1's resource center is id based (and DELETE /queues/{id} arrived in 3.2): not emulated there.
         if (ctx.V32Plus) RegisterResourceCenter(ctx, t);
     }

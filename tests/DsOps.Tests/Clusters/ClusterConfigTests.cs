@@ -111,6 +111,22 @@ public sealed class ClusterConfigTests
         Assert.Equal("- Tenant/old", pruned.Items.Last().ToString());
     }
 
+    /// <summary>The editor schema and the reader agree on every section and key (a kind added to one is added to the other).</summary>
+    [Fact]
+    public void Json_schema_lists_every_section_and_key_the_reader_accepts()
+    {
+        var schema = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(RepoPaths.RepoRoot, "module", "DsOps", "schemas", "dsops-cluster.schema.json")))!;
+        var sections = schema["properties"]!.AsObject().Select(p => p.Key).Where(k => k is not "cluster" and not "description").Order(StringComparer.Ordinal);
+        Assert.Equal(Enum.GetValues<ClusterResourceKind>().Select(ClusterConfig.SectionOf).Order(StringComparer.Ordinal), sections);
+        foreach (var kind in Enum.GetValues<ClusterResourceKind>())
+        {
+            var reference = schema["properties"]![ClusterConfig.SectionOf(kind)]!["items"]!["$ref"]!.GetValue<string>();
+            var definition = schema["definitions"]![reference[(reference.LastIndexOf('/') + 1)..]]!;
+            var keys = definition["properties"]!.AsObject().Select(p => p.Key).Order(StringComparer.Ordinal);
+            Assert.Equal(ClusterConfigReader.Schema[kind].Keys.Append("name").Order(StringComparer.Ordinal), keys);
+        }
+    }
+
     private static ImmutableSortedDictionary<string, string> Fields(params (string, string)[] f) =>
         f.ToDictionary(x => x.Item1, x => x.Item2).ToImmutableSortedDictionary(StringComparer.Ordinal);
 }

@@ -134,7 +134,8 @@ public sealed class ClusterComparisonTests : IAsyncLifetime
         Assert.Equal(new[]
         {
             ("WorkerGroup", "etl", "addresses", "10.0.0.1:1234", "10.0.0.2:1234"),
-            ("DataSource", "ods", "address", "jdbc:mysql://db-a.example:3306", "jdbc:mysql://db-b.example:3306"),
+            // Data sources compare by the fields cluster.yaml declares (host, port, database, userName, other...).
+            ("DataSource", "ods", "host", "db-a.example", "db-b.example"),
             ("Task", "etl/daily/load", "script", "echo load", "echo load --fast"),
         }, differences.Select(d => (d.Kind, d.Name, d.Field!, d.ReferenceValue!, d.DifferenceValue!)));
         Assert.All(differences, d => Assert.Equal(ClusterChange.Different, d.Change));

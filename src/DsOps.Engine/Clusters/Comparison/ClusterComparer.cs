@@ -13,7 +13,7 @@ public enum ClusterChange { Different, OnlyInReference, OnlyInDifference }
 /// <summary>One difference between two clusters: a resource or workflow field, or a thing only one side has.</summary>
 public sealed class DsClusterDifference
 {
-    /// <summary>Tenant, WorkerGroup, Environment, DataSource, AlertGroup, Project, Workflow or Task.</summary>
+    /// <summary>Queue, Tenant, User, WorkerGroup, Environment, DataSource, AlertInstance, AlertGroup, Project, File, Workflow or Task.</summary>
     public required string Kind { get; init; }
     /// <summary>The name both sides share after the environment mapping (logical name), e.g. project/workflow/task.</summary>
     public required string Name { get; init; }
@@ -67,67 +67,98 @@ public sealed class ClusterSnapshot
 /// Compares two clusters (e.g. UAT and PROD) resource by resource and workflow by workflow, field by field, through
 /// the environment mapping: each side's names are first turned back into the logical names of the environments
 /// file (the inverse of its mapping), and global parameters the mapping sets are compared as "(mapped)", so that
-/// differences the mapping explains are not reported. Workflow fields are the plan's fields (SpecFields), reused
-/// through the planner. Data-source secrets are never read into the comparison.
+/// differences the mapping explains are not reported. Resources are read by the same reader as cluster config
+/// (<see cref="ClusterStateReader"/>), so every kind cluster.yaml manages is compared with the fields it has: queues,
+/// tenants, users, worker groups, environments, data sources, alert plugin instances (with their plugin settings),
+/// alert groups (their instances by name), projects (with the users granted them) and resource-center files (by
+/// SHA-256 of the content when the sizes are equal, else by size). Secrets are never read as values into the
+/// comparison: a secret DS returns (an alert plugin's webhook secret) is compared by a keyed fingerprint that is
+/// only comparable within one run; secrets DS does not return (passwords) cannot be compared. Workflow fields are
+/// the plan's fields (SpecFields), reused through the planner.
 /// </summary>
 public static class ClusterComparer
 {
-    /// <summary>Resource kinds in dependency order (the order of the report).</summary>
-    public static readonly string[] Kinds = { "Tenant", "WorkerGroup", "Environment", "DataSource", "AlertGroup", "Project", "Workflow", "Task" };
+    /// <summary>Resource kinds in dependency order (the order of the report), then workflows and tasks.</summary>
+    public static readonly string[] Kinds =
+        Enum.GetValues<ClusterResourceKind>().Select(k => k.ToString()).Concat(new[] { "Workflow", "Task" }).ToArray();
 
     public static async Task<IReadOnlyList<DsClusterDifference>> CompareAsync(DsClient reference, DsClient difference, ClusterComparisonOptions? options = null,
         IProgress<string>? progress = null, CancellationToken ct = default)
     {
         options ??= new ClusterComparisonOptions();
         progress?.Report("reading the reference cluster");
-        var left = await ReadAsync(reference, options.ReferenceMapping, options, ct).ConfigureAwait(false);
+        var leftState = options.IncludeResources ? await ClusterStateReader.ReadAsync(reference, null, ct).ConfigureAwait(false) : null;
+        var left = await ReadAsync(reference, options.ReferenceMapping, options, leftState, ct).ConfigureAwait(false);
         progress?.Report("reading the difference cluster");
-        var right = await ReadAsync(difference, options.DifferenceMapping, options, ct).ConfigureAwait(false);
+        var rightState = options.IncludeResources ? await ClusterStateReader.ReadAsync(difference, null, ct).ConfigureAwait(false) : null;
+        var right = await ReadAsync(difference, options.DifferenceMapping, options, rightState, ct).ConfigureAwait(false);
+        if (leftState is not null && rightState is not null)
+        {
+            // Files of equal size on both sides are downloaded and hashed (different sizes already tell them apart).
+            var same = leftState.Files.Values.Where(f => rightState.Files.TryGetValue(f.Name, out var g) && g.Size == f.Size).Select(f => f.Name).ToList();
+            if (same.Count > 0) progress?.Report($"hashing {same.Count} file(s) of equal size");
+            foreach (var name in same)
+            {
+                var a = ClusterConfigReader.Sha256(await ClusterResourceFiles.DownloadAsync(reference, leftState, name, ct).ConfigureAwait(false));
+                var b = ClusterConfigReader.Sha256(await ClusterResourceFiles.DownloadAsync(difference, rightState, name, ct).ConfigureAwait(false));
+                left.Resources["File"][name].Fields["sha256"] = a;
+                right.Resources["File"][name].Fields["sha256"] = b;
+            }
+        }
         return Compare(left, right);
     }
 
-    /// <summary>Reads one cluster and turns its names into logical names through <paramref name="mapping"/>.</summary>
-    public static async Task<ClusterSnapshot> ReadAsync(DsClient client, EnvironmentOverlay? mapping, ClusterComparisonOptions options, CancellationToken ct = default)
+    /// <summary>Reads one cluster and turns its names into logical names through <paramref name="mapping"/> (files by size only).</summary>
+    public static async Task<ClusterSnapshot> ReadAsync(DsClient client, EnvironmentOverlay? mapping, ClusterComparisonOptions options, CancellationToken ct = default) =>
+        await ReadAsync(client, mapping, options, options.IncludeResources ? await ClusterStateReader.ReadAsync(client, null, ct).ConfigureAwait(false) : null, ct).ConfigureAwait(false);
+
+    private static async Task<ClusterSnapshot> ReadAsync(DsClient client, EnvironmentOverlay? mapping, ClusterComparisonOptions options, ClusterServerState? state, CancellationToken ct)
     {
         var names = new EnvironmentMappingInverse(mapping);
-        var projects = new List<string>();
-        await foreach (var p in client.GetProjectsAsync(null, ct).ConfigureAwait(false)) projects.Add(p.Name);
         IReadOnlyList<WorkflowSpec> workflows = Array.Empty<WorkflowSpec>();
         if (options.IncludeWorkflows)
         {
+            var projects = new List<string>();
+            await foreach (var p in client.GetProjectsAsync(null, ct).ConfigureAwait(false)) projects.Add(p.Name);
             var scope = options.Projects is null ? projects : projects.Where(options.Projects.Contains).ToList();
             var snapshot = await DsServerSnapshot.ReadAsync(client, scope, ct).ConfigureAwait(false);
             workflows = snapshot.Workflows.Select(w => names.Workflow(w, mapping)).ToList();
         }
         var result = new ClusterSnapshot { Workflows = workflows };
-        if (!options.IncludeResources) return result;
-
-        await foreach (var t in client.GetTenantsAsync(null, ct).ConfigureAwait(false))
-            result.Add("Tenant", names.Tenant(t.TenantCode), t.TenantCode, Fields(("queue", t.Queue), ("description", t.Description)));
-        await foreach (var g in client.GetWorkerGroupsAsync(null, ct).ConfigureAwait(false))
-            result.Add("WorkerGroup", names.WorkerGroup(g.Name), g.Name, Fields(("addresses", string.Join(",", g.Addresses.Order(StringComparer.Ordinal))), ("description", g.Description)));
-        await foreach (var e in client.GetEnvironmentsAsync(null, ct).ConfigureAwait(false))
-            result.Add("Environment", names.Environment(e.Name), e.Name, Fields(("config", e.Config?.Replace("\r\n", "\n").Trim()), ("description", e.Description),
-                ("workerGroups", string.Join(",", e.WorkerGroups.Select(names.WorkerGroup).Order(StringComparer.Ordinal)))));
-        await foreach (var d in client.GetDataSourceSettingsAsync(ct).ConfigureAwait(false))
-        {
-            var fields = Fields(("type", d.Type), ("note", d.Note));
-            foreach (var (k, v) in d.Settings) fields[k] = v;
-            result.Add("DataSource", names.DataSource(d.Name), d.Name, fields);
-        }
-        await foreach (var a in client.GetAlertGroupsAsync(null, ct).ConfigureAwait(false))
-            // Alert plugin instances are ids, which differ between clusters: their number is compared.
-            result.Add("AlertGroup", names.AlertGroup(a.Name), a.Name, Fields(("description", a.Description), ("alertInstances", a.AlertInstanceIds.Count.ToString(System.Globalization.CultureInfo.InvariantCulture))));
-        await foreach (var p in client.GetProjectsAsync(null, ct).ConfigureAwait(false))
-            result.Add("Project", p.Name, p.Name, Fields(("description", p.Description)));
+        if (state is not null) AddResources(result, state.Config, names);
         return result;
     }
 
-    private static SortedDictionary<string, string?> Fields(params (string Key, string? Value)[] fields)
+    /// <summary>Each resource under its logical name, with the names it refers to mapped as well; secrets as fingerprints.</summary>
+    public static void AddResources(ClusterSnapshot into, ClusterConfig resources, EnvironmentMappingInverse names)
     {
-        var d = new SortedDictionary<string, string?>(StringComparer.Ordinal);
-        foreach (var (k, v) in fields) d[k] = string.IsNullOrEmpty(v) ? null : v;
-        return d;
+        static string MapList(string? list, Func<string, string> map) =>
+            string.Join(",", (list ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries).Select(map).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal));
+        foreach (var r in resources.Resources)
+        {
+            var fields = new SortedDictionary<string, string?>(StringComparer.Ordinal);
+            foreach (var (k, v) in r.Fields) fields[k] = v.Length == 0 ? null : v;
+            foreach (var (k, digest) in r.SecretDigests) fields[k] = "(secret " + digest + ")";
+            string logical;
+            switch (r.Kind)
+            {
+                case ClusterResourceKind.Tenant: logical = names.Tenant(r.Name); break;
+                case ClusterResourceKind.User:
+                    logical = r.Name;
+                    if (r.Field("tenant") is { } tenant) fields["tenant"] = names.Tenant(tenant);
+                    break;
+                case ClusterResourceKind.WorkerGroup: logical = names.WorkerGroup(r.Name); break;
+                case ClusterResourceKind.Environment:
+                    logical = names.Environment(r.Name);
+                    if (r.Field("workerGroups") is { } groups) fields["workerGroups"] = MapList(groups, names.WorkerGroup);
+                    if (fields.TryGetValue("config", out var config) && config is not null) fields["config"] = config.Replace("\r\n", "\n", StringComparison.Ordinal).Trim();
+                    break;
+                case ClusterResourceKind.DataSource: logical = names.DataSource(r.Name); break;
+                case ClusterResourceKind.AlertGroup: logical = names.AlertGroup(r.Name); break;
+                default: logical = r.Name; break;
+            }
+            into.Add(r.Kind.ToString(), logical, r.Name, fields);
+        }
     }
 
     /// <summary>The differences between two snapshots, resources first (dependency order), then workflows and tasks.</summary>

@@ -7,10 +7,14 @@ namespace DsOps.Commands.Clusters;
 
 /// <summary>
 /// <para type="synopsis">Compares two DS clusters: resources and workflows, field by field, through the environment mapping.</para>
-/// <para type="description">Reads both clusters (read-only) and reports what differs: tenants, worker groups (their
-/// addresses), environments (config and worker groups), data sources (type, note and connection settings such as
-/// host, port, database and user; passwords and keys are never read into the comparison), alert groups, projects,
-/// and every workflow and task with the fields a plan compares. With -EnvironmentFile, each cluster's names are
+/// <para type="description">Reads both clusters (read-only) and reports what differs: every kind cluster.yaml manages,
+/// with the fields it declares - queues, tenants, users (email, tenant, queue...), worker groups (their addresses),
+/// environments (config and worker groups), k8s clusters and namespaces, data sources (type, note and connection
+/// settings such as host, port, database and user), alert plugin instances (plugin and its settings), alert groups
+/// (their instances by name), projects (description and the users granted them), resource-center files (by SHA-256
+/// of the content when the sizes are equal) - and every workflow and task with the fields a plan compares. Secrets
+/// are never compared by value: one DS returns (a webhook secret) shows as a fingerprint keyed per run, so equal
+/// secrets match without being shown; passwords DS does not return are not compared. With -EnvironmentFile, each cluster's names are
 /// first turned back into the logical names of the environments file (-ReferenceEnvironment and
 /// -DifferenceEnvironment name the entries), so a worker group 'uat' on UAT and 'prod' on PROD that both map from
 /// the same logical name are compared with each other and not reported as different; global parameters the mapping
@@ -52,7 +56,7 @@ public sealed class CompareDsClusterCommand : DsCmdlet
     [ValidateNotNullOrEmpty]
     public string[]? Project { get; set; }
 
-    /// <summary><para type="description">Compare only the resources (tenants, worker groups, environments, data sources, alert groups, projects).</para></summary>
+    /// <summary><para type="description">Compare only the resources (queues, tenants, users, worker groups, environments, k8s clusters and namespaces, data sources, alert instances and groups, projects, files).</para></summary>
     [Parameter(HelpMessage = "Compare only cluster resources, not workflows.")]
     public SwitchParameter ResourcesOnly { get; set; }
 

@@ -36,13 +36,47 @@ public abstract class DsClusterCmdlet : DsCmdlet
     /// The plan of <paramref name="desired"/> against the server (fields the server's DS version lacks are not compared);
     /// a config the server's version cannot take is refused first (ClusterVersionSupport).
     /// </summary>
-    protected static ClusterPlan MakePlan(DsConnection connection, ClusterConfig desired, ClusterServerState server, bool prune, string? statePath)
+    /// <param name="connection">The server.</param>
+    /// <param name="desired">The config.</param>
+    /// <param name="server">The server's resources.</param>
+    /// <param name="prune">Plan deletes.</param>
+    /// <param name="statePath">Last-applied state (drift), or null.</param>
+    /// <param name="updateSecrets">-UpdateSecrets patterns (refused when one selects no resource with secrets).</param>
+    protected ClusterPlan MakePlan(DsConnection connection, ClusterConfig desired, ClusterServerState server, bool prune, string? statePath, IReadOnlyList<string>? updateSecrets = null)
     {
         ClusterVersionSupport.EnsureSupported(desired, connection.Dialect);
+        updateSecrets ??= Array.Empty<string>();
+        if (updateSecrets.Count > 0) ClusterPlanner.CheckSecretTargets(desired, updateSecrets);
+        foreach (var finding in ClusterPlanner.CheckAgainstServer(desired, connection.Dialect)) WriteWarning(finding.Location + ": " + finding.Message);
         return ClusterPlanner.Plan(desired, server.Config, new ClusterPlanOptions
         {
             Prune = prune, State = statePath is null ? null : ClusterAppliedState.Load(statePath), Unsupported = ClusterPlanOptions.UnsupportedFields(connection.Dialect),
+            UpdateSecrets = updateSecrets, SecretDigest = SecretDigests(),
         });
+    }
+
+    /// <summary>
+    /// Fingerprints of secret values for the planner (resolved on the pipeline thread, when asked, registered for
+    /// masking); a reference that does not resolve now (unset variable, no SecretManagement) gives null: not compared.
+    /// </summary>
+    private Func<SecretReference, string?> SecretDigests()
+    {
+        var cache = new Dictionary<SecretReference, string?>();
+        return reference =>
+        {
+            if (cache.TryGetValue(reference, out var known)) return known;
+            string? value;
+            try
+            {
+                value = reference.Source == SecretSource.Environment ? System.Environment.GetEnvironmentVariable(reference.Name) : GetSecret(reference.Name);
+            }
+            catch (Exception ex) when (ex is DsOpsException or RuntimeException)
+            {
+                value = null;
+            }
+            SecretRegistry.Register(value);
+            return cache[reference] = ClusterStateReader.SecretDigest(value);
+        };
     }
 
     /// <summary>The state file beside the config (or -StatePath), null with -NoState.</summary>

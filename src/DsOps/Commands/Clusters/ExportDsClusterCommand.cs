@@ -6,8 +6,8 @@ namespace DsOps.Commands.Clusters;
 
 /// <summary>
 /// <para type="synopsis">Writes a DolphinScheduler server's cluster resources as a cluster config (cluster.yaml) that Sync-DsCluster plans as zero changes.</para>
-/// <para type="description">Reads queues, tenants, users (not the admin user), worker groups, environments, data
-/// sources, alert plugin instances and groups, projects with their users and, on DS 3.2 and later, the resource
+/// <para type="description">Reads queues, tenants, users (not the admin user), worker groups, environments, k8s
+/// clusters and namespaces (3.1+), data sources, alert plugin instances and groups, projects with their users and, on DS 3.2 and later, the resource
 /// center's files, and writes them as cluster.yaml - the way to adopt an existing cluster. Secrets are never read
 /// into the file: each becomes a reference such as ${env:DSOPS_DATASOURCE_ODS_PASSWORD}, and the variable names are
 /// listed as a warning (set them, or change them to ${secret:NAME}, before syncing another cluster). Resource-center

@@ -10,7 +10,7 @@ namespace DsOps.Commands.Clusters;
 /// <summary>
 /// <para type="synopsis">Takes a DolphinScheduler server (typically fresh: schema and admin only) to a working cluster in one command: cluster config, then workflows, then health checks.</para>
 /// <para type="description">Applies the cluster config exactly as Sync-DsCluster does (tenants, queues, users,
-/// worker groups, environments, data sources, alert instances and groups, projects and permissions, files), then the
+/// worker groups, environments, k8s clusters and namespaces, data sources, alert instances and groups, projects and permissions, files), then the
 /// workflow specs under -Workflows exactly as Sync-DsWorkflow does, with the -Environment mapping of their
 /// environments file (so the specs' logical names resolve to this cluster's resources), then - when -HealthConfig is
 /// given - Invoke-DsHealthCheck with that config. Workflows are not applied when a resource failed (they would fail
@@ -52,6 +52,11 @@ public sealed class InitializeDsClusterCommand : DsClusterCmdlet
     [Parameter(HelpMessage = "Test each data source written through DS's own connection test.")]
     public SwitchParameter TestConnection { get; set; }
 
+    /// <summary><para type="description">Re-send the secrets of the resources these patterns select ("Kind/name" or name, wildcards; * = all) from their sources, although nothing else changed: DS never returns secrets, so a rotated password or webhook secret cannot be seen as a difference. The plan shows each as an update of the secret field naming only its reference.</para></summary>
+    [Parameter(HelpMessage = "Re-send the secrets of these resources (Kind/name or name, wildcards; * = all) from their sources.")]
+    [ValidateNotNullOrEmpty]
+    public string[]? UpdateSecrets { get; set; }
+
     /// <summary><para type="description">How many workflows are written at the same time (default 4).</para></summary>
     [Parameter(HelpMessage = "Workflows written at the same time.")]
     [ValidateRange(1, 64)]
@@ -68,7 +73,7 @@ public sealed class InitializeDsClusterCommand : DsClusterCmdlet
             var desired = LoadConfig(Config);
             var server = ReadServer(connection, desired);
             var statePath = StateFile(Config, null, false);
-            var plan = MakePlan(connection, desired, server, false, statePath);
+            var plan = MakePlan(connection, desired, server, false, statePath, UpdateSecrets);
             WriteVerbose("Cluster plan: " + plan.Summary);
             resources = ApplyPlan(connection, desired, server, plan, WhatIfRequested ? null : statePath, false, TestConnection, "Initialize-DsCluster");
             foreach (var r in resources.Where(r => r.Status == ClusterApplyStatus.Failed))

@@ -7,15 +7,17 @@ namespace DsOps.Commands.Clusters;
 /// <summary>
 /// <para type="synopsis">Applies a cluster config (cluster.yaml) to a DolphinScheduler server: creates and updates tenants, users, data sources, alert groups and the rest; deletes only with -Prune.</para>
 /// <para type="description">Plans like Compare-DsClusterConfig, then applies the plan in dependency order (queues,
-/// tenants, users, worker groups, environments, data sources, alert instances, alert groups, projects and their user
+/// tenants, users, worker groups, environments, k8s clusters and namespaces, data sources, alert instances, alert groups, projects and their user
 /// permissions, files; deletes in reverse order). Secrets are resolved just before use from environment variables
 /// (${env:NAME}) or SecretManagement (${secret:NAME}) and never appear in output, plans or state. Resource-center
-/// files are uploaded only when their SHA-256 differs from the server's copy. -TestConnection runs DS's own connection
+/// files are uploaded only when their SHA-256 differs from the server's copy. DS never returns secrets, so a
+/// rotated secret is not a difference: -UpdateSecrets re-sends the secrets of the resources it selects. -TestConnection runs DS's own connection
 /// test for each data source written. A failed resource is reported and the rest proceed; a rerun converges, and a run
 /// with nothing to do writes nothing. -Plan applies a plan saved by Compare-DsClusterConfig -OutFile exactly, or
 /// refuses when the config or the server changed since. With -WhatIf it shows the plan and writes nothing.</para>
 /// <example><code>Sync-DsCluster ./cluster.yaml -WhatIf</code><para>Shows what would be created or changed on the session's server, writing nothing.</para></example>
 /// <example><code>$env:DSOPS_DS_ODS_PASSWORD = 'pa55'; Sync-DsCluster ./cluster.yaml -Connection $uat -TestConnection</code><para>Applies the config to UAT with the data-source password from an environment variable, and tests each data source written through DS.</para></example>
+/// <example><code>$env:DSOPS_DS_ODS_PASSWORD = 'n3w'; Sync-DsCluster ./cluster.yaml -UpdateSecrets ods_prod</code><para>After rotating the password in its source, re-sends it to data source ods_prod (DS never returns it, so no plan would see the change).</para></example>
 /// <example><code>Sync-DsCluster -Plan ./cluster-plan.json -Connection $prod</code><para>Applies a reviewed plan exactly, or refuses if the config or the server changed since it was made.</para></example>
 /// </summary>
 [Cmdlet(VerbsData.Sync, "DsCluster", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = "Config")]
@@ -36,6 +38,11 @@ public sealed class SyncDsClusterCommand : DsClusterCmdlet
     /// <summary><para type="description">Also delete resources of the kinds the config declares that it does not list (asks first unless -Force).</para></summary>
     [Parameter(ParameterSetName = "Config", HelpMessage = "Delete resources the config does not list.")]
     public SwitchParameter Prune { get; set; }
+
+    /// <summary><para type="description">Re-send the secrets of the resources these patterns select ("Kind/name" or name, wildcards; * = all) from their sources, although nothing else changed: DS never returns secrets, so a rotated password or webhook secret cannot be seen as a difference. The plan shows each as an update of the secret field naming only its reference.</para></summary>
+    [Parameter(ParameterSetName = "Config", HelpMessage = "Re-send the secrets of these resources (Kind/name or name, wildcards; * = all) from their sources.")]
+    [ValidateNotNullOrEmpty]
+    public string[]? UpdateSecrets { get; set; }
 
     /// <summary><para type="description">Do not ask before deletes (-Prune) in scheduled jobs.</para></summary>
     [Parameter(HelpMessage = "Do not ask for confirmation before deletes.")]
@@ -72,7 +79,7 @@ public sealed class SyncDsClusterCommand : DsClusterCmdlet
             var desired = LoadConfig(Config!);
             var server = ReadServer(connection, desired);
             var statePath = StateFile(Config!, StatePath, NoState);
-            var plan = MakePlan(connection, desired, server, saved?.Prune ?? Prune, statePath);
+            var plan = MakePlan(connection, desired, server, saved?.Prune ?? Prune, statePath, saved?.UpdateSecrets ?? UpdateSecrets);
             saved?.Verify(plan);
             WriteVerbose("Plan: " + plan.Summary);
             var results = ApplyPlan(connection, desired, server, plan, WhatIfRequested ? null : statePath, Force, TestConnection, "Sync-DsCluster");
