@@ -30,7 +30,7 @@ public sealed class TargetSweepPlan
 ///   so a skipped, crashed or failed run loses nothing.</item>
 /// </list>
 /// </summary>
-public sealed class AlertSweepSession : IDisposable
+internal sealed class AlertSweepSession : IDisposable
 {
     private readonly string _stateFile;
     private readonly FileStream _lock;
@@ -200,7 +200,7 @@ public sealed class AlertSweepSession : IDisposable
 }
 
 /// <summary>A whole sweep in one call, for scripts and services that do not need per-target confirmation.</summary>
-public static class AlertSweeper
+internal static class AlertSweeper
 {
     public static async Task<IReadOnlyList<AlertSweepResult>> RunAsync(string stateFile, IFailureFeed feed,
         IReadOnlyList<NotificationTarget> targets, NotificationSender sender, AlertSweepOptions? options = null,

@@ -7,7 +7,7 @@ namespace DsOps.Engine.Alerting;
 /// What a sweep remembers between runs: the high-water mark (everything that ended before it has been
 /// handled) and, per target, the keys already sent (or possibly sent: "pending") inside the overlap window.
 /// </summary>
-public sealed class AlertSweepState
+internal sealed class AlertSweepState
 {
     public const int CurrentSchemaVersion = 1;
 
@@ -38,7 +38,7 @@ public sealed class AlertSweepState
 }
 
 /// <summary>Reads and writes the state file: atomic replace (temp file + rename), clear errors for a damaged file.</summary>
-public static class AlertSweepStateFile
+internal static class AlertSweepStateFile
 {
     private static readonly JsonSerializerOptions Options = new() { WriteIndented = true };
 

@@ -8,7 +8,7 @@ namespace DsOps.Engine.Alerting;
 /// Turns a burst of failures into one message: a summary line, one line per failure (oldest first) up to
 /// MaxDetailed, then a per-workflow count of the rest. The notifier splits it by size if it is still long.
 /// </summary>
-public static class FailureAlertMessage
+internal static class FailureAlertMessage
 {
     public static NotificationMessage Build(IReadOnlyList<FailureEvent> events, int resent, DateTime sinceUtc, DateTime untilUtc,
         NotificationFormat format, AlertSweepOptions options)

@@ -25,7 +25,7 @@ public sealed record DsComplementRequest
 }
 
 // Backfill and schedule calls of the API (docs/operations.md "Backfill"; docs/ds-facts.md §3.4, §3.5).
-public sealed partial class DsClient
+internal sealed partial class DsClient
 {
     /// <summary>
     /// Starts one complement command for one date (runMode serial, so DS makes exactly one command and one instance).

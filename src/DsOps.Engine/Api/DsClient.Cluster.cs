@@ -8,7 +8,7 @@ using DsOps.Engine.Models;
 namespace DsOps.Engine.Api;
 
 // Cluster-wide reads: registry nodes, data sources, worker groups, environments, tenants, alert groups.
-public sealed partial class DsClient
+internal sealed partial class DsClient
 {
     /// <summary>Servers of one role as the registry reports them (route per version: §3.8).</summary>
     public async Task<IReadOnlyList<DsServerNode>> GetServerNodesAsync(DsServerRole role, CancellationToken ct = default)

@@ -8,7 +8,7 @@ namespace DsOps.Engine.Api;
 
 // Generic calls used by cluster resources as config (Engine/Clusters): a path, a form or a body, DS's envelope read by
 // the one response reader. The cluster engine knows the routes (and asks the dialect where they differ).
-public sealed partial class DsClient
+internal sealed partial class DsClient
 {
     private static readonly IDictionary<string, string> NoQuery = new Dictionary<string, string>();
 

@@ -7,9 +7,9 @@ using DsOps.Engine.Planning;
 namespace DsOps.Engine.Api;
 
 /// <summary>A data source's comparable settings: its connection JSON without any secret (cluster comparison).</summary>
-public sealed record DsDataSourceSettings(string Name, string? Type, string? Note, IReadOnlyDictionary<string, string> Settings);
+internal sealed record DsDataSourceSettings(string Name, string? Type, string? Note, IReadOnlyDictionary<string, string> Settings);
 
-public sealed partial class DsClient
+internal sealed partial class DsClient
 {
     /// <summary>
     /// Every data source with its connection settings (host, port, database, user, other...). Keys whose name looks

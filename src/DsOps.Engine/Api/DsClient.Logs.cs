@@ -3,7 +3,7 @@ using System.Text.Json;
 namespace DsOps.Engine.Api;
 
 // One page of a task log (GET log/detail or log/{projectCode}/detail; docs/operations.md, "Task logs").
-public sealed partial class DsClient
+internal sealed partial class DsClient
 {
     /// <summary>
     /// Up to <paramref name="limit"/> lines of a task log after skipping <paramref name="skipLineNum"/> lines, as the text

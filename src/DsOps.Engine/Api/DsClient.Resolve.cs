@@ -4,7 +4,7 @@ using DsOps.Engine.Models;
 namespace DsOps.Engine.Api;
 
 // Name-or-code resolution used by every cmdlet that takes -Project or -Workflow.
-public sealed partial class DsClient
+internal sealed partial class DsClient
 {
     /// <summary>Finds a project by code (all digits) or exact name.</summary>
     public async Task<DsProject> ResolveProjectAsync(string nameOrCode, CancellationToken ct = default)

@@ -8,7 +8,7 @@ namespace DsOps.Engine.Api;
 
 // Run control: start, execute actions on workflow instances, task-instance actions (docs/ds-facts.md §3.5-3.7).
 // Route and parameter names per version come from the dialect; the rules live in Operations/Runs/RunControl.cs.
-public sealed partial class DsClient
+internal sealed partial class DsClient
 {
     /// <summary>
     /// POST …/executors/start-process-instance (start-workflow-instance from 3.3). Returns DS's data as it is:

@@ -7,7 +7,7 @@ namespace DsOps.Engine.Api;
 
 // Writes used by apply (Sync-DsWorkflow): workflow definitions, their release state, schedules and task
 // definitions. Form field names per version come from the dialect (docs/ds-facts.md §3.2-3.4).
-public sealed partial class DsClient
+internal sealed partial class DsClient
 {
     /// <summary>Creates a workflow definition; returns its new code.</summary>
     public async Task<long> CreateWorkflowAsync(long projectCode, DsWireWorkflow workflow, CancellationToken ct = default)

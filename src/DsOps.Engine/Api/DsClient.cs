@@ -13,7 +13,7 @@ namespace DsOps.Engine.Api;
 /// (<see cref="DsHttpPipeline"/>), one response reader and one paging helper; route and parameter
 /// differences between versions come from <see cref="Dialect"/>.
 /// </summary>
-public sealed partial class DsClient : IDisposable
+internal sealed partial class DsClient : IDisposable
 {
     private readonly HttpClient _http;
     private readonly IDsHttpApi _api;
@@ -408,7 +408,7 @@ public sealed record DsInstanceFilter
     public DateTime? Until { get; init; }
 }
 
-public sealed partial class DsClient
+internal sealed partial class DsClient
 {
     public void Dispose() => _http.Dispose();
 }

@@ -16,7 +16,7 @@ public sealed record DsConnectOptions
     public DsDialect? Dialect { get; init; }
     public TimeZoneInfo? ServerTimeZone { get; init; }
     /// <summary>For tests: the innermost handler of the HTTP pipeline.</summary>
-    public HttpMessageHandler? InnerHandler { get; init; }
+    internal HttpMessageHandler? InnerHandler { get; init; }
 }
 
 /// <summary>
@@ -46,7 +46,7 @@ public sealed class DsConnection : IDisposable
     public int TimeoutSec { get; }
     public bool SkipCertificateCheck { get; }
     public DateTime ConnectedAt { get; }
-    public DsClient Client { get; }
+    internal DsClient Client { get; }
     public DsRequestStatistics Statistics => Client.Statistics;
 
     /// <summary>Logs in or takes the token, then detects the server's version unless one is given.</summary>

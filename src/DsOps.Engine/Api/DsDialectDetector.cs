@@ -9,7 +9,7 @@ namespace DsOps.Engine.Api;
 /// its UI's HTML (docs/ds-facts.md §0), which the reader reports as <see cref="DsErrorKind.EndpointMissing"/>.
 /// Each probe requires authentication, so a bad token fails here with a clear error.
 /// </summary>
-public static class DsDialectDetector
+internal static class DsDialectDetector
 {
     public static async Task<DsDialect> DetectAsync(DsClient client, CancellationToken ct)
     {

@@ -9,7 +9,7 @@ using Polly.Retry;
 namespace DsOps.Engine.Api;
 
 /// <summary>How a connection authenticates. Secrets stay in SecureStrings and are read only when a request is sent.</summary>
-public sealed class DsAuthentication
+internal sealed class DsAuthentication
 {
     private DsAuthentication(string headerName, SecureString secret, string method, string? userName)
     {
@@ -103,7 +103,7 @@ public sealed class DsRequestStatistics
 /// deadline over headers and body, response size cap; <see cref="Http.BoundedResponseHandler"/>) → TLS settings.
 /// Tests pass their own innermost handler to run the whole pipeline without a network.
 /// </summary>
-public static class DsHttpPipeline
+internal static class DsHttpPipeline
 {
     /// <summary>
     /// Request option marking a read that DS maps to POST (e.g. schedules/list). Such a request is a read everywhere:

@@ -5,7 +5,7 @@ using System.Text.Json.Serialization;
 namespace DsOps.Engine.Api;
 
 /// <summary>JSON conventions of the DS API: camelCase, enums by name, dates as "yyyy-MM-dd HH:mm:ss".</summary>
-public static class DsJson
+internal static class DsJson
 {
     public const string DateFormat = "yyyy-MM-dd HH:mm:ss";
 

@@ -6,7 +6,7 @@ namespace DsOps.Engine.Api;
 /// DS status names by numeric code and version (derived from DS's Status enum, tests/third_party/dolphinscheduler/status).
 /// Codes are stable across versions; names changed in 3.3 (PROCESS_* → WORKFLOW_*).
 /// </summary>
-public static class DsStatusCatalog
+internal static class DsStatusCatalog
 {
     private static readonly Lazy<Dictionary<string, Dictionary<int, string>>> Tables = new(Load);
 

@@ -12,7 +12,7 @@ namespace DsOps.Engine.Api;
 /// real command (docs/benchmarks.md). No socket is opened and nothing outside this class is changed, so the first real
 /// call behaves exactly as without it. Set DSOPS_NO_WARMUP=1 to turn it off (e.g. on a one-core machine).
 /// </summary>
-public static class DsWarmUp
+internal static class DsWarmUp
 {
     private static int _started;
 

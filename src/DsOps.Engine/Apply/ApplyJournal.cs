@@ -80,7 +80,7 @@ public sealed class ApplyJournal : IDisposable
     }
 
     /// <summary>Saves the state (which now holds everything the journal says) and removes the journal.</summary>
-    public void Complete(AppliedState state, string statePath)
+    internal void Complete(AppliedState state, string statePath)
     {
         lock (_gate)
         {

@@ -4,7 +4,7 @@ using DsOps.Engine.Specs.Validation;
 namespace DsOps.Engine.Apply;
 
 /// <summary>The names that exist on a connected DS, for the "when connected" spec checks. Each list is read once.</summary>
-public sealed class DsServerInventory : ITargetInventory
+internal sealed class DsServerInventory : ITargetInventory
 {
     private readonly DsClient _client;
     private readonly Lazy<Task<IReadOnlySet<string>>> _dataSources, _workerGroups, _environments, _tenants, _alertGroups;

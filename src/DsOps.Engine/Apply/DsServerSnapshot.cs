@@ -10,7 +10,7 @@ using DsOps.Engine.Specs.Wire;
 namespace DsOps.Engine.Apply;
 
 /// <summary>What DS knows about one workflow: its codes, release state, task codes and versions, schedule.</summary>
-public sealed class DsServerWorkflow
+internal sealed class DsServerWorkflow
 {
     public required string Key { get; init; }
     public required long ProjectCode { get; init; }
@@ -36,14 +36,14 @@ public sealed class DsServerSnapshot
         ByKey = workflows;
     }
 
-    public DsNameMap Names { get; }
+    internal DsNameMap Names { get; }
     /// <summary>Projects in scope that exist on the server.</summary>
     public IReadOnlyDictionary<string, long> ProjectCodes { get; }
     /// <summary>Names of every project on the server (not only those in scope): "did you mean" for a project typo.</summary>
     public IReadOnlySet<string> AllProjects { get; private init; } = new HashSet<string>();
     /// <summary>Every workflow of the in-scope projects, read back as specs.</summary>
     public IReadOnlyList<WorkflowSpec> Workflows { get; }
-    public IReadOnlyDictionary<string, DsServerWorkflow> ByKey { get; }
+    internal IReadOnlyDictionary<string, DsServerWorkflow> ByKey { get; }
 
     /// <param name="desired">
     /// The specs being compared with the server, if any: a server task equal to its desired task in every compared
@@ -51,7 +51,7 @@ public sealed class DsServerSnapshot
     /// are in memory once, not twice (4,000 workflows x 10 tasks: ~20 MB less at the sync's peak). Equal in every
     /// compared field means the plan, the fingerprints and apply cannot tell the two apart.
     /// </param>
-    public static async Task<DsServerSnapshot> ReadAsync(DsClient client, IReadOnlyCollection<string> projects, CancellationToken ct = default,
+    internal static async Task<DsServerSnapshot> ReadAsync(DsClient client, IReadOnlyCollection<string> projects, CancellationToken ct = default,
         IReadOnlyList<WorkflowSpec>? desired = null)
     {
         var desiredByKey = new Dictionary<string, WorkflowSpec>(StringComparer.Ordinal);

@@ -11,7 +11,7 @@ public sealed record ApplyOptions
     /// <summary>Workflows written at the same time.</summary>
     public int ThrottleLimit { get; init; } = 4;
     /// <summary>Recorded after a successful apply (drift detection next time).</summary>
-    public AppliedState? State { get; init; }
+    internal AppliedState? State { get; init; }
     /// <summary>Where progress is appended as it goes, so a killed run's work is known to the next (with <see cref="State"/>).</summary>
     public ApplyJournal? Journal { get; init; }
     /// <summary>Orphaned task definitions to delete (<see cref="WorkflowApplier.FindOrphans"/>, as approved).</summary>
@@ -59,7 +59,7 @@ public readonly record struct ApplyProgress(int Done, int Total, string Current)
 /// are deleted where the version has that route (3.0-3.2), then the desired release and schedule states are set.
 /// A failure is reported for its workflow and the rest proceed; a rerun converges.
 /// </summary>
-public sealed class WorkflowApplier
+internal sealed class WorkflowApplier
 {
     private static readonly HashSet<string> ReleaseOnlyFields = new(StringComparer.Ordinal) { "schedule", "releaseState" };
     private readonly DsClient _client;

@@ -42,7 +42,7 @@ public sealed record ClusterApplyOptions
 /// Secret values are resolved just before the request that needs them and registered for masking; they are never
 /// kept in results or messages.
 /// </summary>
-public sealed class ClusterApplier
+internal sealed class ClusterApplier
 {
     private readonly DsClient _client;
     private readonly ClusterServerState _server;

@@ -20,7 +20,7 @@ public static class ClusterConfigWriter
     public static string Write(ClusterConfig config, Func<ClusterResource, string>? fileSource = null) =>
         YamlSpecWriter.Write(ToNode(config, fileSource), Header);
 
-    public static SpecNode ToNode(ClusterConfig config, Func<ClusterResource, string>? fileSource = null)
+    internal static SpecNode ToNode(ClusterConfig config, Func<ClusterResource, string>? fileSource = null)
     {
         var sections = new List<KeyValuePair<SpecScalar, SpecNode>>();
         foreach (var group in config.Resources.GroupBy(r => r.Kind).OrderBy(g => g.Key))

@@ -3,7 +3,7 @@ using DsOps.Engine.Api;
 namespace DsOps.Engine.Clusters;
 
 /// <summary>Reads files of DS's resource center (3.2+, path based).</summary>
-public static class ClusterResourceFiles
+internal static class ClusterResourceFiles
 {
     public static Task<byte[]> DownloadAsync(DsClient client, ClusterServerState server, string name, CancellationToken ct = default) =>
         server.Files.TryGetValue(name, out var file)

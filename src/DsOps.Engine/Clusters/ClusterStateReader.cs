@@ -8,7 +8,7 @@ using DsOps.Engine.Specs.Documents;
 namespace DsOps.Engine.Clusters;
 
 /// <summary>A file of DS's resource center as listed (full storage path, size).</summary>
-public sealed record ClusterServerFile(string Name, string FullName, long Size);
+internal sealed record ClusterServerFile(string Name, string FullName, long Size);
 
 /// <summary>
 /// The server's cluster resources read once: as a <see cref="ClusterConfig"/> (for plans, comparison and export) and
@@ -35,7 +35,7 @@ public sealed class ClusterServerState
     /// <summary>Resource center base directory (3.2+), null when DS has no path-based resource center.</summary>
     public string? ResourceBase { get; internal set; }
 
-    public IReadOnlyDictionary<string, ClusterServerFile> Files { get; internal set; } = new Dictionary<string, ClusterServerFile>();
+    internal IReadOnlyDictionary<string, ClusterServerFile> Files { get; set; } = new Dictionary<string, ClusterServerFile>();
 
     /// <summary>The admin user's tenant was missing when files were listed (DS refuses resource routes then).</summary>
     public string? ResourceCenterNote { get; internal set; }
@@ -45,7 +45,7 @@ public sealed class ClusterServerState
 }
 
 /// <summary>Reads a server's cluster resources (about one request per kind, one per user for project grants).</summary>
-public static class ClusterStateReader
+internal static class ClusterStateReader
 {
     /// <summary>The name of the reference an export writes for a secret the server holds.</summary>
     public static SecretReference ExportReference(ClusterResourceKind kind, string name, string field) =>

@@ -5,7 +5,7 @@ namespace DsOps.Engine.Dialects;
 /// that version. <see cref="BusinessErrorMeansPresent"/>: whether an error envelope proves the route exists (false where
 /// an older version answers the same path through another route with an error).
 /// </summary>
-public sealed record DsVersionProbe(string Path, DsDialect Dialect, bool BusinessErrorMeansPresent = true);
+internal sealed record DsVersionProbe(string Path, DsDialect Dialect, bool BusinessErrorMeansPresent = true);
 
 // How the API tells versions apart (docs/ds-facts.md §9 and docs/ds-facts.md "Version detection").
 public sealed partial class DsDialect
@@ -17,7 +17,7 @@ public sealed partial class DsDialect
     /// its UI page); /cluster/query-cluster-list in 3.1. No probe answering means 3.0.
     /// The project-parameter probe was added because probing normal-list alone took a 3.2.0 server for 3.1.
     /// </summary>
-    public static readonly IReadOnlyList<DsVersionProbe> VersionProbes = new[]
+    internal static readonly IReadOnlyList<DsVersionProbe> VersionProbes = new[]
     {
         new DsVersionProbe("monitor/MASTER", V3_2),
         new DsVersionProbe("alert-groups/normal-list", For(new Version(3, 2, 1))),

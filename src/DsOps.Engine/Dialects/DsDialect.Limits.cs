@@ -5,7 +5,7 @@ namespace DsOps.Engine.Dialects;
 /// Sources: the MySQL DDL of each version (tests/third_party/dolphinscheduler/schema), DS's API validators and the
 /// API server's Jetty form limit (config/*/api-application.yaml). Details: docs/workflows-as-config.md, "Trust and safety".
 /// </summary>
-public sealed record DsLimits
+internal sealed record DsLimits
 {
     /// <summary>t_ds_project.name varchar: 100 up to 3.1, 255 from 3.2 (characters).</summary>
     public required int ProjectName { get; init; }
@@ -27,10 +27,10 @@ public sealed record DsLimits
 public sealed partial class DsDialect
 {
     /// <summary>This version's limits.</summary>
-    public DsLimits Limits => AtLeast(2) ? Latest : Before32;
+    internal DsLimits Limits => AtLeast(2) ? Latest : Before32;
 
     /// <summary>Limits that hold for every supported version (the offline check: a spec over these fails everywhere).</summary>
-    public static DsLimits AnyVersionLimits => Latest;
+    internal static DsLimits AnyVersionLimits => Latest;
 
     private static readonly DsLimits Before32 = new() { ProjectName = 100, TaskName = 200 };
     private static readonly DsLimits Latest = new() { ProjectName = 255, TaskName = 255 };

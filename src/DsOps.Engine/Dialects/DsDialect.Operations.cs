@@ -1,7 +1,7 @@
 namespace DsOps.Engine.Dialects;
 
 /// <summary>How a DS version decides that a master or worker is overloaded (docs/inspection.md, "Load protection").</summary>
-public enum DsLoadModel
+internal enum DsLoadModel
 {
     /// <summary>3.0.x/3.1.x: load average above max-cpu-load-avg, or free memory (GB) below reserved-memory; both reported by the node.</summary>
     LoadAverageAndFreeMemory,
@@ -12,7 +12,7 @@ public enum DsLoadModel
 }
 
 /// <summary>A version's shipped overload thresholds (fractions 0..1); null where the version has no such test.</summary>
-public sealed record DsLoadProtection(DsLoadModel Model, double? SystemCpu, double? JvmCpu, double? SystemMemory, double? JvmMemory, double? Disk);
+internal sealed record DsLoadProtection(DsLoadModel Model, double? SystemCpu, double? JvmCpu, double? SystemMemory, double? JvmMemory, double? Disk);
 
 // Operational facts per version used by the health checks (docs/inspection.md; docs/ds-facts.md §6).
 public sealed partial class DsDialect
@@ -23,7 +23,7 @@ public sealed partial class DsDialect
     /// 3.2.2 renamed the keys, split CPU into system and JVM and dropped the heap test; the 3.4 yaml ships 0.8
     /// (unverified for a released 3.4).
     /// </summary>
-    public DsLoadProtection LoadProtection => Version switch
+    internal DsLoadProtection LoadProtection => Version switch
     {
         _ when !AtLeast(2) => new DsLoadProtection(DsLoadModel.LoadAverageAndFreeMemory, null, null, null, null, null),
         _ when !AtLeast(2, 1) => new DsLoadProtection(DsLoadModel.FreeMemoryFraction, null, null, 0.7, null, null),

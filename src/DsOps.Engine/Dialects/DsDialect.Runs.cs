@@ -1,7 +1,7 @@
 namespace DsOps.Engine.Dialects;
 
 /// <summary>What POST …/executors/execute is asked to do with a workflow instance (DS's ExecuteType names).</summary>
-public enum DsExecuteType
+internal enum DsExecuteType
 {
     /// <summary>Run the whole instance again (command REPEAT_RUNNING).</summary>
     RepeatRunning,
@@ -22,7 +22,7 @@ public enum DsExecuteType
 public sealed partial class DsDialect
 {
     /// <summary>DS's wire name of an execute type.</summary>
-    public static string ExecuteTypeName(DsExecuteType type) => type switch
+    internal static string ExecuteTypeName(DsExecuteType type) => type switch
     {
         DsExecuteType.RepeatRunning => "REPEAT_RUNNING",
         DsExecuteType.StartFailureTaskProcess => "START_FAILURE_TASK_PROCESS",
@@ -34,11 +34,11 @@ public sealed partial class DsDialect
     };
 
     /// <summary>The execute types this version's ExecuteType enum has: EXECUTE_TASK came with 3.2.0.</summary>
-    public IReadOnlyList<DsExecuteType> ExecuteTypes => AtLeast(2)
+    internal IReadOnlyList<DsExecuteType> ExecuteTypes => AtLeast(2)
         ? Enum.GetValues<DsExecuteType>()
         : Enum.GetValues<DsExecuteType>().Where(t => t != DsExecuteType.ExecuteTask).ToArray();
 
-    public bool AcceptsExecuteType(DsExecuteType type) => ExecuteTypes.Contains(type);
+    internal bool AcceptsExecuteType(DsExecuteType type) => ExecuteTypes.Contains(type);
 
     /// <summary>Every version takes dryRun (0/1) on start: tasks are dispatched but not executed.</summary>
     public bool StartTakesDryRun => true;

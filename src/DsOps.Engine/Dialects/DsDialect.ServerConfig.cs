@@ -12,7 +12,7 @@ public sealed partial class DsDialect
     private const string LoadProtectionPrefix = "server-load-protection.";
 
     /// <summary>The catalogued keys for one role on this version (yaml keys relative to the file root, JVM options as -Xms/-Xmx/-Xmn).</summary>
-    public IReadOnlyList<ServerConfigKey> ServerConfigKeys(ServerConfigRole role)
+    internal IReadOnlyList<ServerConfigKey> ServerConfigKeys(ServerConfigRole role)
     {
         if (role == ServerConfigRole.Standalone)
             return new[] { ServerConfigRole.Master, ServerConfigRole.Worker, ServerConfigRole.Api, ServerConfigRole.Alert }
@@ -30,7 +30,7 @@ public sealed partial class DsDialect
     }
 
     /// <summary>The catalogue entry for a key, or null when DsOps has no rule for it.</summary>
-    public ServerConfigKey? ServerConfigKey(ServerConfigRole role, string key) =>
+    internal ServerConfigKey? ServerConfigKey(ServerConfigRole role, string key) =>
         ServerConfigKeys(role).FirstOrDefault(k => string.Equals(k.Key, ServerConfigKeyNames.Normalize(key), StringComparison.OrdinalIgnoreCase));
 
     /// <summary>Heap options live in bin/start.sh (JAVA_OPTS default) before 3.2, in bin/jvm_args_env.sh from 3.2.0.</summary>
@@ -43,7 +43,7 @@ public sealed partial class DsDialect
     public bool WorkerHasDataSource => !AtLeast(2);
 
     /// <summary>How this version decides that a master or worker is overloaded.</summary>
-    public OverloadProtectionStyle OverloadStyle => Version switch
+    internal OverloadProtectionStyle OverloadStyle => Version switch
     {
         { Minor: < 2 } => OverloadProtectionStyle.LoadAverageAndFreeGigabytes,
         { Minor: 2, Build: 0 } => OverloadProtectionStyle.FreeFractions,

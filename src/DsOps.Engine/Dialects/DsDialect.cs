@@ -147,7 +147,7 @@ public sealed partial class DsDialect : IEquatable<DsDialect>
     public bool HasTaskRelationRoutes => !AtLeast(4, 2);
 
     /// <summary>Start returns: 3.0.1 null, 3.2 a trigger code, 3.3+ a list of instance ids.</summary>
-    public StartResultShape StartResult => AtLeast(3) ? StartResultShape.InstanceIds : AtLeast(2) ? StartResultShape.TriggerCode : StartResultShape.None;
+    internal StartResultShape StartResult => AtLeast(3) ? StartResultShape.InstanceIds : AtLeast(2) ? StartResultShape.TriggerCode : StartResultShape.None;
 
     /// <summary>3.0.1 complement range is "start,end"; 3.1+ a JSON object.</summary>
     public bool ComplementRangeAsJson => AtLeast(1);
@@ -173,4 +173,4 @@ public sealed partial class DsDialect : IEquatable<DsDialect>
 
 public enum DsServerRole { Master, Worker, AlertServer }
 
-public enum StartResultShape { None, TriggerCode, InstanceIds }
+internal enum StartResultShape { None, TriggerCode, InstanceIds }

@@ -6,7 +6,7 @@ namespace DsOps.Engine.Http;
 /// hold a call past its timeout), and a size cap checked against Content-Length before anything is read and counted
 /// while the body streams (an endless body or a false Content-Length is cut off at the cap; nothing is buffered here).
 /// </summary>
-public sealed class BoundedResponseHandler : DelegatingHandler
+internal sealed class BoundedResponseHandler : DelegatingHandler
 {
     private readonly long _maxBytes;
     private readonly TimeSpan? _timeout;
@@ -186,7 +186,7 @@ public sealed class BoundedResponseHandler : DelegatingHandler
 }
 
 /// <summary>A server's answer exceeded the response size cap (announced by Content-Length or counted while reading).</summary>
-public sealed class ResponseTooLargeException : IOException
+internal sealed class ResponseTooLargeException : IOException
 {
     public ResponseTooLargeException(long limit, long? announced)
         : base(announced is { } a
@@ -202,7 +202,7 @@ public sealed class ResponseTooLargeException : IOException
 }
 
 /// <summary>An attempt (headers and whole body) did not finish within its deadline.</summary>
-public sealed class ResponseTimeoutException : TimeoutException
+internal sealed class ResponseTimeoutException : TimeoutException
 {
     public ResponseTimeoutException(TimeSpan timeout, bool headersReceived, Exception? inner)
         : base(headersReceived

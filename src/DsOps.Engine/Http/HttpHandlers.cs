@@ -7,7 +7,7 @@ namespace DsOps.Engine.Http;
 /// the caller opts out, an explicit or the default proxy, and no automatic redirects (a redirect would carry a token
 /// header or a credentialed webhook URL to another place).
 /// </summary>
-public static class HttpHandlers
+internal static class HttpHandlers
 {
     public static SocketsHttpHandler Create(TimeSpan connectTimeout, bool skipCertificateCheck, IWebProxy? proxy)
     {

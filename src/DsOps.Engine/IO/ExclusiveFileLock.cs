@@ -4,7 +4,7 @@ using System.Text.Json.Nodes;
 namespace DsOps.Engine.IO;
 
 /// <summary>Who holds a lock: read from the owner note beside the lock file.</summary>
-public sealed record LockOwner(int ProcessId, DateTimeOffset Since, string Host, string What);
+internal sealed record LockOwner(int ProcessId, DateTimeOffset Since, string Host, string What);
 
 /// <summary>
 /// An exclusive lock held by the operating system on an open file: the file is opened with no sharing, which .NET
@@ -13,7 +13,7 @@ public sealed record LockOwner(int ProcessId, DateTimeOffset Since, string Host,
 /// and is reused. The holder writes a small owner note (process id, start time, host, what) beside it, read only
 /// to explain a refusal.
 /// </summary>
-public sealed class ExclusiveFileLock : IDisposable
+internal sealed class ExclusiveFileLock : IDisposable
 {
     private readonly FileStream _stream;
 

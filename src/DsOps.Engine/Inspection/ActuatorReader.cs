@@ -6,7 +6,7 @@ using DsOps.Engine.Api;
 namespace DsOps.Engine.Inspection;
 
 /// <summary>What a node's /actuator/health said: the overall status and each component's.</summary>
-public sealed record ActuatorHealth(string Status, IReadOnlyDictionary<string, string> Components, string? Error)
+internal sealed record ActuatorHealth(string Status, IReadOnlyDictionary<string, string> Components, string? Error)
 {
     public bool IsUp => string.Equals(Status, "UP", StringComparison.OrdinalIgnoreCase);
 }
@@ -16,7 +16,7 @@ public sealed record ActuatorHealth(string Status, IReadOnlyDictionary<string, s
 /// Requests go through DsOps's one HTTP pipeline without any DS token (the token must not reach other ports),
 /// with a short per-attempt timeout and no retries, so a dead node costs one timeout, not a back-off series.
 /// </summary>
-public sealed class ActuatorReader : IDisposable
+internal sealed class ActuatorReader : IDisposable
 {
     private readonly ConcurrentDictionary<string, HttpClient> _clients = new(StringComparer.Ordinal);
     private readonly DsHttpOptions _options;

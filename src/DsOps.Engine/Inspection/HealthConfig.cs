@@ -5,10 +5,10 @@ using DsOps.Engine.Specs.Model;
 namespace DsOps.Engine.Inspection;
 
 /// <summary>A DS service role as the inventory names it (the API server is not in DS's registry).</summary>
-public enum DsNodeRole { Master, Worker, Alert, Api }
+internal enum DsNodeRole { Master, Worker, Alert, Api }
 
 /// <summary>One service the cluster is expected to run: where, on which ports, with how much heap.</summary>
-public sealed class DsExpectedNode
+internal sealed class DsExpectedNode
 {
     public required string Host { get; init; }
     public required DsNodeRole Role { get; init; }
@@ -23,14 +23,14 @@ public sealed class DsExpectedNode
 }
 
 /// <summary>A host of the cluster with its physical memory.</summary>
-public sealed record DsExpectedHost(string Host, double? MemoryGB);
+internal sealed record DsExpectedHost(string Host, double? MemoryGB);
 
 /// <summary>
 /// What the checks compare against: the expected inventory (DS's monitor simply omits a dead server, so the
 /// expected list must come from here), threshold overrides, excluded checks, a pinned baseline and the
 /// workflows that count as core. Read from a JSON or YAML file with the safe reader (no types instantiated).
 /// </summary>
-public sealed class HealthConfig
+internal sealed class HealthConfig
 {
     public List<DsExpectedNode> Nodes { get; } = new();
     public List<DsExpectedHost> Hosts { get; } = new();

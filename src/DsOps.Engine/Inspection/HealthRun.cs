@@ -15,7 +15,7 @@ public sealed class HealthInspectionOptions
     public DsConnection? Api { get; init; }
     /// <summary>The metadata database (backlog, instances, integrity); checks that need it are Skipped without it.</summary>
     public DsMetadataConnection? Metadata { get; init; }
-    public HealthConfig Config { get; init; } = new();
+    internal HealthConfig Config { get; init; } = new();
     /// <summary>Exact check ids to run (case-insensitive); empty: every check of the baseline.</summary>
     public IReadOnlyCollection<string> Checks { get; init; } = Array.Empty<string>();
     /// <summary>Only checks carrying one of these tags (Quick, Deep, Node, Metadata ...).</summary>

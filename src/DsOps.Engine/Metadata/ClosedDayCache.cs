@@ -8,7 +8,7 @@ namespace DsOps.Engine.Metadata;
 /// instance (t_ds_process_instance has no index holding state). Entries live <see cref="TimeToLive"/>, so a
 /// rerun of an old instance shows up within that time.
 /// </summary>
-public sealed class ClosedDayCache
+internal sealed class ClosedDayCache
 {
     private readonly ConcurrentDictionary<(DateTime From, DateTime To), (int[] Counts, DateTimeOffset At)> _days = new();
 

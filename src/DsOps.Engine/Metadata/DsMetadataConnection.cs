@@ -44,7 +44,7 @@ public sealed class DsMetadataConnection
     public TimeZoneInfo ServerTimeZone { get; }
 
     /// <summary>Counts of closed days reused by run reports (see <see cref="ClosedDayCache"/>).</summary>
-    public ClosedDayCache ClosedDays { get; } = new();
+    internal ClosedDayCache ClosedDays { get; } = new();
 
     /// <summary>True unless the connection was made with <c>allowWrite</c> (Connect-DsMetadata -AllowWrite): only then do
     /// the maintenance commands (history cleanup, removing commands) write, and nothing else ever does.</summary>
@@ -76,7 +76,7 @@ public sealed class DsMetadataConnection
     /// <summary>
     /// TLS is verified (VerifyFull) unless the user opts out with an explicit mode; loopback servers need no TLS.
     /// </summary>
-    public static MySqlSslMode EffectiveSslMode(string server, DsSslMode? requested) => requested switch
+    internal static MySqlSslMode EffectiveSslMode(string server, DsSslMode? requested) => requested switch
     {
         null => IsLoopback(server) ? MySqlSslMode.None : MySqlSslMode.VerifyFull,
         DsSslMode.None => MySqlSslMode.None,
@@ -125,7 +125,7 @@ public sealed class DsMetadataConnection
     }
 
     /// <summary>Opens a read-only session (a pooled MySQL connection with READ ONLY transactions).</summary>
-    public async Task<DsMetadataSession> OpenSessionAsync(CancellationToken cancellationToken = default) =>
+    internal async Task<DsMetadataSession> OpenSessionAsync(CancellationToken cancellationToken = default) =>
         new(await OpenReadOnlyConnectionAsync(cancellationToken).ConfigureAwait(false), this);
 
     /// <summary>A pooled MySQL connection whose transactions are READ ONLY (the server refuses any write on it).</summary>

@@ -19,7 +19,7 @@ public sealed class DsMetadataReader
         Clock = new MetadataClock(connection.ServerTimeZone, businessTimeZone ?? TimeZoneInfo.Local);
     }
 
-    public MetadataClock Clock { get; }
+    internal MetadataClock Clock { get; }
     private DsDialect D => _connection.Dialect;
 
     /// <summary>How far before a window an instance may have started and still own a task that ended in it.</summary>

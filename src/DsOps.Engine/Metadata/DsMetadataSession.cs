@@ -8,7 +8,7 @@ namespace DsOps.Engine.Metadata;
 /// SELECT) statements only; anything else is refused before it reaches the server, and the server
 /// refuses writes too because the session is READ ONLY.
 /// </summary>
-public sealed class DsMetadataSession : IAsyncDisposable
+internal sealed class DsMetadataSession : IAsyncDisposable
 {
     private readonly MySqlConnection _connection;
 
@@ -118,4 +118,4 @@ public sealed class DsMetadataSession : IAsyncDisposable
 }
 
 /// <summary>One row of EXPLAIN output: which index the server uses for a table.</summary>
-public sealed record ExplainRow(string? Table, string? AccessType, string? PossibleKeys, string? Key, long? Rows, string? Extra);
+internal sealed record ExplainRow(string? Table, string? AccessType, string? PossibleKeys, string? Key, long? Rows, string? Extra);

@@ -23,7 +23,7 @@ public sealed class DsIntegrityFinding
 }
 
 /// <summary>An integrity check as the catalogue describes it.</summary>
-public sealed record DsIntegrityCheckInfo(string Id, DsIntegritySeverity Severity, string Summary, string Meaning, string HowDsGetsThere, string Remedy);
+internal sealed record DsIntegrityCheckInfo(string Id, DsIntegritySeverity Severity, string Summary, string Meaning, string HowDsGetsThere, string Remedy);
 
 /// <summary>
 /// Read-only consistency checks of the metadata database for the problems DS operators meet
@@ -43,7 +43,7 @@ public sealed class IntegrityChecker
     public IReadOnlyList<string> CheckIds => Checks(_connection.Dialect, new Dictionary<string, object?>()).Select(c => c.Id).ToList();
 
     /// <summary>The checks that exist for a DS version, with what each means (no database needed).</summary>
-    public static IReadOnlyList<DsIntegrityCheckInfo> Describe(DsDialect dialect) =>
+    internal static IReadOnlyList<DsIntegrityCheckInfo> Describe(DsDialect dialect) =>
         Checks(dialect, new Dictionary<string, object?>()).Select(c => new DsIntegrityCheckInfo(c.Id, c.Severity, c.Summary, c.Meaning, c.How, c.Remedy)).ToList();
 
     private static IEnumerable<CheckDef> Checks(DsDialect d, Dictionary<string, object?> p)

@@ -1,7 +1,7 @@
 namespace DsOps.Engine.Metadata;
 
 /// <summary>Names of projects and workflows by code, and online schedules: the small tables reports join in memory.</summary>
-public sealed class MetadataCatalog
+internal sealed class MetadataCatalog
 {
     public Dictionary<long, string> Projects { get; } = new();
     public Dictionary<long, WorkflowInfo> Workflows { get; } = new();
@@ -36,10 +36,10 @@ public sealed class MetadataCatalog
     }
 }
 
-public sealed record WorkflowInfo(long Code, string Name, long ProjectCode, bool Online);
+internal sealed record WorkflowInfo(long Code, string Name, long ProjectCode, bool Online);
 
 /// <summary>An online schedule: Quartz cron text, its validity window and when it was created (server-local).</summary>
-public sealed record ScheduleInfo(long WorkflowCode, string Crontab, DateTime StartTime, DateTime EndTime, DateTime? CreateTime = null)
+internal sealed record ScheduleInfo(long WorkflowCode, string Crontab, DateTime StartTime, DateTime EndTime, DateTime? CreateTime = null)
 {
     /// <summary>The first moment the schedule could fire: its start time, or its creation when that is later.</summary>
     public DateTime EffectiveStart => CreateTime is { } c && c > StartTime ? c : StartTime;

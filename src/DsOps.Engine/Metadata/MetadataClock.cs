@@ -5,7 +5,7 @@ namespace DsOps.Engine.Metadata;
 /// user's business time zone. DS writes times in the JVM default zone of its servers; DsOps assumes
 /// the metadata connection's <see cref="DsMetadataConnection.ServerTimeZone"/> is that zone.
 /// </summary>
-public sealed class MetadataClock
+internal sealed class MetadataClock
 {
     public MetadataClock(TimeZoneInfo serverTimeZone, TimeZoneInfo businessTimeZone)
     {

@@ -3,7 +3,7 @@ using DsOps.Engine.Dialects;
 namespace DsOps.Engine.Metadata;
 
 /// <summary>Reads the metadata schema's tables and the few columns that tell DS versions apart.</summary>
-public static class SchemaDetector
+internal static class SchemaDetector
 {
     public static async Task<DsDialect> DetectAsync(DsMetadataSession session, CancellationToken cancellationToken = default)
     {

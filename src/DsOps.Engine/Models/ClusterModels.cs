@@ -157,7 +157,7 @@ public sealed class DsServerNode
 }
 
 /// <summary>The metadata database's connection figures as DS's API reports them.</summary>
-public sealed class DsDatabaseState
+internal sealed class DsDatabaseState
 {
     public string DbType { get; init; } = "";
     public bool Healthy { get; init; }

@@ -1,14 +1,14 @@
 namespace DsOps.Engine.Notifications;
 
 /// <summary>At most <paramref name="Limit"/> sends in any rolling <paramref name="Window"/>.</summary>
-public sealed record RateRule(int Limit, TimeSpan Window);
+internal sealed record RateRule(int Limit, TimeSpan Window);
 
 /// <summary>
 /// Per-destination send budget (docs/chat-robots.md §7.5): a rolling-window log per destination key, where the key
 /// is the target's fingerprint (a hash), never the URL. Callers over budget wait rather than being dropped.
 /// One instance per process (<see cref="Shared"/>); separate processes sharing a robot each have their own.
 /// </summary>
-public sealed class DestinationRateLimiter
+internal sealed class DestinationRateLimiter
 {
     private readonly Func<DateTimeOffset> _now;
     private readonly Func<TimeSpan, CancellationToken, Task> _delay;

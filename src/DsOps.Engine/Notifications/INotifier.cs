@@ -7,7 +7,7 @@ namespace DsOps.Engine.Notifications;
 /// One channel's protocol: how a message becomes request bodies, how each attempt is signed, and how a
 /// response is judged. Sending, retrying, rate limiting and timeouts are shared (<see cref="NotificationSender"/>).
 /// </summary>
-public interface INotifier
+internal interface INotifier
 {
     NotificationChannel Channel { get; }
 
@@ -38,7 +38,7 @@ public sealed record NotificationPart(int Index, int Count, string Json)
 }
 
 /// <summary>How a response was judged.</summary>
-public enum ResponseVerdict
+internal enum ResponseVerdict
 {
     Success,
     /// <summary>Worth retrying: network error, 5xx, 408, "system busy" body codes.</summary>
@@ -58,7 +58,7 @@ public enum ResponseVerdict
 }
 
 /// <summary>The verdict with the platform's code and message (redacted before display) and a wait hint.</summary>
-public readonly record struct ResponseReading(ResponseVerdict Verdict, string? Code = null, string? Detail = null, TimeSpan? RetryAfter = null)
+internal readonly record struct ResponseReading(ResponseVerdict Verdict, string? Code = null, string? Detail = null, TimeSpan? RetryAfter = null)
 {
     public bool IsRetryable => Verdict is ResponseVerdict.Transient or ResponseVerdict.RateLimited;
 }

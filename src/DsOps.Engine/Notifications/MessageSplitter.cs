@@ -8,7 +8,7 @@ namespace DsOps.Engine.Notifications;
 /// <param name="TextCost">Cost of a run of text (e.g. its UTF-8 bytes once JSON-escaped). Must be additive.</param>
 /// <param name="PerLineCost">Extra cost of every line (e.g. the JSON wrapper of a Feishu post line).</param>
 /// <param name="SeparatorCost">Cost of joining two lines.</param>
-public sealed record SizeMeasure(Func<string, int> TextCost, int PerLineCost, int SeparatorCost)
+internal sealed record SizeMeasure(Func<string, int> TextCost, int PerLineCost, int SeparatorCost)
 {
     /// <summary>
     /// The JSON encoder every notifier serializes with: CJK stays 3 bytes instead of a 6-byte \uXXXX
@@ -38,7 +38,7 @@ public sealed record SizeMeasure(Func<string, int> TextCost, int PerLineCost, in
 /// single line longer than the budget is cut between whole Unicode scalar values (never inside a UTF-8
 /// sequence or a surrogate pair). Part numbering is left to the notifier, which adds "(k/n)" to titles.
 /// </summary>
-public static class MessageSplitter
+internal static class MessageSplitter
 {
     public static IReadOnlyList<string> Split(string body, int budget, SizeMeasure measure)
     {

@@ -4,7 +4,7 @@ namespace DsOps.Engine.Notifications;
 /// A message that could not be delivered: carries the channel's code, the HTTP status, how many parts
 /// went out before the failure and how many attempts were made. The message is redacted.
 /// </summary>
-public sealed class NotificationException : DsOpsException
+internal sealed class NotificationException : DsOpsException
 {
     public NotificationException(DsErrorKind kind, string errorId, string message, NotificationChannel channel,
         string target, int part, int parts, int attempts, string? code, int? httpStatus,

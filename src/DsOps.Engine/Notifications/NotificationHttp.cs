@@ -8,7 +8,7 @@ namespace DsOps.Engine.Notifications;
 /// docs/chat-robots.md §7.3 advises: SocketsHttpHandler with a bounded connection lifetime so DNS changes are seen.
 /// TLS certificates are verified unless the target explicitly opts out.
 /// </summary>
-public static class NotificationHttp
+internal static class NotificationHttp
 {
     /// <summary>Largest robot answer read (they are a few hundred bytes).</summary>
     public const long MaxResponseBytes = 1024 * 1024;

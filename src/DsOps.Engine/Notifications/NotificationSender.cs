@@ -7,7 +7,7 @@ using Polly.Retry;
 namespace DsOps.Engine.Notifications;
 
 /// <summary>Timeouts, retries and limits of the one sending path.</summary>
-public sealed class NotificationOptions
+internal sealed class NotificationOptions
 {
     /// <summary>Per-request timeout (docs/chat-robots.md §7.3: about 10 s).</summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(10);
@@ -36,7 +36,7 @@ public sealed class NotificationOptions
 /// destination's rate limit, sign each attempt, send with a timeout, judge the body code, retry only
 /// transient failures with Polly, and report per part. Error messages never contain credentials.
 /// </summary>
-public sealed class NotificationSender
+internal sealed class NotificationSender
 {
     private static readonly IReadOnlyDictionary<NotificationChannel, INotifier> Notifiers = new INotifier[]
     {

@@ -11,7 +11,7 @@ namespace DsOps.Engine.Notifications;
 /// parts "(k/n)", keyword in every part, mentions only in the first. Channels supply the payload shape,
 /// the size rule, the signature and the response codes.
 /// </summary>
-public abstract class NotifierBase : INotifier
+internal abstract class NotifierBase : INotifier
 {
     protected static readonly JsonSerializerOptions Json = new() { Encoder = SizeMeasure.JsonEncoder };
 
@@ -193,7 +193,7 @@ public abstract class NotifierBase : INotifier
 }
 
 /// <summary>Everything a channel needs to build one part's payload.</summary>
-public sealed record PartContext(NotificationTarget Target, NotificationMessage Message, string Title, string Chunk,
+internal sealed record PartContext(NotificationTarget Target, NotificationMessage Message, string Title, string Chunk,
     bool IsFirst, IReadOnlyList<string> AtMobiles, IReadOnlyList<string> AtUserIds, bool AtAll, DateTimeOffset Now)
 {
     /// <summary>" keyword" when the chunk lacks the target's keyword (and the title line is not part of the text).</summary>

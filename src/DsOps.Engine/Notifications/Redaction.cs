@@ -9,7 +9,7 @@ namespace DsOps.Engine.Notifications;
 /// (docs/chat-robots.md §7.7): query values of access_token, key, sign, timestamp and secret,
 /// the path after /hook/ and /services/, and any exact secret the caller names.
 /// </summary>
-public static partial class Redaction
+internal static partial class Redaction
 {
     public const string Mask = "***";
 

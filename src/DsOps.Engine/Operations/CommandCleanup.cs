@@ -31,7 +31,7 @@ public sealed record DsQueuedCommand(long Id, string CommandType, long WorkflowC
 /// relations that point at them (3.2.x), in one transaction. DS's masters take commands from that table, so a removed
 /// command never runs; nothing else refers to a queued command (docs/operations.md, "Removing commands").
 /// </summary>
-public static class CommandCleanup
+internal static class CommandCleanup
 {
     /// <summary>The commands the selection matches (nothing is removed).</summary>
     public static async Task<IReadOnlyList<DsQueuedCommand>> FindAsync(DsMetadataConnection connection, CommandSelection selection,

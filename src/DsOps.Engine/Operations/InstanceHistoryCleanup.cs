@@ -56,7 +56,7 @@ public readonly record struct HistoryCleanupProgress(int Batches, long WorkflowI
 /// finished too. Each batch is one transaction, so a killed run leaves every instance either whole or gone, and a rerun
 /// simply continues. The dry run walks the same batches and counts instead of deleting.
 /// </summary>
-public static class InstanceHistoryCleanup
+internal static class InstanceHistoryCleanup
 {
     public static Task<HistoryCleanupResult> CountAsync(DsMetadataConnection connection, HistoryCleanupOptions options,
         IProgress<HistoryCleanupProgress>? progress = null, CancellationToken cancellationToken = default) =>

@@ -12,7 +12,7 @@ namespace DsOps.Engine.Planning;
 /// <param name="Code">The workflow's code on the server (0 when not known yet).</param>
 /// <param name="Tasks">The task codes the workflow had after the apply: a code that later leaves every workflow is an orphan.</param>
 /// <param name="Pending">A run began writing the workflow and did not finish (killed or failed): no drift baseline.</param>
-public sealed record AppliedEntry(string? Fingerprint, long Code, long[] Tasks, bool Pending)
+internal sealed record AppliedEntry(string? Fingerprint, long Code, long[] Tasks, bool Pending)
 {
     /// <summary>When a run began writing the workflow (pending entries): see <see cref="AppliedState.IntentGrace"/>.</summary>
     public DateTimeOffset? Since { get; init; }
@@ -32,7 +32,7 @@ public sealed record AppliedEntry(string? Fingerprint, long Code, long[] Tasks, 
 /// the next run knows what that run created, edited and deleted.
 /// </para>
 /// </summary>
-public sealed class AppliedState
+internal sealed class AppliedState
 {
     public const string DefaultFileName = ".dsops-state.json";
     public const string JournalSuffix = ".journal";
@@ -245,7 +245,7 @@ public sealed class AppliedState
 }
 
 /// <summary>The operations of a sync journal line.</summary>
-public static class ApplyJournalOps
+internal static class ApplyJournalOps
 {
     /// <summary>Written (and flushed to disk) before the first request that changes a workflow.</summary>
     public const string Begin = "begin";

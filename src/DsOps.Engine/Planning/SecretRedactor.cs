@@ -10,7 +10,7 @@ namespace DsOps.Engine.Planning;
 /// parameters and taskParams keys named like password / token / secret / key / credential, and
 /// HTTP task parameters (headers) with such names or an Authorization header.
 /// </summary>
-public static partial class SecretRedactor
+internal static partial class SecretRedactor
 {
     public const string Mask = "***";
 

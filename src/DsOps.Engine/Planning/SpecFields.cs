@@ -11,7 +11,7 @@ namespace DsOps.Engine.Planning;
 /// path of a plan over 40,000 tasks must be cheap) and a display form used only for changed fields
 /// and fingerprints. Null and "" are the same value. Names, locations and ScriptFile are not content.
 /// </summary>
-public static class SpecFields
+internal static class SpecFields
 {
     public sealed class Field<T>
     {

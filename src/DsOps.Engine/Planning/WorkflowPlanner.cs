@@ -9,7 +9,7 @@ public sealed record PlanOptions
     /// <summary>Delete workflows of the in-scope projects that no spec declares (even if DsOps never applied them).</summary>
     public bool Prune { get; init; }
     /// <summary>Last-applied fingerprints: drift detection, and deletion of managed workflows removed from the specs.</summary>
-    public AppliedState? State { get; init; }
+    internal AppliedState? State { get; init; }
     /// <summary>Also list unchanged tasks (workflow-level items are always listed).</summary>
     public bool IncludeUnchangedTasks { get; init; }
     /// <summary>

@@ -10,7 +10,7 @@ namespace DsOps.Engine.Provenance;
 /// adds no per-platform native binary to the module. Never waits for a password (GIT_TERMINAL_PROMPT=0); messages
 /// never contain user:password@ parts of addresses.
 /// </summary>
-public static partial class GitCli
+internal static partial class GitCli
 {
     [GeneratedRegex(@"//[^/@]+@")]
     private static partial Regex UserInfo();

@@ -44,7 +44,7 @@ public sealed record ScriptProvenance(string Repository, string Path, string Com
 /// splits it off again, so plans compare the user's text and the provenance separately and the marker never shows
 /// as a description change. Characters that would break the marker (%, whitespace, #, @, [, ]) are %-escaped.
 /// </summary>
-public static partial class ProvenanceMarker
+internal static partial class ProvenanceMarker
 {
     [GeneratedRegex(@"(?:\r?\n)?\[dsops git=(?<repo>[^\s#@\[\]]+)#(?<path>[^\s#@\[\]]+)@(?<commit>[0-9a-f]{7,64})(?: script=(?<hash>[0-9a-f]{16}))?\][ \t\r\n]*\z")]
     private static partial Regex Marker();

@@ -45,7 +45,7 @@ public sealed class DsTaskProvenance
 }
 
 /// <summary>Reads the provenance markers of every task of the given projects (one snapshot read, docs/promotion-and-provenance.md).</summary>
-public static class TaskProvenanceReader
+internal static class TaskProvenanceReader
 {
     public static async Task<IReadOnlyList<DsTaskProvenance>> ReadAsync(DsClient client, IReadOnlyCollection<string> projects,
         Func<WorkflowSpec, bool>? workflowFilter = null, DsConnection? connection = null, CancellationToken ct = default)

@@ -8,7 +8,7 @@ namespace DsOps.Engine.Reports;
 /// Supports *, ?, lists, ranges, steps and day names. Returns null for what it does not model
 /// (L, W, #, and anything malformed) so callers can skip rather than guess.
 /// </summary>
-public static class QuartzCronCalendar
+internal static class QuartzCronCalendar
 {
     private static readonly string[] DayNames = { "SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT" };
     private static readonly string[] MonthNames = { "JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC" };

@@ -11,7 +11,7 @@ namespace DsOps.Engine.Reports;
 /// quotes; no tables or code blocks), plain text, self-contained HTML with an inline SVG chart
 /// (no external JS or CSS), and JSON (System.Text.Json, enums as names).
 /// </summary>
-public static class RunReportRenderer
+internal static class RunReportRenderer
 {
     /// <summary>Longest lists in chat/text output; HTML and JSON carry everything.</summary>
     public const int ChatListLimit = 20;

@@ -21,7 +21,7 @@ public enum ConfigFileKind
 }
 
 /// <summary>How a value is written in its file; an edit keeps the same style.</summary>
-public enum ConfigValueQuote { None, Single, Double, Block }
+internal enum ConfigValueQuote { None, Single, Double, Block }
 
 /// <summary>One value in a config file: its key, text, and exact place (character span, 1-based line and column).</summary>
 internal sealed record ConfigEntry(

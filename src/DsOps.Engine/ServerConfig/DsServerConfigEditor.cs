@@ -83,7 +83,7 @@ public sealed class DsConfigWriteResult
 /// (comments, indentation, quotes, line ends, byte order mark) is kept. Refuses keys the version does not read, values outside the
 /// key's range, keys absent from the files, and heap sizes that contradict each other; errors name the key and the file.
 /// </summary>
-public static partial class DsServerConfigEditor
+internal static partial class DsServerConfigEditor
 {
     public static DsConfigEditPlan Plan(DsServerConfig config, IEnumerable<DsConfigChange> changes)
     {

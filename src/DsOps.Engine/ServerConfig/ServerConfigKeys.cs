@@ -20,7 +20,7 @@ public enum ConfigKeyStatus
 }
 
 /// <summary>The unit of a value (checked before any edit).</summary>
-public enum ConfigValueKind { Integer, Number, Fraction, LoadAverage, Boolean, Duration, JvmSize, Enum, Text }
+internal enum ConfigValueKind { Integer, Number, Fraction, LoadAverage, Boolean, Duration, JvmSize, Enum, Text }
 
 /// <summary>How a version decides that a master or worker is overloaded (docs/server-config.md).</summary>
 public enum OverloadProtectionStyle
@@ -36,7 +36,7 @@ public enum OverloadProtectionStyle
 }
 
 /// <summary>One catalogued key: its unit, range, and what this DS version does with it.</summary>
-public sealed record ServerConfigKey(
+internal sealed record ServerConfigKey(
     string Key,
     ConfigValueKind Kind,
     double Min,
@@ -82,7 +82,7 @@ public sealed record ServerConfigKey(
 }
 
 /// <summary>Key spelling helpers: JVM option names, Spring's environment-variable form, sizes and durations.</summary>
-public static partial class ServerConfigKeyNames
+internal static partial class ServerConfigKeyNames
 {
     public static readonly string[] HeapOptions = { "-Xms", "-Xmx", "-Xmn" };
 

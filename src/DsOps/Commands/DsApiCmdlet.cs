@@ -17,5 +17,5 @@ public abstract class DsApiCmdlet : DsCmdlet
     /// <summary>The connection for this call, or a terminating DsNotConnected error.</summary>
     protected DsConnection ResolvedConnection => ResolveConnection(Connection);
 
-    protected DsClient Client => ResolvedConnection.Client;
+    private protected DsClient Client => ResolvedConnection.Client;
 }

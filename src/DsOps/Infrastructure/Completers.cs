@@ -21,7 +21,7 @@ public abstract class DsNameCompleterAttribute : ArgumentCompleterAttribute, IAr
     protected DsNameCompleterAttribute(Type self) : base(self) { }
 
     protected abstract string CacheKey(IDictionary fakeBoundParameters);
-    protected abstract Task<IEnumerable<string>> LoadAsync(DsClient client, IDictionary fakeBoundParameters, CancellationToken ct);
+    private protected abstract Task<IEnumerable<string>> LoadAsync(DsClient client, IDictionary fakeBoundParameters, CancellationToken ct);
 
     public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
         CommandAst commandAst, IDictionary fakeBoundParameters)
@@ -71,7 +71,7 @@ public sealed class ProjectCompleterAttribute : DsNameCompleterAttribute
 
     protected override string CacheKey(IDictionary fakeBoundParameters) => "projects";
 
-    protected override Task<IEnumerable<string>> LoadAsync(DsClient client, IDictionary fakeBoundParameters, CancellationToken ct) =>
+    private protected override Task<IEnumerable<string>> LoadAsync(DsClient client, IDictionary fakeBoundParameters, CancellationToken ct) =>
         Collect(client.GetProjectsAsync(null, ct), p => p.Name);
 }
 
@@ -83,7 +83,7 @@ public sealed class WorkflowCompleterAttribute : DsNameCompleterAttribute
 
     protected override string CacheKey(IDictionary fakeBoundParameters) => "workflows|" + ProjectOf(fakeBoundParameters);
 
-    protected override async Task<IEnumerable<string>> LoadAsync(DsClient client, IDictionary fakeBoundParameters, CancellationToken ct)
+    private protected override async Task<IEnumerable<string>> LoadAsync(DsClient client, IDictionary fakeBoundParameters, CancellationToken ct)
     {
         var project = ProjectOf(fakeBoundParameters);
         if (string.IsNullOrEmpty(project)) return Array.Empty<string>();

@@ -50,7 +50,7 @@ public sealed record ClusterComparisonOptions
 }
 
 /// <summary>One cluster read for comparison: resources as field maps by kind and logical name, workflows as specs.</summary>
-public sealed class ClusterSnapshot
+internal sealed class ClusterSnapshot
 {
     /// <summary>Kind -> logical name -> (cluster name, fields).</summary>
     public Dictionary<string, SortedDictionary<string, (string ClusterName, SortedDictionary<string, string?> Fields)>> Resources { get; } = new(StringComparer.Ordinal);
@@ -76,7 +76,7 @@ public sealed class ClusterSnapshot
 /// only comparable within one run; secrets DS does not return (passwords) cannot be compared. Workflow fields are
 /// the plan's fields (SpecFields), reused through the planner.
 /// </summary>
-public static class ClusterComparer
+internal static class ClusterComparer
 {
     /// <summary>Resource kinds in dependency order (the order of the report), then workflows and tasks.</summary>
     public static readonly string[] Kinds =
@@ -232,7 +232,7 @@ public static class ClusterComparer
 /// A cluster's names turned back into the logical names of the environments file: the inverse of its mapping
 /// (used by Compare-DsCluster and Copy-DsWorkflow). A cluster name two logical names map to goes back to the first.
 /// </summary>
-public sealed class EnvironmentMappingInverse
+internal sealed class EnvironmentMappingInverse
 {
     private readonly Dictionary<string, string> _dataSources, _workerGroups, _tenants, _alertGroups, _environments;
 

@@ -28,7 +28,7 @@ public sealed record WorkflowCopyOptions
     /// <summary>With <see cref="IncludeSchedule"/>: put the copied schedules (and their workflows) online.</summary>
     public bool ScheduleOnline { get; init; }
     /// <summary>Last-applied state of the destination (drift: the destination copy was edited since the last copy).</summary>
-    public AppliedState? State { get; init; }
+    internal AppliedState? State { get; init; }
     /// <summary>Refuse to create destination projects (DsProjectNotFound).</summary>
     public bool RequireExistingProject { get; init; }
 }
@@ -191,7 +191,7 @@ public sealed class WorkflowCopy
 /// and offline unless asked; without -IncludeSchedule the destination's own schedule is kept as it is. A copy never
 /// deletes a workflow, and the release state of a workflow the destination already has stays the destination's.
 /// </summary>
-public static class WorkflowCopier
+internal static class WorkflowCopier
 {
     public static async Task<WorkflowCopy> PrepareAsync(DsClient source, DsClient destination, WorkflowCopyOptions options,
         IProgress<string>? progress = null, CancellationToken ct = default)

@@ -8,7 +8,7 @@ namespace DsOps.Engine.Notifications.Channels;
 /// DingTalk custom robot (docs/chat-robots.md §1): text or markdown, optional signing in the URL, keyword in the
 /// title and text of every part, @mobiles in the body and in "at". Success is errcode 0.
 /// </summary>
-public sealed class DingTalkNotifier : NotifierBase
+internal sealed class DingTalkNotifier : NotifierBase
 {
     // §1.8: the body must stay under 20,000 bytes; §7.4 budgets 19,000 for safety.
     private const int BodyBudget = 19_000;

@@ -9,7 +9,7 @@ namespace DsOps.Engine.Notifications.Channels;
 /// Markdown; the keyword goes in the title and text; signing puts timestamp (seconds) and sign in the body.
 /// Success is code 0, or StatusCode 0 when code is absent (the older response format).
 /// </summary>
-public sealed class FeishuNotifier : NotifierBase
+internal sealed class FeishuNotifier : NotifierBase
 {
     public override NotificationChannel Channel => NotificationChannel.Feishu;
 

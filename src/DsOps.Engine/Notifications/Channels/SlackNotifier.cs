@@ -10,7 +10,7 @@ namespace DsOps.Engine.Notifications.Channels;
 /// body becomes several sections in one message, and only a very long one several messages.
 /// Success is HTTP 200 with the body "ok"; only 429 and 5xx are retried.
 /// </summary>
-public sealed class SlackNotifier : NotifierBase
+internal sealed class SlackNotifier : NotifierBase
 {
     private const int SectionBudget = 2_900;
     private const int BlocksPerMessage = 45;

@@ -9,7 +9,7 @@ namespace DsOps.Engine.Notifications.Channels;
 /// ≤ 2048 (budgets 4000/2000, §7.4). Markdown cannot mention by phone number, so mentions travel in an
 /// extra text message after the parts.
 /// </summary>
-public sealed class WeComNotifier : NotifierBase
+internal sealed class WeComNotifier : NotifierBase
 {
     public override NotificationChannel Channel => NotificationChannel.WeCom;
     public override IReadOnlyList<RateRule> RateRules { get; } = [new RateRule(20, TimeSpan.FromMinutes(1))];

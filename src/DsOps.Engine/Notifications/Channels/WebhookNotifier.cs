@@ -9,7 +9,7 @@ namespace DsOps.Engine.Notifications.Channels;
 /// DsOps's generic webhook (docs/chat-robots.md §5.1): a stable JSON envelope, optionally signed with
 /// X-DsOps-Timestamp / X-DsOps-Signature headers. Success is any 2xx; 408, 429, 5xx are retried.
 /// </summary>
-public sealed class WebhookNotifier : NotifierBase
+internal sealed class WebhookNotifier : NotifierBase
 {
     public const string TimestampHeader = "X-DsOps-Timestamp";
     public const string SignatureHeader = "X-DsOps-Signature";

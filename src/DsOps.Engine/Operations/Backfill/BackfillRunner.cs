@@ -63,7 +63,7 @@ public sealed record BackfillOptions
 /// a state file first, so a stopped or killed run resumes without submitting any date twice
 /// (docs/operations.md "Backfill").
 /// </summary>
-public static class BackfillRunner
+internal static class BackfillRunner
 {
     /// <summary>The dates a run would submit now (not yet submitted per the state file); reads nothing but the file.</summary>
     public static IReadOnlyList<DateOnly> PendingDates(BackfillOptions options)

@@ -25,7 +25,7 @@ public sealed partial class CriticalPathAnalyzer
         Clock = new MetadataClock(connection.ServerTimeZone, businessTimeZone ?? TimeZoneInfo.Local);
     }
 
-    public MetadataClock Clock { get; }
+    internal MetadataClock Clock { get; }
     private DsDialect D => _connection.Dialect;
 
     /// <summary>How many days before the date the forecast learns durations from.</summary>
@@ -37,7 +37,7 @@ public sealed partial class CriticalPathAnalyzer
     /// Workflow codes for names: "workflow", "project/workflow" or a code; wildcards (* ?) allowed in names. A name that
     /// matches nothing is an error naming it.
     /// </summary>
-    public static IReadOnlyList<long> SelectWorkflows(MetadataCatalog catalog, IEnumerable<string> patterns)
+    internal static IReadOnlyList<long> SelectWorkflows(MetadataCatalog catalog, IEnumerable<string> patterns)
     {
         var result = new List<long>();
         foreach (var raw in patterns)

@@ -36,7 +36,7 @@ public sealed record TaskLogRequest
 /// DsTaskLogUnavailable (DS 10103: the worker's log service could not be reached or could not read the file),
 /// DsTaskLogNoHost (10191: the task was never dispatched to a worker), DsTaskInstanceNotFound (10008).
 /// </summary>
-public static class TaskLogReader
+internal static class TaskLogReader
 {
     /// <summary>DS's status codes for log reads (docs/operations.md, "Task logs").</summary>
     public const int LogQueryErrorCode = 10103, TaskInstanceNotFoundCode = 10008, HostIsNullCode = 10191;

@@ -11,7 +11,7 @@ namespace DsOps.Engine.Operations.Runs;
 /// (docs/operations.md "Run control"). Version differences (route names, which execute types and start flags exist,
 /// what the start call returns) come from the client's dialect. DS's refusals become errors that name the instance.
 /// </summary>
-public sealed class RunControl(DsClient client)
+internal sealed class RunControl(DsClient client)
 {
     private DsDialect Dialect => client.Dialect;
 

@@ -92,7 +92,7 @@ public sealed class DsRunActionResult
 }
 
 /// <summary>One instance to wait for.</summary>
-public sealed record DsWaitTarget(DsClient Client, long ProjectCode, int WorkflowInstanceId)
+internal sealed record DsWaitTarget(DsClient Client, long ProjectCode, int WorkflowInstanceId)
 {
     /// <summary>For a rerun: the run count before it; the wait ends only once a newer run has finished.</summary>
     public int? RunTimesBefore { get; init; }
@@ -103,4 +103,4 @@ public sealed record DsWaitTarget(DsClient Client, long ProjectCode, int Workflo
 public sealed record DsWaitProgress(int Finished, int Total, int Succeeded, int Unsuccessful, TimeSpan Elapsed, string? Latest);
 
 /// <summary>The end of a wait for one instance: its final state, or the last seen state when the wait ran out.</summary>
-public sealed record DsWaitOutcome(DsWaitTarget Target, Models.DsWorkflowInstance? Instance, bool Finished, Exception? Error);
+internal sealed record DsWaitOutcome(DsWaitTarget Target, Models.DsWorkflowInstance? Instance, bool Finished, Exception? Error);

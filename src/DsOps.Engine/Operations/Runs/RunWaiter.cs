@@ -10,7 +10,7 @@ namespace DsOps.Engine.Operations.Runs;
 /// A read that fails on the transport (server restarting) is tried again at the next poll; an instance that no
 /// longer exists ends its wait with an error.
 /// </summary>
-public static class RunWaiter
+internal static class RunWaiter
 {
     /// <summary>States in which an instance will not move on by itself: finished, paused, or awaiting recovery.</summary>
     public static bool IsFinal(DsRunState state) => state != DsRunState.Unknown && !DsDialect.IsInProgress(state);

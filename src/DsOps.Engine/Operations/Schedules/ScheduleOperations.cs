@@ -37,7 +37,7 @@ public sealed record ScheduleEdit
 }
 
 /// <summary>Schedule online/offline and edits through the API (docs/operations.md "Schedules").</summary>
-public static class ScheduleOperations
+internal static class ScheduleOperations
 {
     /// <summary>
     /// How many runs DS would fire at once if <paramref name="schedule"/> went online at <paramref name="nowServer"/> after

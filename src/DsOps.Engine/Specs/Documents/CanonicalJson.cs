@@ -9,7 +9,7 @@ namespace DsOps.Engine.Specs.Documents;
 /// equal text (cheap comparison and hashing in the planner). Also converts between JSON and the
 /// neutral <see cref="SpecNode"/> tree.
 /// </summary>
-public static class CanonicalJson
+internal static class CanonicalJson
 {
     private static readonly JsonSerializerOptions Compact = new() { WriteIndented = false, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 

@@ -5,7 +5,7 @@ using YamlDotNet.Core.Events;
 namespace DsOps.Engine.Specs.Documents;
 
 /// <summary>Limits that keep hostile YAML (alias bombs, huge files, deep nesting) from hurting the host.</summary>
-public sealed record SpecReaderLimits
+internal sealed record SpecReaderLimits
 {
     /// <summary>Largest accepted file in bytes (default 4 MiB; a workflow spec is a few KB).</summary>
     public long MaxFileBytes { get; init; } = 4 * 1024 * 1024;
@@ -27,7 +27,7 @@ public sealed record SpecReaderLimits
 /// deserialization, no custom tags, one document per file, duplicate keys refused, anchors and
 /// aliases (and &lt;&lt; merge keys) resolved within a node budget.
 /// </summary>
-public static class SafeYamlReader
+internal static class SafeYamlReader
 {
     public static SpecNode? ReadFile(string path, SpecReaderLimits? limits = null, string? root = null)
     {

@@ -9,7 +9,7 @@ namespace DsOps.Engine.Specs.Documents;
 /// writer (export) and by saved plans (JSON). In the tree, quoted scalars are strings and plain
 /// scalars are typed literals (numbers, booleans, null).
 /// </summary>
-public static class SpecDocumentWriter
+internal static class SpecDocumentWriter
 {
     public static SpecMapping Document(string project, IEnumerable<WorkflowSpec> workflows, string? projectDescription = null) =>
         Map(("project", Str(project)), ("description", OptStr(projectDescription)), ("workflows", new SpecSequence(workflows.Select(w => (SpecNode)Workflow(w, includeProject: false)).ToList(), default)));

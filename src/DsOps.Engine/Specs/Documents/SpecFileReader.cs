@@ -18,7 +18,7 @@ namespace DsOps.Engine.Specs.Documents;
 /// </list>
 /// Every refusal is a <see cref="SpecLoadException"/> whose id says why.
 /// </summary>
-public static class SpecFileReader
+internal static class SpecFileReader
 {
     /// <summary>Most symbolic links followed while resolving one path (Linux's own limit is 40).</summary>
     public const int MaxLinkHops = 40;

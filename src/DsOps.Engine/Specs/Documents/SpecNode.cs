@@ -8,7 +8,7 @@ namespace DsOps.Engine.Specs.Documents;
 /// by a safe reader first; the spec model is then built from the tree without reflection, so no
 /// input can instantiate arbitrary types.
 /// </summary>
-public abstract class SpecNode
+internal abstract class SpecNode
 {
     protected SpecNode(SourceLocation location) => Location = location;
 
@@ -22,7 +22,7 @@ public abstract class SpecNode
 }
 
 /// <summary>A scalar. <see cref="IsPlain"/> is false for quoted YAML scalars and JSON strings (never typed).</summary>
-public sealed class SpecScalar : SpecNode
+internal sealed class SpecScalar : SpecNode
 {
     public SpecScalar(string? value, bool isPlain, SourceLocation location) : base(location)
     {
@@ -42,7 +42,7 @@ public sealed class SpecScalar : SpecNode
     public override string ToString() => Value ?? "null";
 }
 
-public sealed class SpecSequence : SpecNode
+internal sealed class SpecSequence : SpecNode
 {
     public SpecSequence(IReadOnlyList<SpecNode> items, SourceLocation location) : base(location) => Items = items;
 
@@ -52,7 +52,7 @@ public sealed class SpecSequence : SpecNode
 }
 
 /// <summary>A mapping with string keys in document order.</summary>
-public sealed class SpecMapping : SpecNode
+internal sealed class SpecMapping : SpecNode
 {
     public SpecMapping(IReadOnlyList<KeyValuePair<SpecScalar, SpecNode>> entries, SourceLocation location) : base(location) => Entries = entries;
 

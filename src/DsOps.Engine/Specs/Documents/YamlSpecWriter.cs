@@ -12,7 +12,7 @@ namespace DsOps.Engine.Specs.Documents;
 /// </summary>
 public static partial class YamlSpecWriter
 {
-    public static string Write(SpecNode root, string? headerComment = null)
+    internal static string Write(SpecNode root, string? headerComment = null)
     {
         var sw = new StringWriter { NewLine = "\n" };
         if (headerComment is not null)

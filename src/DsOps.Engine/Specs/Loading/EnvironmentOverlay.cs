@@ -53,7 +53,7 @@ public sealed class EnvironmentOverlay
     public bool RequireExistingProject { get; init; }
 
     /// <summary>Reads environment <paramref name="name"/> (case-insensitive) from an environments file.</summary>
-    public static EnvironmentOverlay Load(string path, string name, SpecReaderLimits? limits = null)
+    internal static EnvironmentOverlay Load(string path, string name, SpecReaderLimits? limits = null)
     {
         var root = SafeYamlReader.ReadFile(path, limits);
         if (root is not SpecMapping top || top["environments"] is not SpecMapping envs)

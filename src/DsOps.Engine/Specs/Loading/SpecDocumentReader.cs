@@ -7,7 +7,7 @@ using DsOps.Engine.Specs.Validation;
 namespace DsOps.Engine.Specs.Loading;
 
 /// <summary>Options shared by every spec loader.</summary>
-public sealed record SpecLoadOptions
+internal sealed record SpecLoadOptions
 {
     public SpecReaderLimits Limits { get; init; } = SpecReaderLimits.Default;
     /// <summary>Environment variable lookup for <c>${env:NAME}</c>; null = the process environment.</summary>
@@ -31,7 +31,7 @@ public sealed record SpecLoadOptions
 /// Reports every problem as a finding with file:line:col and keeps going, so one run shows them all.
 /// Format reference: docs/workflows-as-config.md; JSON Schema: module/DsOps/schemas/dsops-workflow.schema.json.
 /// </summary>
-public sealed class SpecDocumentReader
+internal sealed class SpecDocumentReader
 {
     internal static readonly string[] TopKeys = { "project", "description", "workflows", "workflow" };
     internal static readonly string[] WorkflowKeys =

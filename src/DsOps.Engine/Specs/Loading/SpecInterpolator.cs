@@ -9,7 +9,7 @@ namespace DsOps.Engine.Specs.Loading;
 /// as text, unlike pydolphinscheduler's $ENV). <c>$${env:NAME}</c> writes a literal <c>${env:NAME}</c>.
 /// DS's own placeholders (<c>${bizdate}</c>, <c>$[yyyyMMdd-1]</c>) pass through untouched.
 /// </summary>
-public sealed class SpecInterpolator
+internal sealed class SpecInterpolator
 {
     private const string Marker = "${env:";
     private readonly Func<string, string?> _lookup;

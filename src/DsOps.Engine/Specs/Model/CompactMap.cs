@@ -12,7 +12,7 @@ namespace DsOps.Engine.Specs.Model;
 /// Keys are compared ordinally; lookups are linear up to <see cref="LinearLimit"/> entries (faster than hashing
 /// at that size) and use an index built on first need above it. Enumeration keeps the order entries were added in.
 /// </summary>
-public sealed class CompactMap<TValue> : IReadOnlyDictionary<string, TValue>
+internal sealed class CompactMap<TValue> : IReadOnlyDictionary<string, TValue>
 {
     /// <summary>Largest map searched linearly.</summary>
     public const int LinearLimit = 8;

@@ -28,7 +28,7 @@ public sealed record ConfigTableRow(long Id, string Project, string Workflow, st
 }
 
 /// <summary>Resolves a Git script address (e.g. https://git.example/team/etl.git#main:jobs/a.sh) to script text.</summary>
-public interface IScriptSourceResolver
+internal interface IScriptSourceResolver
 {
     /// <summary>Returns the script text, or throws a DsOpsException with a clear message.</summary>
     string Resolve(string address);
@@ -135,7 +135,7 @@ public static partial class ConfigTableSource
     }
 
     /// <summary>Reads the table and builds specs; problems become findings naming table and row id.</summary>
-    public static async Task<SpecSet> LoadAsync(string connectionString, string table = DefaultTable, string? project = null,
+    internal static async Task<SpecSet> LoadAsync(string connectionString, string table = DefaultTable, string? project = null,
         string? scriptRoot = null, IScriptSourceResolver? git = null, SpecLoadOptions? options = null, CancellationToken cancellationToken = default)
     {
         var rows = await ReadRowsAsync(connectionString, table, project, cancellationToken).ConfigureAwait(false);
@@ -156,7 +156,7 @@ public static partial class ConfigTableSource
         var other => Dialects.DsDialect.CanonicalTaskType(other.ToUpperInvariant()),
     };
 
-    public static SpecSet ToSpecs(IReadOnlyList<ConfigTableRow> rows, string table = DefaultTable, string? scriptRoot = null,
+    internal static SpecSet ToSpecs(IReadOnlyList<ConfigTableRow> rows, string table = DefaultTable, string? scriptRoot = null,
         IScriptSourceResolver? git = null, SpecLoadOptions? options = null)
     {
         options ??= SpecLoadOptions.Default;

@@ -18,14 +18,14 @@ namespace DsOps.Engine.Specs.Sources;
 public static class DsExportFile
 {
     /// <summary>Reads an export file into specs. Ids the resolver cannot name become "id:N".</summary>
-    public static SpecSet Load(string path, SpecLoadOptions? options = null, IDsNameResolver? names = null)
+    internal static SpecSet Load(string path, SpecLoadOptions? options = null, IDsNameResolver? names = null)
     {
         options ??= SpecLoadOptions.Default;
         if (!File.Exists(path)) throw new FileNotFoundException($"Export file '{path}' does not exist.", path);
         return Read(SpecFileReader.ReadText(path, null, options.Limits.MaxFileBytes * 16, $"export file '{path}'"), path, options, names);
     }
 
-    public static SpecSet Read(string json, string? file, SpecLoadOptions? options = null, IDsNameResolver? names = null)
+    internal static SpecSet Read(string json, string? file, SpecLoadOptions? options = null, IDsNameResolver? names = null)
     {
         options ??= SpecLoadOptions.Default;
         var findings = new FindingSink();
@@ -99,7 +99,7 @@ public static class DsExportFile
     /// Writes specs as an export file for <paramref name="dialect"/>. Codes come from the resolver
     /// where known; others are allocated by <paramref name="allocateCode"/> (deterministic by default).
     /// </summary>
-    public static string Write(IEnumerable<WorkflowSpec> workflows, DsDialect dialect, IDsNameResolver? names = null, Func<long>? allocateCode = null)
+    internal static string Write(IEnumerable<WorkflowSpec> workflows, DsDialect dialect, IDsNameResolver? names = null, Func<long>? allocateCode = null)
     {
         if (!dialect.HasImportExport)
             throw new DsOpsException(DsErrorKind.InvalidInput, "DsExportFileNotImportable",

@@ -34,7 +34,7 @@ public sealed partial class GitScriptSourceResolver : IScriptSourceResolver
     /// <summary>The address without user:password@ (for messages and provenance).</summary>
     public static string Safe(string address) => Provenance.GitCli.Safe(address);
 
-    public Provenance.ScriptProvenance? ProvenanceOf(string address) => _provenance.GetValueOrDefault(address);
+    internal Provenance.ScriptProvenance? ProvenanceOf(string address) => _provenance.GetValueOrDefault(address);
 
     public string Resolve(string address)
     {

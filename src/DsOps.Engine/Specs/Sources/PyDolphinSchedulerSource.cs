@@ -19,7 +19,7 @@ namespace DsOps.Engine.Specs.Sources;
 /// <c>$FILE</c> paths are relative to the YAML file and must stay inside its folder; every <c>$ENV{X}</c> of a
 /// value is replaced, not only the first name.
 /// </summary>
-public static partial class PyDolphinSchedulerSource
+internal static partial class PyDolphinSchedulerSource
 {
     /// <summary>A YAML file with top-level 'tasks:' and 'workflow:' keys is pydolphinscheduler's format.</summary>
     public static bool LooksLikePyDs(string path)

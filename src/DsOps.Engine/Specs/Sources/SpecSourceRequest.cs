@@ -22,9 +22,9 @@ public sealed record SpecSourceRequest(string Path)
     public InterpolatedValues? Interpolated { get; init; }
 
     /// <summary>Options for a non-file source (config table): environments file looked up in <paramref name="folder"/>.</summary>
-    public SpecLoadOptions ToOptionsFor(string? folder) => (this with { Path = folder ?? Directory.GetCurrentDirectory() }).ToOptions();
+    internal SpecLoadOptions ToOptionsFor(string? folder) => (this with { Path = folder ?? Directory.GetCurrentDirectory() }).ToOptions();
 
-    public SpecLoadOptions ToOptions()
+    internal SpecLoadOptions ToOptions()
     {
         EnvironmentOverlay? overlay = null;
         if (Environment is not null)

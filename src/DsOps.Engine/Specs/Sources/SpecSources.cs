@@ -19,7 +19,7 @@ public enum SpecFormat
 /// <summary>The one entry point that reads specs from a path in any supported file format.</summary>
 public static class SpecSources
 {
-    public static SpecSet Load(string path, SpecFormat format = SpecFormat.Auto, SpecLoadOptions? options = null, PyDsOptions? pyds = null)
+    internal static SpecSet Load(string path, SpecFormat format = SpecFormat.Auto, SpecLoadOptions? options = null, PyDsOptions? pyds = null)
     {
         options ??= SpecLoadOptions.Default;
         if (format == SpecFormat.Auto) format = Detect(path);
@@ -34,7 +34,7 @@ public static class SpecSources
     }
 
     /// <summary>Loads, then runs the offline validation rules over the result.</summary>
-    public static SpecSet LoadAndValidate(string path, SpecFormat format = SpecFormat.Auto, SpecLoadOptions? options = null, PyDsOptions? pyds = null)
+    internal static SpecSet LoadAndValidate(string path, SpecFormat format = SpecFormat.Auto, SpecLoadOptions? options = null, PyDsOptions? pyds = null)
     {
         var set = Load(path, format, options, pyds);
         var findings = set.Findings.Concat(SpecValidator.Validate(set.Workflows)).ToList();

@@ -10,7 +10,7 @@ namespace DsOps.Engine.Specs.Sources;
 /// the environments file skipped). A file that cannot be read becomes an error finding; the other
 /// files still load, so one run reports everything.
 /// </summary>
-public static class YamlSpecSource
+internal static class YamlSpecSource
 {
     /// <summary>File name of the per-environment overlay; never read as a spec.</summary>
     public const string EnvironmentsFileName = "environments.yaml";

@@ -5,7 +5,7 @@ namespace DsOps.Engine.Specs.Validation;
 /// <see cref="SpecValidator"/>. The connected implementation reads them through the REST client;
 /// tests use <see cref="StaticTargetInventory"/>.
 /// </summary>
-public interface ITargetInventory
+internal interface ITargetInventory
 {
     /// <summary>Where the names come from, for messages (e.g. "https://ds.example:12345").</summary>
     string Target { get; }
@@ -17,7 +17,7 @@ public interface ITargetInventory
 }
 
 /// <summary>An inventory from fixed name lists.</summary>
-public sealed class StaticTargetInventory : ITargetInventory
+internal sealed class StaticTargetInventory : ITargetInventory
 {
     public StaticTargetInventory(string target, IEnumerable<string>? dataSources = null, IEnumerable<string>? workerGroups = null,
         IEnumerable<string>? environments = null, IEnumerable<string>? tenants = null, IEnumerable<string>? alertGroups = null)

@@ -7,7 +7,7 @@ namespace DsOps.Engine.Specs.Validation;
 /// when invalid: docs/ds-facts.md §4.7). Fields: second minute hour day-of-month month day-of-week [year].
 /// Exactly one of day-of-month / day-of-week must be '?', as Quartz requires.
 /// </summary>
-public static class QuartzCron
+internal static class QuartzCron
 {
     private static readonly string[] Months = { "JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC" };
     private static readonly string[] Days = { "SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT" };

@@ -49,7 +49,7 @@ public sealed class SpecSet
 }
 
 /// <summary>Collects findings while reading; one instance per load.</summary>
-public sealed class FindingSink
+internal sealed class FindingSink
 {
     private readonly List<SpecFinding> _items = new();
 

@@ -412,7 +412,7 @@ public static partial class SpecValidator
     }
 
     /// <summary>Checks names the specs use against what exists on the target.</summary>
-    public static async Task<IReadOnlyList<SpecFinding>> ValidateTargetAsync(IReadOnlyList<WorkflowSpec> workflows, ITargetInventory target, CancellationToken cancellationToken = default)
+    internal static async Task<IReadOnlyList<SpecFinding>> ValidateTargetAsync(IReadOnlyList<WorkflowSpec> workflows, ITargetInventory target, CancellationToken cancellationToken = default)
     {
         var sink = new FindingSink();
         var dataSources = await target.DataSourcesAsync(cancellationToken).ConfigureAwait(false);

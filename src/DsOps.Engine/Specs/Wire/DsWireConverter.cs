@@ -14,7 +14,7 @@ namespace DsOps.Engine.Specs.Wire;
 /// Field facts: docs/ds-facts.md §4. Names the resolver does not know are
 /// written as "id:N" when reading from DS, and "id:N" is accepted when writing to DS.
 /// </summary>
-public sealed class DsWireConverter
+internal sealed class DsWireConverter
 {
     /// <summary>taskParams keys the spec model lifts into typed fields (the rest stays in Params).</summary>
     private static readonly HashSet<string> AlwaysLifted = new(StringComparer.Ordinal) { "localParams", "resourceList", "varPool" };

@@ -4,7 +4,7 @@ namespace DsOps.Engine.Specs.Wire;
 /// A workflow in DS's wire shape for one version: the form fields of workflow create/update
 /// (JSON strings, docs/ds-facts.md §3.2 and §4) and of schedule create/update (§3.4).
 /// </summary>
-public sealed record DsWireWorkflow
+internal sealed record DsWireWorkflow
 {
     public required string Name { get; init; }
     public string Description { get; init; } = "";
@@ -21,7 +21,7 @@ public sealed record DsWireWorkflow
 }
 
 /// <summary>Form fields of schedule create/update; parameter names per dialect are the caller's (DsDialect).</summary>
-public sealed record DsWireSchedule
+internal sealed record DsWireSchedule
 {
     /// <summary>The <c>schedule</c> parameter: {"startTime","endTime","crontab","timezoneId"}.</summary>
     public required string ScheduleJson { get; init; }

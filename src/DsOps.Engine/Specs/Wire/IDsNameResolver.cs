@@ -6,7 +6,7 @@ namespace DsOps.Engine.Specs.Wire;
 /// and task codes, alert groups, resources); <see cref="DsNameMap"/> is a dictionary-backed one.
 /// Lookups return null when the name or code is unknown.
 /// </summary>
-public interface IDsNameResolver
+internal interface IDsNameResolver
 {
     (long Id, string Type)? DataSource(string name);
     (string Name, string Type)? DataSource(long id);
@@ -26,7 +26,7 @@ public interface IDsNameResolver
 }
 
 /// <summary>A name resolver backed by dictionaries; add what the target has, then convert.</summary>
-public sealed class DsNameMap : IDsNameResolver
+internal sealed class DsNameMap : IDsNameResolver
 {
     private readonly Dictionary<string, (long, string)> _dsByName = new(StringComparer.Ordinal);
     private readonly Dictionary<long, (string, string)> _dsById = new();

@@ -8,10 +8,10 @@ namespace DsOps.Commands.Operations;
 public abstract class DsRunCmdlet : DsApiCmdlet
 {
     /// <summary>The project's code: digits are taken as they are (objects from the pipeline carry codes), a name is looked up.</summary>
-    protected long ProjectCodeOf(DsClient client, string project) =>
+    private protected long ProjectCodeOf(DsClient client, string project) =>
         long.TryParse(project, NumberStyles.None, CultureInfo.InvariantCulture, out var code)
             ? code
             : Await(client.ResolveProjectAsync(project, CancellationToken)).ProjectCode;
 
-    protected static RunControl RunControlFor(DsClient client) => new(client);
+    private protected static RunControl RunControlFor(DsClient client) => new(client);
 }
