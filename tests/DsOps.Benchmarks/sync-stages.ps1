@@ -38,17 +38,27 @@ Import-Module $Module
 $c = Connect-DsServer -Uri $uri -Token (ConvertTo-SecureString $token -AsPlainText -Force) -NoDefault -TimeoutSec 300
 Measure-Stage 'connected'
 $none = [Threading.CancellationToken]::None
+# The DS client and the sync's stages are internal to the engine (docs/architecture.md, "Public engine surface"), so
+# this diagnostic reaches them by reflection, as only a measuring tool should.
+$any = [Reflection.BindingFlags]'Public,NonPublic,Static,Instance'
+$engine = [DsOps.Engine.Api.DsConnection].Assembly
+function Invoke-Internal([string]$Type, [string]$Method, [object[]]$Arguments) {
+    $engine.GetType($Type, $true).GetMethod($Method, $any).Invoke($null, $Arguments)
+}
+$client = [DsOps.Engine.Api.DsConnection].GetProperty('Client', $any).GetValue($c)
 $specs = [DsOps.Engine.Specs.Sources.SpecSourceRequest]::new($dir).LoadAndValidate()
 Measure-Stage 'specs'
 $null = [DsOps.Engine.Specs.Validation.SpecValidator]::ValidateForDialect($specs.Workflows, $c.Dialect)
-$null = [DsOps.Engine.Specs.Validation.SpecValidator]::ValidateTargetAsync($specs.Workflows, [DsOps.Engine.Apply.DsServerInventory]::new($c.Client), $none).GetAwaiter().GetResult()
+$inventory = [Activator]::CreateInstance($engine.GetType('DsOps.Engine.Apply.DsServerInventory', $true), $any, $null, @($client), $null)
+$null = (Invoke-Internal 'DsOps.Engine.Specs.Validation.SpecValidator' 'ValidateTargetAsync' @($specs.Workflows, $inventory, $none)).GetAwaiter().GetResult()
 Measure-Stage 'validated'
-$state = [DsOps.Engine.Planning.AppliedState]::Load((Join-Path $dir '.dsops-state.json'))
+$state = Invoke-Internal 'DsOps.Engine.Planning.AppliedState' 'Load' @((Join-Path $dir '.dsops-state.json'))
 Measure-Stage 'state'
-$snapshot = [DsOps.Engine.Apply.DsServerSnapshot]::ReadAsync($c.Client, [string[]]@($specs.Workflows.Project | Select-Object -Unique), $none, $specs.Workflows).GetAwaiter().GetResult()
+$projects = [string[]]@($specs.Workflows.Project | Select-Object -Unique)
+$snapshot = (Invoke-Internal 'DsOps.Engine.Apply.DsServerSnapshot' 'ReadAsync' @($client, $projects, $none, $specs.Workflows)).GetAwaiter().GetResult()
 Measure-Stage 'snapshot'
 $options = [DsOps.Engine.Planning.PlanOptions]::new()
-$options.State = $state
+[DsOps.Engine.Planning.PlanOptions].GetProperty('State', $any).SetValue($options, $state)
 $options.ExistingProjects = $snapshot.AllProjects
 $plan = [DsOps.Engine.Planning.WorkflowPlanner]::Plan($specs.Workflows, $snapshot.Workflows, $options)
 Measure-Stage 'plan'

@@ -11,7 +11,7 @@ namespace DsOps.Engine.Apply;
 /// (<see cref="AppliedState.Load"/> replays the journal); "done" and "deleted" lines follow each finished workflow.
 /// At the end of a sync the state is saved and the journal removed (<see cref="Complete"/>).
 /// </summary>
-public sealed class ApplyJournal : IDisposable
+internal sealed class ApplyJournal : IDisposable
 {
     private readonly FileStream _stream;
     private readonly object _gate = new();

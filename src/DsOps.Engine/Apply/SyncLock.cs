@@ -12,7 +12,7 @@ namespace DsOps.Engine.Apply;
 /// so a killed sync never blocks the next one. Lock files live in <c>DSOPS_LOCK_DIR</c>, by default a per-user
 /// folder in the temp directory, named by a hash of what they lock. Syncs on different machines are not seen.
 /// </summary>
-public sealed class SyncLock : IDisposable
+internal sealed class SyncLock : IDisposable
 {
     public const string LockDirVariable = "DSOPS_LOCK_DIR";
     private readonly List<ExclusiveFileLock> _held;

@@ -13,7 +13,7 @@ public sealed record ApplyOptions
     /// <summary>Recorded after a successful apply (drift detection next time).</summary>
     internal AppliedState? State { get; init; }
     /// <summary>Where progress is appended as it goes, so a killed run's work is known to the next (with <see cref="State"/>).</summary>
-    public ApplyJournal? Journal { get; init; }
+    internal ApplyJournal? Journal { get; init; }
     /// <summary>Orphaned task definitions to delete (<see cref="WorkflowApplier.FindOrphans"/>, as approved).</summary>
     public IReadOnlyList<OrphanedTasks> Orphans { get; init; } = Array.Empty<OrphanedTasks>();
 }

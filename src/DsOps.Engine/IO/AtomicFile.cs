@@ -7,7 +7,7 @@ namespace DsOps.Engine.IO;
 /// per writer (process id and a random part), is flushed to disk, and is then renamed over the target. Readers
 /// see the old file or the new one, never half of one, and writers in several processes never share a temp file.
 /// </summary>
-public static class AtomicFile
+internal static class AtomicFile
 {
     private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false);
 

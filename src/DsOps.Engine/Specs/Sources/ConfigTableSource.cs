@@ -42,7 +42,7 @@ internal interface IScriptSourceResolver
 /// docs/workflows-as-config.md). All SQL is parameterized; the table name is an identifier, so it is
 /// validated and quoted instead.
 /// </summary>
-public static partial class ConfigTableSource
+internal static partial class ConfigTableSource
 {
     public const string DefaultTable = "dsops_workflow_config";
 
