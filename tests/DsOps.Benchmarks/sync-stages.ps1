@@ -43,16 +43,17 @@ $none = [Threading.CancellationToken]::None
 $any = [Reflection.BindingFlags]'Public,NonPublic,Static,Instance'
 $engine = [DsOps.Engine.Api.DsConnection].Assembly
 function Invoke-Internal([string]$Type, [string]$Method, [object[]]$Arguments) {
-    $engine.GetType($Type, $true).GetMethod($Method, $any).Invoke($null, $Arguments)
+    # Arguments must be base objects (a [string] cast drops PowerShell's wrapper); exceptions come out unwrapped.
+    $engine.GetType($Type, $true).GetMethod($Method, $any).Invoke($null, [Reflection.BindingFlags]::DoNotWrapExceptions, $null, $Arguments, $null)
 }
-$client = [DsOps.Engine.Api.DsConnection].GetProperty('Client', $any).GetValue($c)
+$client = [DsOps.Engine.Api.DsConnection].GetProperty('Client', $any).GetValue($c.PSObject.BaseObject)
 $specs = [DsOps.Engine.Specs.Sources.SpecSourceRequest]::new($dir).LoadAndValidate()
 Measure-Stage 'specs'
 $null = [DsOps.Engine.Specs.Validation.SpecValidator]::ValidateForDialect($specs.Workflows, $c.Dialect)
 $inventory = [Activator]::CreateInstance($engine.GetType('DsOps.Engine.Apply.DsServerInventory', $true), $any, $null, @($client), $null)
 $null = (Invoke-Internal 'DsOps.Engine.Specs.Validation.SpecValidator' 'ValidateTargetAsync' @($specs.Workflows, $inventory, $none)).GetAwaiter().GetResult()
 Measure-Stage 'validated'
-$state = Invoke-Internal 'DsOps.Engine.Planning.AppliedState' 'Load' @((Join-Path $dir '.dsops-state.json'))
+$state = Invoke-Internal 'DsOps.Engine.Planning.AppliedState' 'Load' @([string](Join-Path $dir '.dsops-state.json'))
 Measure-Stage 'state'
 $projects = [string[]]@($specs.Workflows.Project | Select-Object -Unique)
 $snapshot = (Invoke-Internal 'DsOps.Engine.Apply.DsServerSnapshot' 'ReadAsync' @($client, $projects, $none, $specs.Workflows)).GetAwaiter().GetResult()

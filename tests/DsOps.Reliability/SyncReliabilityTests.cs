@@ -427,12 +427,15 @@ public sealed class SyncReliabilityTests : IAsyncLifetime
         const string script = """
             $ErrorActionPreference = 'Stop'
             Import-Module $env:DSOPS_REL_MODULE
-            $state = [DsOps.Engine.Planning.AppliedState]::new()
+            # AppliedState is internal to the engine (docs/architecture.md, "Public engine surface"): reached by reflection.
+            $type = [DsOps.Engine.Api.DsConnection].Assembly.GetType('DsOps.Engine.Planning.AppliedState', $true)
+            $load = $type.GetMethod('Load', [Reflection.BindingFlags]'Public,Static')
+            $state = [Activator]::CreateInstance($type)
             $errors = 0; $corrupt = 0
             for ($i = 0; $i -lt 400; $i++) {
                 $state.Record("p/w$i", ('a' * 32), $i, [long[]]@($i))
                 try { $state.Save($env:DSOPS_REL_PATH) } catch { $errors++ }
-                try { $null = [DsOps.Engine.Planning.AppliedState]::Load($env:DSOPS_REL_PATH) }
+                try { $null = $load.Invoke($null, [Reflection.BindingFlags]::DoNotWrapExceptions, $null, @([string]$env:DSOPS_REL_PATH), $null) }
                 catch [System.IO.IOException] { } catch { $corrupt++ }
             }
             "$errors $corrupt"
