@@ -18,17 +18,10 @@ namespace DsOps.Tests.Clusters;
 /// recognisable secrets (data-source and user passwords, DingTalk webhook and secret) reach DS but no stream, plan,
 /// state file, export or $Error.
 /// </summary>
-public sealed class ClusterBootstrapTests : IAsyncLifetime
+public sealed class ClusterBootstrapTests : ClusterExampleTestBase, IAsyncLifetime
 {
-    private static readonly string Canary = "S3cr3t-Canary-" + Guid.NewGuid().ToString("N")[..10];
-    private static readonly string[] Variables =
-    {
-        "DSOPS_EXAMPLE_USER_PASSWORD", "DSOPS_EXAMPLE_ODS_PASSWORD", "DSOPS_EXAMPLE_DW_PASSWORD", "DSOPS_EXAMPLE_DINGTALK_WEBHOOK", "DSOPS_EXAMPLE_DINGTALK_SECRET",
-    };
+    public ClusterBootstrapTests() : base("DSOPS_EXAMPLE_", "dsops-cluster-") { }
 
-    private readonly string _dir = Path.Combine(Path.GetTempPath(), "dsops-cluster-" + Guid.NewGuid().ToString("N")[..8]);
-    private readonly HostedEngine _engine = new();
-    private readonly List<HostedResult> _runs = new();
     private DsEmulator _emu = null!;
 
     private string Config => Path.Combine(_dir, "cluster", "cluster.yaml");
@@ -38,16 +31,8 @@ public sealed class ClusterBootstrapTests : IAsyncLifetime
     {
         // Debug text too ($DebugPreference, not -Debug: -Debug would make warnings ask in this non-interactive host).
         _engine.Runspace.SessionStateProxy.SetVariable("DebugPreference", System.Management.Automation.ActionPreference.Continue);
-        foreach (var folder in new[] { "cluster", "workflows" }) Copy(Path.Combine(RepoPaths.RepoRoot, "docs", "examples", folder), Path.Combine(_dir, folder));
-        foreach (var v in Variables) Environment.SetEnvironmentVariable(v, Canary + "-" + v);
+        CopyExamplesAndSetSecrets(_dir);
         return Task.CompletedTask;
-    }
-
-    private static void Copy(string from, string to)
-    {
-        Directory.CreateDirectory(to);
-        foreach (var f in Directory.GetFiles(from)) File.Copy(f, Path.Combine(to, Path.GetFileName(f)));
-        foreach (var d in Directory.GetDirectories(from)) Copy(d, Path.Combine(to, Path.GetFileName(d)));
     }
 
     private async Task<DsConnection> StartAsync(string dialect)
@@ -55,31 +40,6 @@ public sealed class ClusterBootstrapTests : IAsyncLifetime
         _emu = await DsEmulator.StartAsync(new EmulatorOptions { Dialect = dialect });
         return Run("Connect-DsServer", new Hashtable { ["Uri"] = _emu.BaseUri, ["Token"] = DsClientTests.Secure(_emu.AdminToken) }).Objects<DsConnection>().Single();
     }
-
-    private HostedResult Run(string command, IDictionary parameters)
-    {
-        if (command != "Connect-DsServer") parameters["Verbose"] = true;
-        var result = _engine.Run(command, parameters);
-        _runs.Add(result);
-        return result;
-    }
-
-    /// <summary>The FullyQualifiedErrorId's first part of the command's terminating error (its message is kept for the secret check).</summary>
-    private string? TerminatingErrorId(string command, IDictionary parameters)
-    {
-        try
-        {
-            Run(command, parameters);
-            return null;
-        }
-        catch (System.Management.Automation.RuntimeException ex)
-        {
-            _terminating.Add(ex.ToString());
-            return ex.ErrorRecord.FullyQualifiedErrorId.Split(',')[0];
-        }
-    }
-
-    private readonly List<string> _terminating = new();
 
     private HostedResult Bootstrap(DsConnection c) => Run("Initialize-DsCluster", new Hashtable
     {
@@ -239,23 +199,12 @@ public sealed class ClusterBootstrapTests : IAsyncLifetime
         Assert.Equal(0, _emu.RequestLog.Count("POST", "/resources") + _emu.RequestLog.Count("PUT", "/resources") + _emu.RequestLog.Count("POST", "/resources/directory"));
     }
 
-    private void AssertNoSecretAnywhere()
-    {
-        var errors = _engine.Script("($Error | ForEach-Object { \"$_ $($_.Exception) $($_.ErrorDetails) $($_.TargetObject)\" }) -join \"`n\"");
-        var texts = _runs.Select(r => r.AllText())
-            .Concat(errors.Output.Select(o => o?.ToString() ?? "")).Concat(_terminating)
-            .Concat(_runs.SelectMany(r => r.Output).Select(o => o.BaseObject).OfType<ClusterBootstrapResult>().SelectMany(b => b.Details).Select(d => d.ToString() ?? ""))
-            .Concat(Directory.GetFiles(_dir, "*", SearchOption.AllDirectories).Where(f => !f.EndsWith(".sh", StringComparison.Ordinal)).Select(File.ReadAllText));
-        foreach (var text in texts) Assert.DoesNotContain("S3cr3t-Canary", text);
-    }
-
-    private static string Md5(string s) => Convert.ToHexString(System.Security.Cryptography.MD5.HashData(System.Text.Encoding.UTF8.GetBytes(s))).ToLowerInvariant();
+    protected override IEnumerable<string> SecretBearingTexts(object output) =>
+        output is ClusterBootstrapResult b ? b.Details.Select(d => d.ToString() ?? "") : Enumerable.Empty<string>();
 
     public async Task DisposeAsync()
     {
-        foreach (var v in Variables) Environment.SetEnvironmentVariable(v, null);
         if (_emu is not null) await _emu.DisposeAsync();
-        _engine.Dispose();
-        try { Directory.Delete(_dir, true); } catch (IOException) { }
+        CleanUp();
     }
 }

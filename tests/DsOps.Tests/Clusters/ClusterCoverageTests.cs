@@ -22,42 +22,24 @@ namespace DsOps.Tests.Clusters;
 /// mapping, and the data-source type checks per DS version. Recognisable secrets never reach a stream, plan, state
 /// file, export or error.
 /// </summary>
-public sealed class ClusterCoverageTests : IAsyncLifetime
+public sealed class ClusterCoverageTests : ClusterExampleTestBase, IAsyncLifetime
 {
-    private static readonly string Canary = "S3cr3t-Canary-" + Guid.NewGuid().ToString("N")[..10];
-    private static readonly string[] Variables =
-    {
-        "DSOPS_COVER_USER_PASSWORD", "DSOPS_COVER_ODS_PASSWORD", "DSOPS_COVER_DW_PASSWORD", "DSOPS_COVER_DINGTALK_WEBHOOK", "DSOPS_COVER_DINGTALK_SECRET",
-    };
+    public ClusterCoverageTests() : base("DSOPS_COVER_", "dsops-cover-") { }
 
-    private readonly string _dir = Path.Combine(Path.GetTempPath(), "dsops-cover-" + Guid.NewGuid().ToString("N")[..8]);
-    private readonly HostedEngine _engine = new();
-    private readonly List<HostedResult> _runs = new();
-    private readonly List<string> _terminating = new();
     private readonly List<DsEmulator> _emulators = new();
 
     public Task InitializeAsync()
     {
-        foreach (var folder in new[] { "cluster", "workflows" }) Copy(Path.Combine(RepoPaths.RepoRoot, "docs", "examples", folder), Path.Combine(_dir, "a", folder));
+        CopyExamplesAndSetSecrets(Path.Combine(_dir, "a"));
         // Variables of our own: other test classes set and clear the example's DSOPS_EXAMPLE_* variables in parallel.
         File.WriteAllText(ConfigA, File.ReadAllText(ConfigA).Replace("DSOPS_EXAMPLE_", "DSOPS_COVER_", StringComparison.Ordinal));
-        foreach (var v in Variables) Environment.SetEnvironmentVariable(v, Canary + "-" + v);
         return Task.CompletedTask;
     }
 
     public async Task DisposeAsync()
     {
-        foreach (var v in Variables.Concat(new[] { "DSOPS_COVER_UAT_SECRET", "DSOPS_COVER_KUBECONFIG" })) Environment.SetEnvironmentVariable(v, null);
         foreach (var e in _emulators) await e.DisposeAsync();
-        _engine.Dispose();
-        try { Directory.Delete(_dir, true); } catch (IOException) { }
-    }
-
-    private static void Copy(string from, string to)
-    {
-        Directory.CreateDirectory(to);
-        foreach (var f in Directory.GetFiles(from)) File.Copy(f, Path.Combine(to, Path.GetFileName(f)));
-        foreach (var d in Directory.GetDirectories(from)) Copy(d, Path.Combine(to, Path.GetFileName(d)));
+        CleanUp("DSOPS_COVER_UAT_SECRET", "DSOPS_COVER_KUBECONFIG");
     }
 
     private string ConfigA => Path.Combine(_dir, "a", "cluster", "cluster.yaml");
@@ -68,28 +50,6 @@ public sealed class ClusterCoverageTests : IAsyncLifetime
         _emulators.Add(emu);
         var c = Run("Connect-DsServer", new Hashtable { ["Uri"] = emu.BaseUri, ["Token"] = DsClientTests.Secure(emu.AdminToken) }).Objects<DsConnection>().Single();
         return (emu, c);
-    }
-
-    private HostedResult Run(string command, IDictionary parameters)
-    {
-        if (command != "Connect-DsServer") parameters["Verbose"] = true;
-        var result = _engine.Run(command, parameters);
-        _runs.Add(result);
-        return result;
-    }
-
-    private string? TerminatingErrorId(string command, IDictionary parameters)
-    {
-        try
-        {
-            Run(command, parameters);
-            return null;
-        }
-        catch (System.Management.Automation.RuntimeException ex)
-        {
-            _terminating.Add(ex.ToString());
-            return ex.ErrorRecord.FullyQualifiedErrorId.Split(',')[0];
-        }
     }
 
     private static async Task<string?> OneAsync(DsEmulator emu, string sql)
@@ -430,15 +390,6 @@ public sealed class ClusterCoverageTests : IAsyncLifetime
         Assert.DoesNotContain("'ods_prod'", ex.Message);
     }
 
-    private void AssertNoSecretAnywhere()
-    {
-        var errors = _engine.Script("($Error | ForEach-Object { \"$_ $($_.Exception) $($_.ErrorDetails) $($_.TargetObject)\" }) -join \"`n\"");
-        var texts = _runs.Select(r => r.AllText())
-            .Concat(errors.Output.Select(o => o?.ToString() ?? "")).Concat(_terminating)
-            .Concat(_runs.SelectMany(r => r.Output).Select(o => o.BaseObject).OfType<DsClusterDifference>().Select(d => d + " " + d.ReferenceValue + " " + d.DifferenceValue))
-            .Concat(Directory.GetFiles(_dir, "*", SearchOption.AllDirectories).Where(f => !f.EndsWith(".sh", StringComparison.Ordinal)).Select(File.ReadAllText));
-        foreach (var text in texts) Assert.DoesNotContain("S3cr3t-Canary", text);
-    }
-
-    private static string Md5(string s) => Convert.ToHexString(System.Security.Cryptography.MD5.HashData(System.Text.Encoding.UTF8.GetBytes(s))).ToLowerInvariant();
+    protected override IEnumerable<string> SecretBearingTexts(object output) =>
+        output is DsClusterDifference d ? new[] { d + " " + d.ReferenceValue + " " + d.DifferenceValue } : Enumerable.Empty<string>();
 }
