@@ -128,6 +128,7 @@ public sealed class DsServerSnapshot
         }
         foreach (var (project, dag) in deferred) specs.Add(Share(converter.FromDag(dag, project)));
         specs.Sort((a, b) => string.CompareOrdinal(a.Key, b.Key));
+        IO.NativeHeap.Trim(); // the stream's parsing and JIT are done with (IO/NativeHeap.cs)
         return new DsServerSnapshot(names, projectCodes, specs, byKey) { AllProjects = allProjects };
     }
 
