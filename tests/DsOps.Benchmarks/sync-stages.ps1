@@ -26,10 +26,11 @@ function Measure-Stage([string]$Stage) {
     $kb = { param($name) [int]([regex]::Match($status, "${name}:\s+(\d+)").Groups[1].Value) / 1024 }
     $gc = [GC]::GetGCMemoryInfo()
     $livePart = if ($Live) { ' live {0:F1}' -f ([GC]::GetTotalMemory($true) / 1MB) } else { '' }
-    '{0,-10} anon {1,4:F0} file {2,4:F0} shm {3,3:F0} ws {4,4} peak {5,4} | heap {6,3} committed {7,3} frag {8,3} | alloc {9,4} MB | gc {10}/{11}/{12}{13}' -f $Stage,
+    '{0,-10} anon {1,4:F0} file {2,4:F0} shm {3,3:F0} ws {4,4} peak {5,4} | heap {6,3} committed {7,3} frag {8,3} | alloc {9,4} MB | gc {10}/{11}/{12} | jit {14} methods {15} KB IL{13}' -f $Stage,
         (& $kb RssAnon), (& $kb RssFile), (& $kb RssShmem), [int]($self.WorkingSet64 / 1MB), [int]($self.PeakWorkingSet64 / 1MB),
         [int]([GC]::GetTotalMemory($false) / 1MB), [int]($gc.TotalCommittedBytes / 1MB), [int]($gc.FragmentedBytes / 1MB),
-        [int]([GC]::GetTotalAllocatedBytes($false) / 1MB), [GC]::CollectionCount(0), [GC]::CollectionCount(1), [GC]::CollectionCount(2), $livePart
+        [int]([GC]::GetTotalAllocatedBytes($false) / 1MB), [GC]::CollectionCount(0), [GC]::CollectionCount(1), [GC]::CollectionCount(2), $livePart,
+        [Runtime.JitInfo]::GetCompiledMethodCount($false), [int]([Runtime.JitInfo]::GetCompiledILBytes($false) / 1KB)
 }
 
 Measure-Stage 'start'
@@ -63,4 +64,14 @@ $options = [DsOps.Engine.Planning.PlanOptions]::new()
 $options.ExistingProjects = $snapshot.AllProjects
 $plan = [DsOps.Engine.Planning.WorkflowPlanner]::Plan($specs.Workflows, $snapshot.Workflows, $options)
 Measure-Stage 'plan'
+# What Sync-DsWorkflow does after planning a no-change sync: orphans, apply (nothing to write), state saved.
+$applier = [DsOps.Engine.Apply.WorkflowApplier]::new($c.Client, $snapshot)
+$orphans = $applier.FindOrphans($state)
+$journal = [DsOps.Engine.Apply.ApplyJournal]::Open((Join-Path $dir '.dsops-state.json'))
+$applyOptions = [DsOps.Engine.Apply.ApplyOptions]@{ ThrottleLimit = 8; State = $state; Journal = $journal; Orphans = $orphans }
+$results = $applier.ApplyAsync($plan, $applyOptions, $null, $none).GetAwaiter().GetResult()
+Measure-Stage 'applied'
+$journal.Complete($state, (Join-Path $dir '.dsops-state.json'))
+$journal.Dispose()
+Measure-Stage 'saved'
 $plan.Summary

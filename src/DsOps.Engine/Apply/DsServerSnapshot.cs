@@ -80,6 +80,7 @@ public sealed class DsServerSnapshot
         var specs = new List<WorkflowSpec>();
         var byKey = new Dictionary<string, DsServerWorkflow>(StringComparer.Ordinal);
         var deferred = new List<(string Project, JsonElement Dag)>();
+        var read = 0;
         foreach (var (project, projectCode) in projectCodes.OrderBy(p => p.Key, StringComparer.Ordinal))
         {
             var rawSchedules = await client.GetProjectSchedulesJsonAsync(projectCode, ct).ConfigureAwait(false);
@@ -91,8 +92,12 @@ public sealed class DsServerSnapshot
                 var s = schedules[i++];
                 scheduleByWorkflow.TryAdd(s.WorkflowCode, (s, raw)); // at most one per workflow (DB-enforced from 3.3.2)
             }
+            IO.NativeHeap.Trim(); // before the wait for the largest answer: what the earlier reads left free
             await client.ForEachWorkflowDagAsync(projectCode, dag =>
             {
+                // The first thousands of DAGs are when the runtime compiles the hot paths again (tiered JIT); the C heap
+                // that leaves free is given back as it goes, not only at the end (IO/NativeHeap.cs).
+                if (++read % TrimEvery == 0) IO.NativeHeap.Trim();
                 var def = Definition(dag, client);
                 var wfName = def.GetProperty("name").GetString()!;
                 var wfCode = def.GetProperty("code").GetInt64();
@@ -128,8 +133,11 @@ public sealed class DsServerSnapshot
         }
         foreach (var (project, dag) in deferred) specs.Add(Share(converter.FromDag(dag, project)));
         specs.Sort((a, b) => string.CompareOrdinal(a.Key, b.Key));
+        IO.NativeHeap.Trim(); // the stream's parsing and JIT are done with (IO/NativeHeap.cs)
         return new DsServerSnapshot(names, projectCodes, specs, byKey) { AllProjects = allProjects };
     }
+
+    private const int TrimEvery = 500;
 
     /// <summary><paramref name="server"/> with each task that equals its desired task in every compared field replaced by that instance.</summary>
     internal static WorkflowSpec ShareEqualTasks(WorkflowSpec server, WorkflowSpec desired)

@@ -502,12 +502,17 @@ internal sealed class WorkflowApplier
     /// </summary>
     public IReadOnlyList<OrphanedTasks> FindOrphans(AppliedState state)
     {
-        var inUse = new Dictionary<long, HashSet<long>>();
+        // Task codes in use per project, as one sorted array each (40,000 codes: 320 KB, where a growing HashSet
+        // left ~3 MB of large-object-heap arrays at the end of a sync).
+        var counts = new Dictionary<long, int>();
+        foreach (var w in _snapshot.ByKey.Values) counts[w.ProjectCode] = counts.GetValueOrDefault(w.ProjectCode) + w.Tasks.Count;
+        var inUse = counts.ToDictionary(c => c.Key, c => new List<long>(c.Value));
         foreach (var w in _snapshot.ByKey.Values)
         {
-            if (!inUse.TryGetValue(w.ProjectCode, out var set)) inUse[w.ProjectCode] = set = new HashSet<long>();
-            foreach (var (code, _) in w.Tasks.Values) set.Add(code);
+            var list = inUse[w.ProjectCode];
+            foreach (var (code, _) in w.Tasks.Values) list.Add(code);
         }
+        foreach (var list in inUse.Values) list.Sort();
         var found = new List<OrphanedTasks>();
         foreach (var (key, entry) in state.Entries)
         {
@@ -517,7 +522,7 @@ internal sealed class WorkflowApplier
             var project = key[..slash];
             if (!_snapshot.ProjectCodes.TryGetValue(project, out var projectCode)) continue;
             var used = inUse.GetValueOrDefault(projectCode);
-            var orphans = entry.Tasks.Where(c => used is null || !used.Contains(c)).ToList();
+            var orphans = entry.Tasks.Where(c => used is null || used.BinarySearch(c) < 0).ToList();
             if (orphans.Count > 0) found.Add(new OrphanedTasks(project, key[(slash + 1)..], projectCode, orphans, _snapshot.ByKey.ContainsKey(key)));
         }
         return found;

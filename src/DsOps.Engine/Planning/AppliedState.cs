@@ -65,7 +65,13 @@ internal sealed class AppliedState
     public void Record(WorkflowSpec serverCopy) => Record(serverCopy.Key, SpecFields.Fingerprint(serverCopy), 0, Array.Empty<long>());
 
     /// <summary>Records a finished apply of <paramref name="key"/>.</summary>
-    public void Record(string key, string fingerprint, long code, long[] tasks) => _entries[key] = new AppliedEntry(fingerprint, code, tasks, false);
+    public void Record(string key, string fingerprint, long code, long[] tasks)
+    {
+        // An unchanged workflow records what the state already says: the loaded entry stays (no second copy of it).
+        if (_entries.TryGetValue(key, out var old) && !old.Pending && old.Code == code && old.Fingerprint == fingerprint && old.Tasks.AsSpan().SequenceEqual(tasks))
+            return;
+        _entries[key] = new AppliedEntry(fingerprint, code, tasks, false);
+    }
 
     /// <summary>A run starts writing <paramref name="key"/>: managed from now on, without a drift baseline until it finishes.</summary>
     public void MarkPending(string key, DateTimeOffset? since = null)
@@ -217,30 +223,58 @@ internal sealed class AppliedState
     /// Writes atomically (<see cref="AtomicFile"/>: a unique temp file, then a rename) so a crash or a second writer
     /// never leaves half a state file; one workflow per line so that a committed state file diffs well.
     /// </summary>
-    public void Save(string path)
+    public void Save(string path) => IO.AtomicFile.Write(path, stream =>
     {
-        var sb = new StringBuilder(64 + _entries.Count * 200);
-        sb.Append("{\n  \"formatVersion\": 2,\n  \"workflows\": {");
+        // Written straight to the file through a small buffer: the whole text (~1 MB for 4,000 workflows, twice that
+        // as UTF-16, plus the builder's) would be fresh large-object-heap memory at the end of a sync, when
+        // everything else it read is still alive (docs/benchmarks.md, "Sync in real pwsh").
+        using var w = new StreamWriter(stream, Utf8NoBom, 64 * 1024, leaveOpen: true);
+        w.Write("{\n  \"formatVersion\": 2,\n  \"workflows\": {");
         var first = true;
+        Span<char> number = stackalloc char[20];
         foreach (var (key, e) in _entries)
         {
-            sb.Append(first ? "\n    " : ",\n    ");
+            w.Write(first ? "\n    " : ",\n    ");
             first = false;
-            sb.Append('"').Append(JsonEncodedText.Encode(key, System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping)).Append("\": {");
-            if (e.Fingerprint is not null) sb.Append("\"fingerprint\": \"").Append(e.Fingerprint).Append("\", ");
-            sb.Append("\"code\": ").Append(e.Code.ToString(CultureInfo.InvariantCulture));
+            w.Write('"');
+            w.Write(JsonEncodedText.Encode(key, System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping).Value);
+            w.Write("\": {");
+            if (e.Fingerprint is not null)
+            {
+                w.Write("\"fingerprint\": \"");
+                w.Write(e.Fingerprint);
+                w.Write("\", ");
+            }
+            w.Write("\"code\": ");
+            WriteNumber(w, e.Code, number);
             if (e.Tasks.Length > 0)
             {
-                sb.Append(", \"tasks\": [");
-                for (var i = 0; i < e.Tasks.Length; i++) sb.Append(i == 0 ? "" : ",").Append(e.Tasks[i].ToString(CultureInfo.InvariantCulture));
-                sb.Append(']');
+                w.Write(", \"tasks\": [");
+                for (var i = 0; i < e.Tasks.Length; i++)
+                {
+                    if (i > 0) w.Write(',');
+                    WriteNumber(w, e.Tasks[i], number);
+                }
+                w.Write(']');
             }
-            if (e.Pending) sb.Append(", \"pending\": true");
-            if (e.Pending && e.Since is { } since) sb.Append(", \"since\": \"").Append(since.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture)).Append('"');
-            sb.Append('}');
+            if (e.Pending) w.Write(", \"pending\": true");
+            if (e.Pending && e.Since is { } since)
+            {
+                w.Write(", \"since\": \"");
+                w.Write(since.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture));
+                w.Write('"');
+            }
+            w.Write('}');
         }
-        sb.Append(first ? "}\n}\n" : "\n  }\n}\n");
-        IO.AtomicFile.WriteAllText(path, sb.ToString());
+        w.Write(first ? "}\n}\n" : "\n  }\n}\n");
+    });
+
+    private static readonly UTF8Encoding Utf8NoBom = new(encoderShouldEmitUTF8Identifier: false);
+
+    private static void WriteNumber(TextWriter w, long value, Span<char> buffer)
+    {
+        value.TryFormat(buffer, out var n, default, CultureInfo.InvariantCulture);
+        w.Write(buffer[..n]);
     }
 }
 

@@ -30,6 +30,7 @@ public static class SpecSources
             SpecFormat.PyDolphinScheduler => PyDolphinSchedulerSource.Load(path, options, pyds),
             _ => throw new ArgumentOutOfRangeException(nameof(format)),
         };
+        IO.NativeHeap.Trim(); // the parsers' JIT and thread arenas are done with (IO/NativeHeap.cs)
         return set;
     }
 

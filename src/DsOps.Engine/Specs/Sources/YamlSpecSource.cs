@@ -37,6 +37,7 @@ internal static class YamlSpecSource
         foreach (var file in loaded)
         {
             options.Progress?.Invoke(done++, files.Count, file.Path);
+            if (done % 8 == 0) IO.NativeHeap.Trim(); // parsing (and compiling the parser) leaves the C heap free as it goes
             workflows.AddRange(file.Workflows);
             findings.AddRange(file.Findings);
             foreach (var (project, description) in file.Descriptions)
