@@ -80,15 +80,7 @@ public sealed class ConnectDsServerCommand : DsCmdlet
                 ThrowDsError(new ArgumentException($"-DsVersion: {ex.Message}", nameof(DsVersion), ex), DsVersion, "DsInvalidVersion");
             }
         }
-        TimeZoneInfo? zone = null;
-        if (!string.IsNullOrEmpty(ServerTimeZone))
-        {
-            try { zone = TimeZoneInfo.FindSystemTimeZoneById(ServerTimeZone); }
-            catch (TimeZoneNotFoundException ex)
-            {
-                ThrowDsError(new ArgumentException($"-ServerTimeZone: '{ServerTimeZone}' is not a known time zone.", nameof(ServerTimeZone), ex), ServerTimeZone, "DsInvalidTimeZone");
-            }
-        }
+        var zone = string.IsNullOrWhiteSpace(ServerTimeZone) ? null : ResolveTimeZone(ServerTimeZone, nameof(ServerTimeZone));
 
         var options = new DsConnectOptions
         {

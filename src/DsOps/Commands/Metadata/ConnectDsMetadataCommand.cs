@@ -69,15 +69,7 @@ public sealed class ConnectDsMetadataCommand : DsCmdlet
 
     protected override void EndProcessing()
     {
-        TimeZoneInfo? zone = null;
-        if (!string.IsNullOrWhiteSpace(ServerTimeZone))
-        {
-            try { zone = TimeZoneInfo.FindSystemTimeZoneById(ServerTimeZone); }
-            catch (Exception ex) when (ex is TimeZoneNotFoundException or InvalidTimeZoneException)
-            {
-                ThrowDsError("DsInvalidTimeZone", ErrorCategory.InvalidArgument, $"-ServerTimeZone: '{ServerTimeZone}' is not a known time zone.", ServerTimeZone);
-            }
-        }
+        var zone = string.IsNullOrWhiteSpace(ServerTimeZone) ? null : ResolveTimeZone(ServerTimeZone, nameof(ServerTimeZone));
         DsMetadataConnection connection;
         try
         {
