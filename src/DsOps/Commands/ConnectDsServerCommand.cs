@@ -59,10 +59,13 @@ public sealed class ConnectDsServerCommand : DsCmdlet
 
     /// <summary>Use this DS version's route profile instead of detecting it, e.g. 3.0, 3.2, 3.2.2, 3.3 or 3.4.1.</summary>
     [Parameter(HelpMessage = "Skip version detection and use this DS version's routes, e.g. 3.2 or 3.3.")]
-    public string? DsVersion { get; set; }
+    [Alias("DsVersion")]
+    [DsVersionCompleter]
+    public string? Version { get; set; }
 
     /// <summary>IANA or Windows id of the time zone the API writes dates in (DS's spring.jackson.time-zone; UTC in the shipped config).</summary>
     [Parameter(HelpMessage = "Time zone the DS API writes dates in; UTC unless spring.jackson.time-zone was changed.")]
+    [TimeZoneCompleter]
     public string? ServerTimeZone { get; set; }
 
     /// <summary>Connect without making this the session's default connection.</summary>
@@ -72,12 +75,12 @@ public sealed class ConnectDsServerCommand : DsCmdlet
     protected override void EndProcessing()
     {
         DsDialect? dialect = null;
-        if (!string.IsNullOrEmpty(DsVersion))
+        if (!string.IsNullOrEmpty(Version))
         {
-            try { dialect = DsDialect.Parse(DsVersion); }
+            try { dialect = DsDialect.Parse(Version); }
             catch (Exception ex) when (ex is FormatException or NotSupportedException)
             {
-                ThrowDsError(new ArgumentException($"-DsVersion: {ex.Message}", nameof(DsVersion), ex), DsVersion, "DsInvalidVersion");
+                ThrowDsError(new ArgumentException($"-Version: {ex.Message}", nameof(Version), ex), Version, "DsInvalidVersion");
             }
         }
         var zone = string.IsNullOrWhiteSpace(ServerTimeZone) ? null : ResolveTimeZone(ServerTimeZone, nameof(ServerTimeZone));

@@ -18,4 +18,12 @@ public abstract class DsApiCmdlet : DsCmdlet
     protected DsConnection ResolvedConnection => ResolveConnection(Connection);
 
     protected DsClient Client => ResolvedConnection.Client;
+
+    /// <summary>The project a -Project value names on this call's connection (cached per connection); DsProjectNotFound otherwise.</summary>
+    protected DsOps.Engine.Models.DsProject ResolveProject(DsProjectParameter project, DsClient? client = null) =>
+        Await(project.ResolveAsync(client ?? Client, CancellationToken));
+
+    /// <summary>A project's code: a code given (or carried by a piped object) needs no request; a name is resolved once per connection.</summary>
+    protected long ProjectCodeOf(DsClient client, DsProjectParameter project) =>
+        project.Code ?? ResolveProject(project, client).ProjectCode;
 }

@@ -11,6 +11,7 @@ public abstract class GetDsNamedResourceCommand<T> : DsApiCmdlet
     /// <summary>Names; wildcards allowed.</summary>
     [Parameter(Position = 0, HelpMessage = "Names; wildcards allowed.")]
     [SupportsWildcards]
+    [ClusterResourceNameCompleter]
     public string[]? Name { get; set; }
 
     private protected abstract IAsyncEnumerable<T> List(DsClient client, string? search);

@@ -111,3 +111,11 @@ public sealed class DsProjectParameter
 
     internal static string TypeName(object value) => (value is PSObject p ? p.BaseObject : value).GetType().Name;
 }
+
+/// <summary>Lists of project and workflow values as the text filters the engine's readers take (names or codes).</summary>
+public static class DsParameterText
+{
+    public static string[]? Texts(this IEnumerable<DsProjectParameter>? values) => values?.Select(v => v.ToString()).ToArray();
+
+    public static string[]? Texts(this IEnumerable<DsWorkflowParameter>? values) => values?.Select(v => v.ToString()).ToArray();
+}

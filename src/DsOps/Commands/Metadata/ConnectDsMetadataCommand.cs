@@ -2,6 +2,7 @@ using System.Management.Automation;
 using System.Net;
 using System.Security;
 using DsOps.Engine.Metadata;
+using DsOps.Infrastructure;
 
 namespace DsOps.Commands.Metadata;
 
@@ -52,6 +53,7 @@ public sealed class ConnectDsMetadataCommand : DsCmdlet
 
     /// <summary><para type="description">Time zone DS's servers write DATETIMEs in (IANA id; default: this machine's zone).</para></summary>
     [Parameter(HelpMessage = "Time zone the DS servers store times in (IANA id such as Asia/Shanghai); default: local zone.")]
+    [TimeZoneCompleter]
     public string? ServerTimeZone { get; set; }
 
     /// <summary><para type="description">TLS mode. Default VerifyFull (certificate and host name checked) for remote servers;

@@ -16,7 +16,7 @@ public abstract class DsTaskInstanceActionCmdlet : DsRunCmdlet
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = "Id", HelpMessage = "Project name or code.")]
     [Alias("ProjectCode")]
     [ProjectCompleter]
-    public string Project { get; set; } = null!;
+    public DsProjectParameter Project { get; set; } = null!;
 
     /// <summary><para type="description">Task instance id.</para></summary>
     [Parameter(Mandatory = true, Position = 1, ParameterSetName = "Id", HelpMessage = "Task instance id.")]

@@ -38,7 +38,7 @@ public sealed class WaitDsWorkflowInstanceCommand : DsRunCmdlet
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = "Id", HelpMessage = "Project name or code.")]
     [Alias("ProjectCode")]
     [ProjectCompleter]
-    public string Project { get; set; } = null!;
+    public DsProjectParameter Project { get; set; } = null!;
 
     /// <summary><para type="description">Workflow instance ids.</para></summary>
     [Parameter(Mandatory = true, Position = 1, ParameterSetName = "Id", HelpMessage = "Workflow instance ids.")]
