@@ -28,8 +28,9 @@ public sealed class ConnectDsServerCommand : DsCmdlet
     public Uri Uri { get; set; } = null!;
 
     /// <summary>An access token (Security → Token Manager in the DS UI), as a SecureString.</summary>
-    [Parameter(Mandatory = true, ParameterSetName = TokenSet, HelpMessage = "A DS access token as a SecureString.")]
+    [Parameter(Mandatory = true, ParameterSetName = TokenSet, HelpMessage = "A DS access token as a SecureString (ConvertTo-SecureString), or a PSCredential whose password is the token.")]
     [ValidateNotNull]
+    [TokenTransformation]
     public SecureString Token { get; set; } = null!;
 
     /// <summary>A DS user name and password; DsOps logs in and keeps the session id.</summary>
