@@ -37,8 +37,8 @@ AfterAll {
 }
 
 Describe 'Every -Project completes from the server' {
-    It 'finds the cmdlets with -Project (the enumeration is not empty)' {
-        $withProject.Count | Should -BeGreaterOrEqual 16
+    It 'finds the cmdlets with -Project (the enumeration is not empty)' -ForEach @{ Found = $withProject.Count } {
+        $Found | Should -BeGreaterOrEqual 16
     }
 
     It '<Command> -Project completes the default connection''s projects' -ForEach $withProject {
@@ -99,7 +99,7 @@ Describe 'Fixed sets complete' {
     It 'environments from the environments file given on the command line' {
         $file = Join-Path $TestDrive 'envs.yaml'
         Set-Content -LiteralPath $file -Value "environments:`n  UAT: { tenants: { etl: etl_uat } }`n  PROD: { tenants: { etl: etl_prod } }`n"
-        Get-Completion "Sync-DsWorkflow -Path ./x -EnvironmentFile '$file' -Environment " | Should -Be @('PROD', 'UAT')
+        Get-Completion "Sync-DsWorkflow -Path ./x -EnvironmentFile '$file' -Environment " | Should -Be @('UAT', 'PROD') # the file's order
         Get-Completion "Copy-DsWorkflow -EnvironmentFile '$file' -SourceEnvironment U" | Should -Be 'UAT'
     }
 }
