@@ -21,12 +21,19 @@ internal static class Completion
     /// <summary>The last failure swallowed by a completer (for diagnosis; completion never throws).</summary>
     internal static Exception? LastError { get; set; }
 
+    /// <summary>
+    /// Completions of <paramref name="names"/> starting with the word. A name "code\tlabel" completes the code and shows
+    /// "code (label)" (ids and codes are what DS takes, labels are what users know; either prefix matches).
+    /// </summary>
     public static IEnumerable<CompletionResult> Results(IEnumerable<string> names, string wordToComplete, Func<string, string>? tooltip = null)
     {
         var prefix = (wordToComplete ?? "").Trim('\'', '"');
         return names
-            .Where(n => n.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
-            .Select(n => new CompletionResult(Quote(n), n, CompletionResultType.ParameterValue, tooltip?.Invoke(n) ?? n))
+            .Select(n => n.Split('\t', 2))
+            .Where(p => p[0].StartsWith(prefix, StringComparison.OrdinalIgnoreCase) || p.Length == 2 && p[1].StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
+            .Select(p => p.Length == 2
+                ? new CompletionResult(Quote(p[0]), $"{p[0]} ({p[1]})", CompletionResultType.ParameterValue, p[1])
+                : new CompletionResult(Quote(p[0]), p[0], CompletionResultType.ParameterValue, tooltip?.Invoke(p[0]) ?? p[0]))
             .ToArray();
     }
 
@@ -173,17 +180,17 @@ public sealed class DsEnvironmentCompleterAttribute : DsNameCompleterAttribute
     public DsEnvironmentCompleterAttribute() : base(typeof(DsEnvironmentCompleterAttribute)) { }
     protected override string CacheKey(IDictionary fakeBoundParameters) => "environments";
     protected override Task<IEnumerable<string>> LoadAsync(DsClient client, IDictionary fakeBoundParameters, CancellationToken ct) =>
-        Collect(client.GetEnvironmentsAsync(null, ct), e => e.EnvironmentCode.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Collect(client.GetEnvironmentsAsync(null, ct), e => e.EnvironmentCode.ToString(System.Globalization.CultureInfo.InvariantCulture) + "\t" + e.Name);
 }
 
-/// <summary>Completes alert group ids (-WarningGroupId).</summary>
+/// <summary>Completes alert group ids (-WarningGroupId), shown with their names.</summary>
 [AttributeUsage(AttributeTargets.Property | AttributeTargets.Field)]
 public sealed class AlertGroupCompleterAttribute : DsNameCompleterAttribute
 {
     public AlertGroupCompleterAttribute() : base(typeof(AlertGroupCompleterAttribute)) { }
     protected override string CacheKey(IDictionary fakeBoundParameters) => "alertgroups";
     protected override Task<IEnumerable<string>> LoadAsync(DsClient client, IDictionary fakeBoundParameters, CancellationToken ct) =>
-        Collect(client.GetAlertGroupsAsync(null, ct), a => a.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Collect(client.GetAlertGroupsAsync(null, ct), a => a.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) + "\t" + a.Name);
 }
 
 /// <summary>
