@@ -23,6 +23,9 @@ public abstract class DsApiCmdlet : DsCmdlet
     protected DsOps.Engine.Models.DsProject ResolveProject(DsProjectParameter project, DsClient? client = null) =>
         Await(project.ResolveAsync(client ?? Client, CancellationToken));
 
+    /// <summary>A project's name for messages and confirmation prompts (users know projects by name); the code if it cannot be read.</summary>
+    protected string ProjectLabel(DsClient client, long projectCode) => Await(client.ProjectLabelAsync(projectCode, CancellationToken));
+
     /// <summary>A project's code: a code given (or carried by a piped object) needs no request; a name is resolved once per connection.</summary>
     protected long ProjectCodeOf(DsClient client, DsProjectParameter project) =>
         project.Code ?? ResolveProject(project, client).ProjectCode;

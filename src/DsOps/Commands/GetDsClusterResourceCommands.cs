@@ -5,8 +5,11 @@ using DsOps.Infrastructure;
 
 namespace DsOps.Commands;
 
-/// <summary>Shared shape of the cluster-resource readers: optional wildcard -Name, all pages streamed.</summary>
-public abstract class GetDsNamedResourceCommand<T> : DsApiCmdlet
+/// <summary>
+/// The one cluster-resource reader: optional wildcard -Name, all pages streamed. Each cmdlet below only says which list
+/// to read and which property is the name.
+/// </summary>
+public abstract class GetDsNamedResourceCommand<T>(Func<DsClient, string?, CancellationToken, IAsyncEnumerable<T>> list, Func<T, string> nameOf) : DsApiCmdlet
 {
     /// <summary>Names; wildcards allowed.</summary>
     [Parameter(Position = 0, HelpMessage = "Names; wildcards allowed.")]
@@ -14,16 +17,13 @@ public abstract class GetDsNamedResourceCommand<T> : DsApiCmdlet
     [ClusterResourceNameCompleter]
     public string[]? Name { get; set; }
 
-    private protected abstract IAsyncEnumerable<T> List(DsClient client, string? search);
-    private protected abstract string NameOf(T item);
-
     protected override void ProcessRecord()
     {
         try
         {
             var patterns = Wildcards.Compile(Name);
             var search = Name is [var only] && !WildcardPattern.ContainsWildcardCharacters(only) ? only : null;
-            WriteEach(List(Client, search), item => Wildcards.Matches(patterns, NameOf(item)));
+            WriteEach(list(Client, search, CancellationToken), item => Wildcards.Matches(patterns, nameOf(item)));
         }
         catch (Exception ex) when (ex is not PipelineStoppedException)
         {
@@ -39,11 +39,7 @@ public abstract class GetDsNamedResourceCommand<T> : DsApiCmdlet
 /// </summary>
 [Cmdlet(VerbsCommon.Get, "DsDataSource")]
 [OutputType(typeof(DsDataSource))]
-public sealed class GetDsDataSourceCommand : GetDsNamedResourceCommand<DsDataSource>
-{
-    private protected override IAsyncEnumerable<DsDataSource> List(DsClient client, string? search) => client.GetDataSourcesAsync(search, CancellationToken);
-    private protected override string NameOf(DsDataSource item) => item.Name;
-}
+public sealed class GetDsDataSourceCommand() : GetDsNamedResourceCommand<DsDataSource>((c, search, ct) => c.GetDataSourcesAsync(search, ct), x => x.Name);
 
 /// <summary>
 /// <para type="synopsis">Gets the worker groups defined in DolphinScheduler.</para>
@@ -52,11 +48,7 @@ public sealed class GetDsDataSourceCommand : GetDsNamedResourceCommand<DsDataSou
 /// </summary>
 [Cmdlet(VerbsCommon.Get, "DsWorkerGroup")]
 [OutputType(typeof(DsWorkerGroup))]
-public sealed class GetDsWorkerGroupCommand : GetDsNamedResourceCommand<DsWorkerGroup>
-{
-    private protected override IAsyncEnumerable<DsWorkerGroup> List(DsClient client, string? search) => client.GetWorkerGroupsAsync(search, CancellationToken);
-    private protected override string NameOf(DsWorkerGroup item) => item.Name;
-}
+public sealed class GetDsWorkerGroupCommand() : GetDsNamedResourceCommand<DsWorkerGroup>((c, search, ct) => c.GetWorkerGroupsAsync(search, ct), x => x.Name);
 
 /// <summary>
 /// <para type="synopsis">Gets the environments defined in DolphinScheduler.</para>
@@ -65,11 +57,7 @@ public sealed class GetDsWorkerGroupCommand : GetDsNamedResourceCommand<DsWorker
 /// </summary>
 [Cmdlet(VerbsCommon.Get, "DsEnvironment")]
 [OutputType(typeof(DsEnvironment))]
-public sealed class GetDsEnvironmentCommand : GetDsNamedResourceCommand<DsEnvironment>
-{
-    private protected override IAsyncEnumerable<DsEnvironment> List(DsClient client, string? search) => client.GetEnvironmentsAsync(search, CancellationToken);
-    private protected override string NameOf(DsEnvironment item) => item.Name;
-}
+public sealed class GetDsEnvironmentCommand() : GetDsNamedResourceCommand<DsEnvironment>((c, search, ct) => c.GetEnvironmentsAsync(search, ct), x => x.Name);
 
 /// <summary>
 /// <para type="synopsis">Gets the tenants defined in DolphinScheduler.</para>
@@ -78,11 +66,7 @@ public sealed class GetDsEnvironmentCommand : GetDsNamedResourceCommand<DsEnviro
 /// </summary>
 [Cmdlet(VerbsCommon.Get, "DsTenant")]
 [OutputType(typeof(DsTenant))]
-public sealed class GetDsTenantCommand : GetDsNamedResourceCommand<DsTenant>
-{
-    private protected override IAsyncEnumerable<DsTenant> List(DsClient client, string? search) => client.GetTenantsAsync(search, CancellationToken);
-    private protected override string NameOf(DsTenant item) => item.TenantCode;
-}
+public sealed class GetDsTenantCommand() : GetDsNamedResourceCommand<DsTenant>((c, search, ct) => c.GetTenantsAsync(search, ct), x => x.TenantCode);
 
 /// <summary>
 /// <para type="synopsis">Gets the alert groups defined in DolphinScheduler.</para>
@@ -91,8 +75,4 @@ public sealed class GetDsTenantCommand : GetDsNamedResourceCommand<DsTenant>
 /// </summary>
 [Cmdlet(VerbsCommon.Get, "DsAlertGroup")]
 [OutputType(typeof(DsAlertGroup))]
-public sealed class GetDsAlertGroupCommand : GetDsNamedResourceCommand<DsAlertGroup>
-{
-    private protected override IAsyncEnumerable<DsAlertGroup> List(DsClient client, string? search) => client.GetAlertGroupsAsync(search, CancellationToken);
-    private protected override string NameOf(DsAlertGroup item) => item.Name;
-}
+public sealed class GetDsAlertGroupCommand() : GetDsNamedResourceCommand<DsAlertGroup>((c, search, ct) => c.GetAlertGroupsAsync(search, ct), x => x.Name);

@@ -115,7 +115,7 @@ public sealed class StartDsWorkflowCommand : DsRunCmdlet
                 FailureStrategy = FailureStrategy, WarningType = WarningType, WarningGroupId = WarningGroupId, DryRun = DryRun, TestRun = TestRun,
             };
             control.StartForm(request); // refuses flags this DS version does not have, before asking
-            var target = $"workflow '{workflow.Name}' ({workflow.WorkflowCode}) in project {projectCode}" + (DryRun ? " (dry run)" : "") + (TestRun ? " (test run)" : "");
+            var target = $"workflow '{workflow.Name}' ({workflow.WorkflowCode}) in project '{ProjectLabel(client, projectCode)}'" + (DryRun ? " (dry run)" : "") + (TestRun ? " (test run)" : "");
             if (!ShouldProcess(target, "Start")) return;
             foreach (var instance in Await(control.StartAsync(request, workflow.Name, TimeSpan.FromSeconds(CreationTimeout), CancellationToken)))
                 WriteObject(instance);

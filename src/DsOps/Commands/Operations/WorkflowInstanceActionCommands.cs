@@ -42,11 +42,11 @@ public abstract class DsWorkflowInstanceActionCmdlet : DsRunCmdlet
             var projectCode = ProjectCodeOf(client, Project);
             if (!_done.Add((client, projectCode, Id)))
             {
-                WriteVerbose($"Workflow instance #{Id} of project {projectCode} was already handled in this pipeline.");
+                WriteVerbose($"Workflow instance #{Id} of project '{ProjectLabel(client, projectCode)}' was already handled in this pipeline.");
                 return;
             }
             instance = Await(client.GetWorkflowInstanceAsync(projectCode, Id, CancellationToken));
-            if (!ShouldProcess($"workflow instance {RunControl.Describe(instance)} in project {projectCode}", ActionText)) return;
+            if (!ShouldProcess($"workflow instance {RunControl.Describe(instance)} in project '{ProjectLabel(client, projectCode)}'", ActionText)) return;
             WriteObject(Await(RunControlFor(client).ControlAsync(instance, Action, CancellationToken)));
         }
         catch (Exception ex) when (ex is not PipelineStoppedException)
