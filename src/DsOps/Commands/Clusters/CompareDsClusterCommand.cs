@@ -81,7 +81,7 @@ public sealed class CompareDsClusterCommand : DsCmdlet
             {
                 ReferenceMapping = file is null || ReferenceEnvironment is null ? null : EnvironmentOverlay.Load(file, ReferenceEnvironment),
                 DifferenceMapping = file is null || DifferenceEnvironment is null ? null : EnvironmentOverlay.Load(file, DifferenceEnvironment),
-                Projects = Project is null ? null : Await(DsProjectParameter.ResolveAllAsync(Reference.Client, Project, CancellationToken)).Select(p => p.Name).ToArray(),
+                Projects = Project is null ? null : ProjectNames(Project),
                 IncludeResources = !WorkflowsOnly,
                 IncludeWorkflows = !ResourcesOnly,
             };
@@ -96,5 +96,25 @@ public sealed class CompareDsClusterCommand : DsCmdlet
         {
             ThrowDsError(ex, EnvironmentFile);
         }
+    }
+
+    /// <summary>
+    /// -Project as names: a project missing on one side is a difference to report, so literal names (and codes, read
+    /// on the reference) pass through; wildcards match either cluster's projects.
+    /// </summary>
+    private string[] ProjectNames(DsProjectParameter[] values)
+    {
+        var names = new List<string>();
+        foreach (var v in values)
+        {
+            if (v.IsWildcard)
+            {
+                var pattern = WildcardPattern.Get(v.Name!, WildcardOptions.IgnoreCase);
+                foreach (var side in new[] { Reference, Difference })
+                    names.AddRange(Await(side.Client.GetProjectListAsync(CancellationToken)).Select(p => p.Name).Where(pattern.IsMatch));
+            }
+            else names.Add(v.Name ?? Await(v.ResolveAsync(Reference.Client, CancellationToken)).Name);
+        }
+        return names.Distinct(StringComparer.Ordinal).ToArray();
     }
 }
