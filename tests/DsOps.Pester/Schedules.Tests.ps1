@@ -31,9 +31,9 @@ Describe 'Schedules on DS <Dialect>' -ForEach $dialects {
         Set-Content -LiteralPath (Join-Path $specs 'sched.yaml') -Value $yaml
         $null = Sync-DsWorkflow $specs -Confirm:$false
         Get-DsSchedule -Project pester_sched | Where-Object { -not $_.IsOnline -and $_.WorkflowName -ne 'parked' } | Enable-DsSchedule -Confirm:$false
-        Get-DsSchedule -Project pester_sched -Workflow parked -State Online | Disable-DsSchedule -Confirm:$false
+        Get-DsSchedule -Project pester_sched -Workflow parked -ReleaseState Online | Disable-DsSchedule -Confirm:$false
         $saved = Join-Path $TestDrive "online-$Dialect.json"
-        function Get-OnlineNames { Get-DsSchedule -Project pester_sched -State Online | ForEach-Object WorkflowName | Sort-Object }
+        function Get-OnlineNames { Get-DsSchedule -Project pester_sched -ReleaseState Online | ForEach-Object WorkflowName | Sort-Object }
     }
 
     It 'starts with alpha, beta and gamma online and parked offline' {

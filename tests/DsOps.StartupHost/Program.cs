@@ -23,7 +23,7 @@ public static class Program
         if (args is ["module", var manifest])
         {
             // Import, connect (one verifying request) and list projects: a typical first command.
-            ps.AddScript($"Import-Module '{manifest}'; $null = Connect-DsServer -Uri '{uri}' -Token $t -DsVersion 3.2; Get-DsProject");
+            ps.AddScript($"Import-Module '{manifest}'; $null = Connect-DsServer -Uri '{uri}' -Token $t -Version 3.2; Get-DsProject");
         }
         else if (args is ["bare"])
         {

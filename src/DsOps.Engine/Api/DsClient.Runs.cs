@@ -36,7 +36,8 @@ internal sealed partial class DsClient
         var endpoint = $"GET projects/{projectCode}/{segment}/{workflowInstanceId}";
         var dto = await CallAsync<WorkflowInstanceDto?>(endpoint, (api, t) => api.GetWorkflowInstance(projectCode, segment, workflowInstanceId, t), ct).ConfigureAwait(false);
         return dto is null
-            ? throw new DsApiException(DsErrorKind.NotFound, "DsWorkflowInstanceNotFound", $"Workflow instance {workflowInstanceId} does not exist in project {projectCode} ({endpoint} returned no data).", endpoint)
+            ? throw new DsApiException(DsErrorKind.NotFound, "DsWorkflowInstanceNotFound",
+                $"Workflow instance {workflowInstanceId} does not exist in project '{await ProjectLabelAsync(projectCode, ct).ConfigureAwait(false)}' ({endpoint} returned no data).", endpoint)
             : Map(dto, projectCode);
     }
 

@@ -22,6 +22,7 @@ internal sealed partial class DsClient
     /// <summary>Replaces a workflow's definition (DS refuses while it is online: 50008). The definition stays offline.</summary>
     public Task UpdateWorkflowAsync(long projectCode, long workflowCode, DsWireWorkflow workflow, CancellationToken ct = default)
     {
+        _workflows.TryRemove(projectCode, out _); // an update may rename: the old name must not resolve
         var segment = Dialect.WorkflowDefinitionSegment;
         var form = WorkflowForm(workflow);
         form["releaseState"] = "OFFLINE"; // release is a separate, explicit step
@@ -40,6 +41,7 @@ internal sealed partial class DsClient
 
     public Task DeleteWorkflowAsync(long projectCode, long workflowCode, CancellationToken ct = default)
     {
+        _workflows.TryRemove(projectCode, out _); // a deleted workflow must not resolve from the name cache
         var segment = Dialect.WorkflowDefinitionSegment;
         return CallAsync<object?>($"DELETE projects/{projectCode}/{segment}/{workflowCode}",
             (api, t) => api.DeleteWorkflow(projectCode, segment, workflowCode, t), ct);

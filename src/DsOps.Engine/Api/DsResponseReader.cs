@@ -186,7 +186,7 @@ internal static class DsResponseReader
     private static DsApiException EndpointMissing(string endpoint, DsDialect dialect) => new(
         DsErrorKind.EndpointMissing, "DsEndpointMissing",
         $"{endpoint} does not exist on this DS server: it answered with its web UI's HTML page, which is how DS answers unmapped paths. " +
-        $"The connection is using the {dialect} route profile; if that is wrong, reconnect with Connect-DsServer -DsVersion.",
+        $"The connection is using the {dialect} route profile; if that is wrong, reconnect with Connect-DsServer -Version.",
         endpoint, HttpStatusCode.OK);
 
     private static bool LooksLikeHtml(HttpResponseMessage response, byte[] body)

@@ -28,8 +28,9 @@ public sealed class ConnectDsServerCommand : DsCmdlet
     public Uri Uri { get; set; } = null!;
 
     /// <summary>An access token (Security → Token Manager in the DS UI), as a SecureString.</summary>
-    [Parameter(Mandatory = true, ParameterSetName = TokenSet, HelpMessage = "A DS access token as a SecureString.")]
+    [Parameter(Mandatory = true, ParameterSetName = TokenSet, HelpMessage = "A DS access token as a SecureString (ConvertTo-SecureString), or a PSCredential whose password is the token.")]
     [ValidateNotNull]
+    [TokenTransformation]
     public SecureString Token { get; set; } = null!;
 
     /// <summary>A DS user name and password; DsOps logs in and keeps the session id.</summary>
@@ -59,10 +60,13 @@ public sealed class ConnectDsServerCommand : DsCmdlet
 
     /// <summary>Use this DS version's route profile instead of detecting it, e.g. 3.0, 3.2, 3.2.2, 3.3 or 3.4.1.</summary>
     [Parameter(HelpMessage = "Skip version detection and use this DS version's routes, e.g. 3.2 or 3.3.")]
-    public string? DsVersion { get; set; }
+    [Alias("DsVersion")]
+    [DsVersionCompleter]
+    public string? Version { get; set; }
 
     /// <summary>IANA or Windows id of the time zone the API writes dates in (DS's spring.jackson.time-zone; UTC in the shipped config).</summary>
     [Parameter(HelpMessage = "Time zone the DS API writes dates in; UTC unless spring.jackson.time-zone was changed.")]
+    [TimeZoneCompleter]
     public string? ServerTimeZone { get; set; }
 
     /// <summary>Connect without making this the session's default connection.</summary>
@@ -72,23 +76,15 @@ public sealed class ConnectDsServerCommand : DsCmdlet
     protected override void EndProcessing()
     {
         DsDialect? dialect = null;
-        if (!string.IsNullOrEmpty(DsVersion))
+        if (!string.IsNullOrEmpty(Version))
         {
-            try { dialect = DsDialect.Parse(DsVersion); }
+            try { dialect = DsDialect.Parse(Version); }
             catch (Exception ex) when (ex is FormatException or NotSupportedException)
             {
-                ThrowDsError(new ArgumentException($"-DsVersion: {ex.Message}", nameof(DsVersion), ex), DsVersion, "DsInvalidVersion");
+                ThrowDsError(new ArgumentException($"-Version: {ex.Message}", nameof(Version), ex), Version, "DsInvalidVersion");
             }
         }
-        TimeZoneInfo? zone = null;
-        if (!string.IsNullOrEmpty(ServerTimeZone))
-        {
-            try { zone = TimeZoneInfo.FindSystemTimeZoneById(ServerTimeZone); }
-            catch (TimeZoneNotFoundException ex)
-            {
-                ThrowDsError(new ArgumentException($"-ServerTimeZone: '{ServerTimeZone}' is not a known time zone.", nameof(ServerTimeZone), ex), ServerTimeZone, "DsInvalidTimeZone");
-            }
-        }
+        var zone = string.IsNullOrWhiteSpace(ServerTimeZone) ? null : ResolveTimeZone(ServerTimeZone, nameof(ServerTimeZone));
 
         var options = new DsConnectOptions
         {

@@ -18,4 +18,15 @@ public abstract class DsApiCmdlet : DsCmdlet
     protected DsConnection ResolvedConnection => ResolveConnection(Connection);
 
     private protected DsClient Client => ResolvedConnection.Client;
+
+    /// <summary>The project a -Project value names on this call's connection (cached per connection); DsProjectNotFound otherwise.</summary>
+    private protected DsOps.Engine.Models.DsProject ResolveProject(DsProjectParameter project, DsClient? client = null) =>
+        Await(project.ResolveAsync(client ?? Client, CancellationToken));
+
+    /// <summary>A project's name for messages and confirmation prompts (users know projects by name); the code if it cannot be read.</summary>
+    private protected string ProjectLabel(DsClient client, long projectCode) => Await(client.ProjectLabelAsync(projectCode, CancellationToken));
+
+    /// <summary>A project's code: a code given (or carried by a piped object) needs no request; a name is resolved once per connection.</summary>
+    private protected long ProjectCodeOf(DsClient client, DsProjectParameter project) =>
+        project.Code ?? ResolveProject(project, client).ProjectCode;
 }

@@ -85,6 +85,23 @@ public abstract class DsCmdlet : PSCmdlet, IDisposable
         return connection!;
     }
 
+    /// <summary>
+    /// A -TimeZone style parameter through the one parser (<see cref="DsTimeZones"/>); empty means the local zone (or
+    /// <paramref name="fallback"/>). An unknown id stops the call with DsInvalidTimeZone naming the parameter.
+    /// </summary>
+    protected TimeZoneInfo ResolveTimeZone(string? id, string parameterName, TimeZoneInfo? fallback = null)
+    {
+        try
+        {
+            return DsTimeZones.Find(id, parameterName, fallback ?? TimeZoneInfo.Local);
+        }
+        catch (ArgumentException ex)
+        {
+            ThrowDsError("DsInvalidTimeZone", ErrorCategory.InvalidArgument, ex.Message, id);
+            return null!; // not reached
+        }
+    }
+
     // Every text stream goes through these: a registered secret (SecretRegistry) is masked whatever the text's source.
 
     /// <summary>Writes verbose text with every registered secret masked.</summary>

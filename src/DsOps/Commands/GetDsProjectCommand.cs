@@ -12,18 +12,18 @@ namespace DsOps.Commands;
 /// <example runnable="true"><code>Get-DsProject</code><para>Lists every project.</para></example>
 /// <example runnable="true"><code>Get-DsProject -Name 'demo_*' | Get-DsWorkflow</code><para>Lists the workflows of every project whose name starts with etl_.</para></example>
 /// </summary>
-[Cmdlet(VerbsCommon.Get, "DsProject")]
+[Cmdlet(VerbsCommon.Get, "DsProject", DefaultParameterSetName = "Name")]
 [OutputType(typeof(DsProject))]
 public sealed class GetDsProjectCommand : DsApiCmdlet
 {
     /// <summary>Project names; wildcards allowed.</summary>
-    [Parameter(Position = 0, HelpMessage = "Project names; wildcards allowed.")]
+    [Parameter(Position = 0, ParameterSetName = "Name", HelpMessage = "Project names; wildcards allowed.")]
     [SupportsWildcards]
     [ProjectCompleter]
     public string[]? Name { get; set; }
 
-    /// <summary>Project codes.</summary>
-    [Parameter(HelpMessage = "Project codes.")]
+    /// <summary>Project codes (a separate parameter set: -Name and -Code together would be ambiguous).</summary>
+    [Parameter(Mandatory = true, ParameterSetName = "Code", HelpMessage = "Project codes.")]
     public long[]? Code { get; set; }
 
     protected override void ProcessRecord()

@@ -21,7 +21,7 @@ public sealed class GetDsWorkflowCommand : DsApiCmdlet
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true, HelpMessage = "Project name or code; all projects when omitted.")]
     [Alias("ProjectCode")]
     [ProjectCompleter]
-    public string? Project { get; set; }
+    public DsProjectParameter? Project { get; set; }
 
     /// <summary>Workflow names; wildcards allowed.</summary>
     [Parameter(Position = 1, HelpMessage = "Workflow names; wildcards allowed.")]
@@ -37,9 +37,9 @@ public sealed class GetDsWorkflowCommand : DsApiCmdlet
     {
         try
         {
-            var projects = string.IsNullOrEmpty(Project)
+            var projects = Project is null
                 ? ToList(Client.GetProjectsAsync(null, CancellationToken))
-                : new List<DsProject> { Await(Client.ResolveProjectAsync(Project, CancellationToken)) };
+                : new List<DsProject> { ResolveProject(Project) };
             var patterns = Wildcards.Compile(Name);
             foreach (var project in projects)
             {
@@ -62,7 +62,7 @@ public sealed class GetDsWorkflowCommand : DsApiCmdlet
         }
         catch (Exception ex) when (ex is not PipelineStoppedException)
         {
-            WriteDsError(ex, Project);
+            WriteDsError(ex, Project?.ToString());
         }
     }
 }

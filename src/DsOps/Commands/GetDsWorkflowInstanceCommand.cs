@@ -22,13 +22,13 @@ public sealed class GetDsWorkflowInstanceCommand : DsApiCmdlet
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true, HelpMessage = "Project name or code.")]
     [Alias("ProjectCode")]
     [ProjectCompleter]
-    public string Project { get; set; } = null!;
+    public DsProjectParameter Project { get; set; } = null!;
 
     /// <summary>Workflow name or code.</summary>
     [Parameter(Position = 1, ValueFromPipelineByPropertyName = true, HelpMessage = "Workflow name or code.")]
     [Alias("WorkflowCode")]
     [WorkflowCompleter]
-    public string? Workflow { get; set; }
+    public DsWorkflowParameter? Workflow { get; set; }
 
     /// <summary>Only instances in these states.</summary>
     [Parameter(HelpMessage = "Only instances in these states, e.g. Failed, Running, Succeeded.")]
@@ -50,9 +50,8 @@ public sealed class GetDsWorkflowInstanceCommand : DsApiCmdlet
     {
         try
         {
-            var project = Await(Client.ResolveProjectAsync(Project, CancellationToken));
-            long? workflowCode = string.IsNullOrEmpty(Workflow) ? null
-                : Await(Client.ResolveWorkflowAsync(project.ProjectCode, Workflow, CancellationToken)).WorkflowCode;
+            var project = ResolveProject(Project);
+            long? workflowCode = Workflow is null ? null : Await(Workflow.ResolveAsync(Client, project.ProjectCode, CancellationToken)).WorkflowCode;
             foreach (var stateName in StateNames.For(Client.Dialect, State, DsStateScope.Workflow, this))
             {
                 var filter = new DsInstanceFilter { WorkflowCode = workflowCode, StateName = stateName, Since = Since, Until = Until, Host = HostName };
@@ -61,7 +60,7 @@ public sealed class GetDsWorkflowInstanceCommand : DsApiCmdlet
         }
         catch (Exception ex) when (ex is not PipelineStoppedException)
         {
-            WriteDsError(ex, Workflow ?? Project);
+            WriteDsError(ex, (Workflow?.ToString() ?? Project.ToString()));
         }
     }
 }
@@ -80,7 +79,7 @@ public sealed class GetDsTaskInstanceCommand : DsApiCmdlet
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true, HelpMessage = "Project name or code.")]
     [Alias("ProjectCode")]
     [ProjectCompleter]
-    public string Project { get; set; } = null!;
+    public DsProjectParameter Project { get; set; } = null!;
 
     /// <summary>Only tasks of this workflow instance.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true, HelpMessage = "Only tasks of this workflow instance id.")]
@@ -110,7 +109,7 @@ public sealed class GetDsTaskInstanceCommand : DsApiCmdlet
     {
         try
         {
-            var project = Await(Client.ResolveProjectAsync(Project, CancellationToken));
+            var project = ResolveProject(Project);
             foreach (var stateName in StateNames.For(Client.Dialect, State, DsStateScope.Task, this))
             {
                 var filter = new DsInstanceFilter
@@ -122,7 +121,7 @@ public sealed class GetDsTaskInstanceCommand : DsApiCmdlet
         }
         catch (Exception ex) when (ex is not PipelineStoppedException)
         {
-            WriteDsError(ex, WorkflowInstanceId?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? Project);
+            WriteDsError(ex, WorkflowInstanceId?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? Project.ToString());
         }
     }
 }

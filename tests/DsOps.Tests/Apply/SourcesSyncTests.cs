@@ -94,7 +94,7 @@ public sealed class SourcesSyncTests : IAsyncLifetime
     public void A_ds_export_file_syncs_and_a_second_sync_writes_nothing()
     {
         var export = Path.Combine(_dir, "export.json");
-        var exported = _engine.Script($"Get-DsWorkflowSpec -Path '{Path.Combine(_dir, "yaml")}' | Export-DsWorkflowSpec -Destination '{export}' -Format DsExport -Dialect 3.2");
+        var exported = _engine.Script($"Get-DsWorkflowSpec -Path '{Path.Combine(_dir, "yaml")}' | Export-DsWorkflowSpec -Destination '{export}' -Format DsExport -Version 3.2");
         Assert.Empty(exported.Errors);
         Assert.True(File.Exists(export));
 

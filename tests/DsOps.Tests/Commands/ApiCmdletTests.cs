@@ -195,7 +195,7 @@ public sealed class ApiCmdletTests : IDisposable
     [Fact]
     public void Dsversion_override_skips_detection_but_still_checks_access()
     {
-        var c = _engine.Run("Connect-DsServer", new { Uri = _uri, Token = DsClientTests.Secure(_fake.Token), DsVersion = "3.2" }).Objects<DsConnection>().Single();
+        var c = _engine.Run("Connect-DsServer", new { Uri = _uri, Token = DsClientTests.Secure(_fake.Token), Version = "3.2" }).Objects<DsConnection>().Single();
         Assert.Equal("3.2.2", c.Version);
         Assert.DoesNotContain(_fake.Requests, r => r.Path == "ui-plugins/query-product-info");
         Assert.Contains(_fake.Requests, r => r.Path == "projects/list");
@@ -204,9 +204,9 @@ public sealed class ApiCmdletTests : IDisposable
     [Fact]
     public void Invalid_dsversion_names_the_parameter()
     {
-        var ex = Assert.Throws<CmdletInvocationException>(() => _engine.Run("Connect-DsServer", new { Uri = _uri, Token = DsClientTests.Secure(_fake.Token), DsVersion = "2.0" }));
+        var ex = Assert.Throws<CmdletInvocationException>(() => _engine.Run("Connect-DsServer", new { Uri = _uri, Token = DsClientTests.Secure(_fake.Token), Version = "2.0" }));
         Assert.Equal("DsInvalidVersion,DsOps.Commands.ConnectDsServerCommand", ex.ErrorRecord.FullyQualifiedErrorId);
-        Assert.Contains("-DsVersion", ex.ErrorRecord.Exception.Message);
+        Assert.Contains("-Version", ex.ErrorRecord.Exception.Message);
     }
 
     public void Dispose()

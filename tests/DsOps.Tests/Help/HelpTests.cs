@@ -94,7 +94,8 @@ public class HelpTests
         using var engine = new HostedEngine();
         var inputs = engine.Script("(Get-Help Get-DsWorkflowInstance -Full).inputTypes.inputType.type.name").Output.Select(o => o.ToString()).ToList();
         var outputs = engine.Script("(Get-Help Get-DsWorkflowInstance -Full).returnValues.returnValue.type.name").Output.Select(o => o.ToString()).ToList();
-        Assert.Contains(inputs, i => i.StartsWith("System.", StringComparison.Ordinal));
+        // -Project/-Workflow bind by property name through their parameter types, named in full.
+        Assert.Contains("DsOps.Parameters.DsProjectParameter", inputs);
         Assert.Equal(new[] { "DsOps.Engine.Models.DsWorkflowInstance" }, outputs);
         var none = engine.Script("(Get-Help Get-DsHealthCheck -Full).inputTypes.inputType.type.name").Output.Select(o => o.ToString()).ToList();
         Assert.NotEmpty(none);

@@ -91,7 +91,7 @@ public sealed class SecretLeakTests : IDisposable
         // Login: a refused login echoing the form, then a session whose id is echoed by later answers.
         Script("try { Connect-DsServer -Uri $uri -Credential $cred -NoDefault } catch { $_ }", HostileMode.JsonMessage, (m, p) => p.EndsWith("login"));
         Script("try { Connect-DsServer -Uri $uri -Credential $wrong -NoDefault } catch { $_ }", HostileMode.Text, (m, p) => p.EndsWith("login"));
-        var session = Script("$s = Connect-DsServer -Uri $uri -Credential $cred -NoDefault -DsVersion 3.2; try { Get-DsDataSource -Connection $s } catch { $_ }",
+        var session = Script("$s = Connect-DsServer -Uri $uri -Credential $cred -NoDefault -Version 3.2; try { Get-DsDataSource -Connection $s } catch { $_ }",
             HostileMode.JsonMessage, (m, p) => p.EndsWith("datasources"));
         Assert.NotEmpty(AllErrors(session));
 

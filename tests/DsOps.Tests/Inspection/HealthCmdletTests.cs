@@ -153,7 +153,7 @@ public sealed class HealthCmdletTests : IAsyncLifetime
     {
         var all = _e.Run("Get-DsHealthCheck").Objects<DsHealthCheckInfo>();
         Assert.True(all.Count >= 25);
-        var load = Assert.Single(_e.Run("Get-DsHealthCheck", new { Id = new[] { "Node.Lo*" } }).Objects<DsHealthCheckInfo>());
+        var load = Assert.Single(_e.Run("Get-DsHealthCheck", new { Check = new[] { "Node.Lo*" } }).Objects<DsHealthCheckInfo>());
         Assert.Contains(load.Thresholds, t => t.Name == "maxSystemMemory" && t.Default is null);
         Assert.All(_e.Run("Get-DsHealthCheck", new { Tag = new[] { "Deep" } }).Objects<DsHealthCheckInfo>(), c => Assert.Contains("Deep", c.Tags));
 

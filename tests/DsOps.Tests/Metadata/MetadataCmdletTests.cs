@@ -221,7 +221,7 @@ public class MetadataCmdletTests : IClassFixture<MetadataCmdletFixture>
         Assert.Empty(stuck.Errors);
         Assert.Equal(_db.Facts.StuckInstanceIds.Order(), stuck.Objects<DsStuckInstance>().Where(s => s.Reason == DsStuckReason.NoHost).Select(s => s.InstanceId).Order());
 
-        var longRunning = e.Run("Get-DsLongRunningTask", new { Threshold = TimeSpan.FromMinutes(1), TimeZone = "UTC" });
+        var longRunning = e.Run("Get-DsLongRunningTask", new { MinimumRuntime = TimeSpan.FromMinutes(1), TimeZone = "UTC" });
         Assert.Empty(longRunning.Errors);
         Assert.NotEmpty(longRunning.Objects<DsLongRunningTask>());
 

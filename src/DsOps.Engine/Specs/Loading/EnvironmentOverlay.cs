@@ -52,6 +52,12 @@ public sealed class EnvironmentOverlay
     /// </summary>
     public bool RequireExistingProject { get; init; }
 
+    /// <summary>The environment names an environments file defines (for completion); empty when it is not one.</summary>
+    internal static IReadOnlyList<string> Names(string path, SpecReaderLimits? limits = null) =>
+        SafeYamlReader.ReadFile(path, limits) is SpecMapping top && top["environments"] is SpecMapping envs
+            ? envs.Entries.Select(e => e.Key.Value!).Where(n => !string.IsNullOrEmpty(n)).ToArray()
+            : Array.Empty<string>();
+
     /// <summary>Reads environment <paramref name="name"/> (case-insensitive) from an environments file.</summary>
     internal static EnvironmentOverlay Load(string path, string name, SpecReaderLimits? limits = null)
     {

@@ -237,11 +237,8 @@ public static partial class SpecValidator
     {
         if (QuartzCron.Validate(s.Cron) is { } why)
             sink.Error("InvalidCron", s.Location, $"cron '{s.Cron}' is invalid: {why}.", workflow);
-        try { TimeZoneInfo.FindSystemTimeZoneById(s.TimeZone); }
-        catch (Exception ex) when (ex is TimeZoneNotFoundException or InvalidTimeZoneException)
-        {
+        if (!DsTimeZones.TryFind(s.TimeZone, out _))
             sink.Error("InvalidTimeZone", s.Location, $"time zone '{s.TimeZone}' is unknown (use an IANA id such as Asia/Shanghai or UTC).", workflow);
-        }
         var start = ParseTime(s.Start, "start", s, sink, workflow);
         var end = ParseTime(s.End, "end", s, sink, workflow);
         if (start is not null && end is not null && start >= end)

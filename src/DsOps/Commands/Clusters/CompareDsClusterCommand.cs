@@ -2,6 +2,7 @@ using System.Management.Automation;
 using DsOps.Engine.Api;
 using DsOps.Engine.Clusters.Comparison;
 using DsOps.Engine.Specs.Loading;
+using DsOps.Infrastructure;
 
 namespace DsOps.Commands.Clusters;
 
@@ -44,17 +45,20 @@ public sealed class CompareDsClusterCommand : DsCmdlet
     /// <summary><para type="description">The reference cluster's entry in the environments file (e.g. UAT).</para></summary>
     [Parameter(HelpMessage = "The reference cluster's entry in the environments file (e.g. UAT).")]
     [ValidateNotNullOrEmpty]
+    [SpecEnvironmentCompleter]
     public string? ReferenceEnvironment { get; set; }
 
     /// <summary><para type="description">The difference cluster's entry in the environments file (e.g. PROD).</para></summary>
     [Parameter(HelpMessage = "The difference cluster's entry in the environments file (e.g. PROD).")]
     [ValidateNotNullOrEmpty]
+    [SpecEnvironmentCompleter]
     public string? DifferenceEnvironment { get; set; }
 
     /// <summary><para type="description">Projects whose workflows are compared; all projects when omitted.</para></summary>
     [Parameter(HelpMessage = "Projects whose workflows are compared; all when omitted.")]
-    [ValidateNotNullOrEmpty]
-    public string[]? Project { get; set; }
+    [ProjectCompleter]
+    [SupportsWildcards]
+    public DsProjectParameter[]? Project { get; set; }
 
     /// <summary><para type="description">Compare only the resources (queues, tenants, users, worker groups, environments, k8s clusters and namespaces, data sources, alert instances and groups, projects, files).</para></summary>
     [Parameter(HelpMessage = "Compare only cluster resources, not workflows.")]
@@ -77,7 +81,7 @@ public sealed class CompareDsClusterCommand : DsCmdlet
             {
                 ReferenceMapping = file is null || ReferenceEnvironment is null ? null : EnvironmentOverlay.Load(file, ReferenceEnvironment),
                 DifferenceMapping = file is null || DifferenceEnvironment is null ? null : EnvironmentOverlay.Load(file, DifferenceEnvironment),
-                Projects = Project,
+                Projects = Project is null ? null : ProjectNames(Project),
                 IncludeResources = !WorkflowsOnly,
                 IncludeWorkflows = !ResourcesOnly,
             };
@@ -92,5 +96,25 @@ public sealed class CompareDsClusterCommand : DsCmdlet
         {
             ThrowDsError(ex, EnvironmentFile);
         }
+    }
+
+    /// <summary>
+    /// -Project as names: a project missing on one side is a difference to report, so literal names (and codes, read
+    /// on the reference) pass through; wildcards match either cluster's projects.
+    /// </summary>
+    private string[] ProjectNames(DsProjectParameter[] values)
+    {
+        var names = new List<string>();
+        foreach (var v in values)
+        {
+            if (v.IsWildcard)
+            {
+                var pattern = WildcardPattern.Get(v.Name!, WildcardOptions.IgnoreCase);
+                foreach (var side in new[] { Reference, Difference })
+                    names.AddRange(Await(side.Client.GetProjectListAsync(CancellationToken)).Select(p => p.Name).Where(pattern.IsMatch));
+            }
+            else names.Add(v.Name ?? Await(v.ResolveAsync(Reference.Client, CancellationToken)).Name);
+        }
+        return names.Distinct(StringComparer.Ordinal).ToArray();
     }
 }

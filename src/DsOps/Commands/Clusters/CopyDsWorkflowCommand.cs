@@ -54,15 +54,15 @@ public sealed class CopyDsWorkflowCommand : DsCmdlet
 
     /// <summary><para type="description">Source project names; wildcards allowed.</para></summary>
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = NamesSet, HelpMessage = "Source project names; wildcards allowed.")]
+    [ProjectCompleter]
     [SupportsWildcards]
-    [ValidateNotNullOrEmpty]
-    public string[] Project { get; set; } = Array.Empty<string>();
+    public DsProjectParameter[] Project { get; set; } = Array.Empty<DsProjectParameter>();
 
     /// <summary><para type="description">Workflow names; wildcards allowed. Every workflow of the projects when omitted.</para></summary>
     [Parameter(Position = 1, ParameterSetName = NamesSet, HelpMessage = "Workflow names; wildcards allowed. All when omitted.")]
+    [WorkflowCompleter]
     [SupportsWildcards]
-    [ValidateNotNullOrEmpty]
-    public string[]? Workflow { get; set; }
+    public DsWorkflowParameter[]? Workflow { get; set; }
 
     /// <summary><para type="description">Workflows from Get-DsWorkflow (their project, name and connection).</para></summary>
     [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = PipelineSet, HelpMessage = "Workflows from Get-DsWorkflow.")]
@@ -70,8 +70,8 @@ public sealed class CopyDsWorkflowCommand : DsCmdlet
 
     /// <summary><para type="description">The project the workflows go to on the destination (one source project only); default: the source project's name.</para></summary>
     [Parameter(HelpMessage = "Destination project; default: the source project's name.")]
-    [ValidateNotNullOrEmpty]
-    public string? DestinationProject { get; set; }
+    [ProjectCompleter]
+    public DsProjectParameter? DestinationProject { get; set; }
 
     /// <summary><para type="description">Environments file whose entries map each cluster's names (data sources, worker groups, tenants, environments, alert groups, parameter values).</para></summary>
     [Parameter(HelpMessage = "Environments file (environments.yaml) with the two clusters' name mappings.")]
@@ -81,12 +81,14 @@ public sealed class CopyDsWorkflowCommand : DsCmdlet
     /// <summary><para type="description">The source cluster's entry in the environments file (e.g. UAT): its names are turned back into logical names.</para></summary>
     [Parameter(HelpMessage = "The source cluster's entry in the environments file (e.g. UAT).")]
     [ValidateNotNullOrEmpty]
+    [SpecEnvironmentCompleter]
     public string? SourceEnvironment { get; set; }
 
     /// <summary><para type="description">The destination cluster's entry in the environments file (e.g. PROD): logical names become its names.</para></summary>
     [Parameter(HelpMessage = "The destination cluster's entry in the environments file (e.g. PROD).")]
     [Alias("Environment")]
     [ValidateNotNullOrEmpty]
+    [SpecEnvironmentCompleter]
     public string? DestinationEnvironment { get; set; }
 
     /// <summary><para type="description">Copy the source's schedules too: created offline where the destination has none (never a second one), updated in place where it has one.</para></summary>
@@ -170,12 +172,12 @@ public sealed class CopyDsWorkflowCommand : DsCmdlet
             var statePath = StatePath is null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(StatePath);
             var saved = Plan is null ? null : PlanFile.Load(SessionState.Path.GetUnresolvedProviderPathFromPSPath(Plan));
             if (!WhatIfRequested && OutFile is null)
-                syncLock = Await(SyncLock.AcquireAsync(destination.Client.BaseUri, projects.Select(p => DestinationProject ?? p), statePath,
+                syncLock = Await(SyncLock.AcquireAsync(destination.Client.BaseUri, projects.Select(p => DestinationProject?.ToString() ?? p), statePath,
                     TimeSpan.FromSeconds(LockTimeout), CancellationToken));
             var state = statePath is null ? null : AppliedState.Load(statePath);
             var options = new WorkflowCopyOptions
             {
-                Projects = projects, Select = select, DestinationProject = DestinationProject,
+                Projects = projects, Select = select, DestinationProject = DestinationProject?.ToString(),
                 SourceMapping = sourceMapping, DestinationMapping = destinationMapping,
                 IncludeSchedule = IncludeSchedule, ScheduleOnline = ScheduleOnline, State = state,
                 RequireExistingProject = RequireExistingProject || destinationMapping?.RequireExistingProject == true,
@@ -196,7 +198,7 @@ public sealed class CopyDsWorkflowCommand : DsCmdlet
         }
         catch (Exception ex) when (ex is not PipelineStoppedException)
         {
-            ThrowDsError(ex, DestinationProject ?? string.Join(",", Project.Length > 0 ? Project : _piped.Select(p => p.Project).Distinct()));
+            ThrowDsError(ex, DestinationProject?.ToString() ?? string.Join(",", Project.Length > 0 ? Project.Texts()! : _piped.Select(p => p.Project).Distinct()));
         }
         finally
         {
@@ -212,18 +214,13 @@ public sealed class CopyDsWorkflowCommand : DsCmdlet
             var set = _piped.ToHashSet();
             return (_piped.Select(p => p.Project).Distinct(StringComparer.Ordinal).ToList(), (p, w) => set.Contains((p, w)), _piped.Distinct().ToList());
         }
-        List<string> projects;
-        if (Project.Any(WildcardPattern.ContainsWildcardCharacters))
-        {
-            var patterns = Wildcards.Compile(Project);
-            projects = ToList(source.Client.GetProjectsAsync(null, CancellationToken)).Select(p => p.Name).Where(n => Wildcards.Matches(patterns, n)).ToList();
-            if (projects.Count == 0)
-                throw new DsOpsException(DsErrorKind.NotFound, "DsProjectNotFound", $"No project on the source {source.Name} matches {string.Join(", ", Project)}.");
-        }
-        else projects = Project.Distinct(StringComparer.Ordinal).ToList();
-        var workflowPatterns = Wildcards.Compile(Workflow);
+        // Names, codes and wildcards resolve on the source (one listing per connection and TTL).
+        var projects = Await(DsProjectParameter.ResolveAllAsync(source.Client, Project, CancellationToken)).Select(p => p.Name).ToList();
+        if (projects.Count == 0)
+            throw new DsOpsException(DsErrorKind.NotFound, "DsProjectNotFound", $"No project on the source {source.Name} matches {string.Join(", ", Project.Texts()!)}.");
+        var workflowPatterns = Wildcards.Compile(Workflow.Texts());
         var literals = projects.Count == 1 && Workflow is not null
-            ? Workflow.Where(w => !WildcardPattern.ContainsWildcardCharacters(w)).Select(w => (projects[0], w)).ToList()
+            ? Workflow.Where(w => !w.IsWildcard).Select(w => (projects[0], w.ToString())).ToList()
             : new List<(string, string)>();
         return (projects, (_, w) => Wildcards.Matches(workflowPatterns, w), literals);
     }

@@ -4,6 +4,7 @@ using System.Management.Automation;
 using DsOps.Engine.Apply;
 using DsOps.Engine.Clusters;
 using DsOps.Engine.Inspection;
+using DsOps.Infrastructure;
 
 namespace DsOps.Commands.Clusters;
 
@@ -36,6 +37,7 @@ public sealed class InitializeDsClusterCommand : DsClusterCmdlet
     /// <summary><para type="description">Environment whose mapping from the specs' environments file is applied (e.g. PROD).</para></summary>
     [Parameter(HelpMessage = "Environment whose mapping from environments.yaml is applied (e.g. UAT, PROD).")]
     [ValidateNotNullOrEmpty]
+    [SpecEnvironmentCompleter]
     public string? Environment { get; set; }
 
     /// <summary><para type="description">Environments file; default: environments.yaml in the spec folder.</para></summary>

@@ -18,7 +18,7 @@ public abstract class DsHealthCmdlet : DsCmdlet
 {
     /// <summary><para type="description">Check ids to run (wildcards allowed, e.g. Node.*); Get-DsHealthCheck lists them.</para></summary>
     [Parameter(Position = 0, HelpMessage = "Check ids to run (wildcards allowed, e.g. Node.*).")]
-    [HealthCheckIdCompleter]
+    [CheckCompleter]
     [SupportsWildcards]
     public string[]? Check { get; set; }
 
@@ -28,7 +28,7 @@ public abstract class DsHealthCmdlet : DsCmdlet
 
     /// <summary><para type="description">Check ids to leave out (wildcards allowed).</para></summary>
     [Parameter(HelpMessage = "Check ids to leave out (wildcards allowed).")]
-    [HealthCheckIdCompleter]
+    [CheckCompleter]
     [SupportsWildcards]
     public string[]? ExcludeCheck { get; set; }
 
@@ -132,20 +132,5 @@ public abstract class DsHealthCmdlet : DsCmdlet
             ThrowDsError(ex);
             return null!;
         }
-    }
-}
-
-/// <summary>Completes health-check ids from the catalogue.</summary>
-public sealed class HealthCheckIdCompleterAttribute : ArgumentCompleterAttribute, IArgumentCompleter
-{
-    public HealthCheckIdCompleterAttribute() : base(typeof(HealthCheckIdCompleterAttribute)) { }
-
-    public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
-        CommandAst commandAst, IDictionary fakeBoundParameters)
-    {
-        var prefix = wordToComplete.Trim('\'', '"');
-        return HealthInspector.Catalogue
-            .Where(c => c.Id.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
-            .Select(c => new CompletionResult(c.Id, c.Id, CompletionResultType.ParameterValue, c.Title));
     }
 }

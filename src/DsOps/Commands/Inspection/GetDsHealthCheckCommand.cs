@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using DsOps.Engine.Inspection;
+using DsOps.Infrastructure;
 
 namespace DsOps.Commands.Inspection;
 
@@ -15,11 +16,11 @@ namespace DsOps.Commands.Inspection;
 [OutputType(typeof(DsHealthCheckInfo))]
 public sealed class GetDsHealthCheckCommand : DsCmdlet
 {
-    /// <summary><para type="description">Check ids (wildcards allowed).</para></summary>
+    /// <summary><para type="description">Check ids (wildcards allowed); the same -Check as Invoke-DsHealthCheck and Assert-DsHealth.</para></summary>
     [Parameter(Position = 0, HelpMessage = "Check ids (wildcards allowed).")]
-    [HealthCheckIdCompleter]
+    [CheckCompleter]
     [SupportsWildcards]
-    public string[]? Id { get; set; }
+    public string[]? Check { get; set; }
 
     /// <summary><para type="description">Only checks with one of these tags.</para></summary>
     [Parameter(HelpMessage = "Only checks with one of these tags (Quick, Deep, Node, ...).")]
@@ -37,7 +38,7 @@ public sealed class GetDsHealthCheckCommand : DsCmdlet
             try { baseline = DsHealthBaselines.Validate(Baseline); }
             catch (Exception ex) when (ex is not PipelineStoppedException) { ThrowDsError(ex, Baseline); }
         }
-        var patterns = Id?.Select(p => new WildcardPattern(p, WildcardOptions.IgnoreCase)).ToList();
+        var patterns = Check?.Select(p => new WildcardPattern(p, WildcardOptions.IgnoreCase)).ToList();
         foreach (var c in HealthInspector.Catalogue)
         {
             if (patterns is not null && !patterns.Any(p => p.IsMatch(c.Id))) continue;

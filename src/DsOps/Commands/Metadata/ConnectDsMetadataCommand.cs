@@ -2,6 +2,7 @@ using System.Management.Automation;
 using System.Net;
 using System.Security;
 using DsOps.Engine.Metadata;
+using DsOps.Infrastructure;
 
 namespace DsOps.Commands.Metadata;
 
@@ -52,6 +53,7 @@ public sealed class ConnectDsMetadataCommand : DsCmdlet
 
     /// <summary><para type="description">Time zone DS's servers write DATETIMEs in (IANA id; default: this machine's zone).</para></summary>
     [Parameter(HelpMessage = "Time zone the DS servers store times in (IANA id such as Asia/Shanghai); default: local zone.")]
+    [TimeZoneCompleter]
     public string? ServerTimeZone { get; set; }
 
     /// <summary><para type="description">TLS mode. Default VerifyFull (certificate and host name checked) for remote servers;
@@ -69,15 +71,7 @@ public sealed class ConnectDsMetadataCommand : DsCmdlet
 
     protected override void EndProcessing()
     {
-        TimeZoneInfo? zone = null;
-        if (!string.IsNullOrWhiteSpace(ServerTimeZone))
-        {
-            try { zone = TimeZoneInfo.FindSystemTimeZoneById(ServerTimeZone); }
-            catch (Exception ex) when (ex is TimeZoneNotFoundException or InvalidTimeZoneException)
-            {
-                ThrowDsError("DsInvalidTimeZone", ErrorCategory.InvalidArgument, $"-ServerTimeZone: '{ServerTimeZone}' is not a known time zone.", ServerTimeZone);
-            }
-        }
+        var zone = string.IsNullOrWhiteSpace(ServerTimeZone) ? null : ResolveTimeZone(ServerTimeZone, nameof(ServerTimeZone));
         DsMetadataConnection connection;
         try
         {

@@ -24,22 +24,6 @@ public abstract class DsMetadataCmdlet : DsCmdlet
         return null!; // not reached
     }
 
-    /// <summary>Resolves an IANA or Windows time-zone id; null means the local zone. Bad ids name the parameter.</summary>
-    protected TimeZoneInfo ResolveTimeZone(string? id, string parameterName)
-    {
-        if (string.IsNullOrWhiteSpace(id)) return TimeZoneInfo.Local;
-        try
-        {
-            return TimeZoneInfo.FindSystemTimeZoneById(id);
-        }
-        catch (Exception ex) when (ex is TimeZoneNotFoundException or InvalidTimeZoneException)
-        {
-            ThrowDsError("DsInvalidTimeZone", ErrorCategory.InvalidArgument,
-                $"-{parameterName}: '{id}' is not a known time zone (use an IANA id such as Asia/Shanghai or UTC).", id);
-            return null!;
-        }
-    }
-
     /// <summary>A time parameter as an offset: values without a kind are the user's local time.</summary>
     protected static DateTimeOffset LocalOffset(DateTime value) =>
         new(value.Kind == DateTimeKind.Unspecified ? DateTime.SpecifyKind(value, DateTimeKind.Local) : value);

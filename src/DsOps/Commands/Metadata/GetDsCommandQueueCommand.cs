@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using DsOps.Engine.Metadata;
+using DsOps.Infrastructure;
 
 namespace DsOps.Commands.Metadata;
 
@@ -30,6 +31,7 @@ public sealed class GetDsCommandQueueCommand : DsMetadataCmdlet
 
     /// <summary><para type="description">Time zone to show times in (IANA id; default local).</para></summary>
     [Parameter(HelpMessage = "Time zone to show times in (IANA id); default: local zone.")]
+    [TimeZoneCompleter]
     public string? TimeZone { get; set; }
 
     protected override void EndProcessing()

@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using DsOps.Engine.Metadata;
+using DsOps.Infrastructure;
 
 namespace DsOps.Commands.Metadata;
 
@@ -28,16 +29,19 @@ public sealed class GetDsFailedTaskCommand : DsMetadataCmdlet
 
     /// <summary><para type="description">Only projects matching (wildcards).</para></summary>
     [Parameter(HelpMessage = "Only projects whose name matches (wildcards allowed).")]
+    [ProjectCompleter]
     [SupportsWildcards]
-    public string[]? Project { get; set; }
+    public DsProjectParameter[]? Project { get; set; }
 
     /// <summary><para type="description">Only workflows matching (wildcards).</para></summary>
     [Parameter(HelpMessage = "Only workflows whose name matches (wildcards allowed).")]
+    [WorkflowCompleter]
     [SupportsWildcards]
-    public string[]? Workflow { get; set; }
+    public DsWorkflowParameter[]? Workflow { get; set; }
 
     /// <summary><para type="description">Time zone to show times in (IANA id; default local).</para></summary>
     [Parameter(HelpMessage = "Time zone to show times in (IANA id); default: local zone.")]
+    [TimeZoneCompleter]
     public string? TimeZone { get; set; }
 
     protected override void EndProcessing()
@@ -50,8 +54,8 @@ public sealed class GetDsFailedTaskCommand : DsMetadataCmdlet
             ThrowDsError("DsInvalidTimeWindow", ErrorCategory.InvalidArgument, "-Until must be after -Since.");
         var reader = new DsMetadataReader(connection, zone);
         var rows = Run(() => reader.GetFailedTasksAsync(since, until, IncludeEarlierTries, CancellationToken));
-        var project = WildcardFilter(Project);
-        var workflow = WildcardFilter(Workflow);
+        var project = WildcardFilter(Project.Texts());
+        var workflow = WildcardFilter(Workflow.Texts());
         foreach (var row in rows)
             if ((project is null || project(row.Project)) && (workflow is null || workflow(row.Workflow)))
                 WriteObject(row);

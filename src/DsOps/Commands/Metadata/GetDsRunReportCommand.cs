@@ -2,6 +2,7 @@ using System.Collections;
 using System.Management.Automation;
 using DsOps.Engine;
 using DsOps.Engine.Reports;
+using DsOps.Infrastructure;
 
 namespace DsOps.Commands.Metadata;
 
@@ -28,6 +29,7 @@ public sealed class GetDsRunReportCommand : DsMetadataCmdlet
 
     /// <summary><para type="description">Business time zone (IANA id); default: this machine's zone.</para></summary>
     [Parameter(HelpMessage = "Business time zone as an IANA id (e.g. Asia/Shanghai); default: local zone.")]
+    [TimeZoneCompleter]
     public string? TimeZone { get; set; }
 
     /// <summary><para type="description">Deadlines: keys are workflow names or project/workflow, values a time after the
@@ -42,8 +44,9 @@ public sealed class GetDsRunReportCommand : DsMetadataCmdlet
 
     /// <summary><para type="description">Only projects matching these names (wildcards allowed).</para></summary>
     [Parameter(HelpMessage = "Only projects whose name matches (wildcards allowed).")]
+    [ProjectCompleter]
     [SupportsWildcards]
-    public string[]? Project { get; set; }
+    public DsProjectParameter[]? Project { get; set; }
 
     /// <summary><para type="description">How many longest runs to list (default 10).</para></summary>
     [Parameter(HelpMessage = "How many longest runs to list (default 10).")]
@@ -61,7 +64,7 @@ public sealed class GetDsRunReportCommand : DsMetadataCmdlet
         var date = Date is { } d ? DateOnly.FromDateTime(d) : DateOnly.FromDateTime(System.TimeZoneInfo.ConvertTime(DateTimeOffset.Now, zone).DateTime).AddDays(-1);
         var options = new RunReportOptions
         {
-            Date = date, TimeZone = zone, Deadlines = Deadlines(), ProjectFilter = WildcardFilter(Project), Top = Top,
+            Date = date, TimeZone = zone, Deadlines = Deadlines(), ProjectFilter = WildcardFilter(Project.Texts()), Top = Top,
         };
         WriteVerbose($"Business date {date:yyyy-MM-dd} in {zone.Id} from {connection}.");
         var report = Run(() => new RunReportBuilder(connection).BuildAsync(options, CancellationToken));

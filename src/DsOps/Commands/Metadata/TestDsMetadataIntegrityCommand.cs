@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using DsOps.Engine.Metadata;
+using DsOps.Infrastructure;
 
 namespace DsOps.Commands.Metadata;
 
@@ -17,6 +18,8 @@ public sealed class TestDsMetadataIntegrityCommand : DsMetadataCmdlet
 {
     /// <summary><para type="description">Run only these checks (by id, e.g. DuplicateTaskDefinitionCode).</para></summary>
     [Parameter(Position = 0, HelpMessage = "Run only these checks (ids such as DuplicateTaskDefinitionCode, RunningInstanceWithoutHost).")]
+    [CheckCompleter]
+    [SupportsWildcards]
     public string[]? Check { get; set; }
 
     /// <summary><para type="description">Evidence rows kept per finding (default 50).</para></summary>
@@ -31,7 +34,12 @@ public sealed class TestDsMetadataIntegrityCommand : DsMetadataCmdlet
     protected override void EndProcessing()
     {
         var checker = new IntegrityChecker(ResolveMetadataConnection());
-        var ids = Check is { Length: > 0 } ? Check : checker.CheckIds.ToArray();
+        // Wildcards pick from the catalogue; a plain id is passed on, so an unknown one fails with DsUnknownIntegrityCheck.
+        var ids = Check is { Length: > 0 }
+            ? Check.SelectMany(c => WildcardPattern.ContainsWildcardCharacters(c)
+                ? checker.CheckIds.Where(id => WildcardPattern.Get(c, WildcardOptions.IgnoreCase).IsMatch(id))
+                : new[] { c }).Distinct(StringComparer.OrdinalIgnoreCase).ToArray()
+            : checker.CheckIds.ToArray();
         // One check at a time so progress and results reach the pipeline as each finishes.
         for (var i = 0; i < ids.Length; i++)
         {

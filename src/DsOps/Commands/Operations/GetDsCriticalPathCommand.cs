@@ -2,6 +2,7 @@ using System.Management.Automation;
 using DsOps.Commands.Metadata;
 using DsOps.Engine.Operations.CriticalPath;
 using DsOps.Engine.Reports;
+using DsOps.Infrastructure;
 
 namespace DsOps.Commands.Operations;
 
@@ -27,8 +28,9 @@ public sealed class GetDsCriticalPathCommand : DsMetadataCmdlet
     /// <summary><para type="description">Workflows: name, project/name or code; wildcards allowed.</para></summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true, HelpMessage = "Workflows: name, project/name or code; wildcards allowed.")]
     [Alias("WorkflowCode")]
+    [WorkflowCompleter]
     [SupportsWildcards]
-    public string[] Workflow { get; set; } = Array.Empty<string>();
+    public DsWorkflowParameter[] Workflow { get; set; } = Array.Empty<DsWorkflowParameter>();
 
     /// <summary><para type="description">Business date of the runs (runs that started that day in -TimeZone). Default: today.</para></summary>
     [Parameter(Position = 1, HelpMessage = "Business date of the runs (default today).")]
@@ -49,9 +51,10 @@ public sealed class GetDsCriticalPathCommand : DsMetadataCmdlet
 
     /// <summary><para type="description">Time zone of the business date and of the times shown (IANA id; default local).</para></summary>
     [Parameter(HelpMessage = "Time zone of the business date and times (IANA id); default: local zone.")]
+    [TimeZoneCompleter]
     public string? TimeZone { get; set; }
 
-    protected override void ProcessRecord() => _workflows.AddRange(Workflow);
+    protected override void ProcessRecord() => _workflows.AddRange(Workflow.Texts()!);
 
     protected override void EndProcessing()
     {

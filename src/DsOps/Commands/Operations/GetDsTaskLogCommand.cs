@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Management.Automation;
 using DsOps.Engine.Operations.Logs;
+using DsOps.Infrastructure;
 
 namespace DsOps.Commands.Operations;
 
@@ -32,7 +33,8 @@ public sealed class GetDsTaskLogCommand : DsApiCmdlet
     /// 3.4.2 use the project-scoped log route.</para></summary>
     [Parameter(ValueFromPipelineByPropertyName = true, HelpMessage = "The task instance's project (name or code); optional.")]
     [Alias("ProjectCode")]
-    public string? Project { get; set; }
+    [ProjectCompleter]
+    public DsProjectParameter? Project { get; set; }
 
     /// <summary><para type="description">Task name shown on the lines (taken from piped task instances).</para></summary>
     [Parameter(ValueFromPipelineByPropertyName = true, HelpMessage = "Task name shown on the lines (from piped task instances).")]
@@ -80,19 +82,19 @@ public sealed class GetDsTaskLogCommand : DsApiCmdlet
     /// <summary>The project as a code: digits are a code; a name is looked up once per name (unknown names use log/detail).</summary>
     private long? ProjectCode()
     {
-        if (string.IsNullOrWhiteSpace(Project)) return null;
-        if (long.TryParse(Project, NumberStyles.None, CultureInfo.InvariantCulture, out var code)) return code;
-        if (_projectCodes.TryGetValue(Project, out var known)) return known;
+        if (Project is null) return null;
+        if (Project.Code is { } code) return code;
+        if (_projectCodes.TryGetValue(Project.ToString(), out var known)) return known;
         long? resolved;
         try
         {
-            resolved = Await(Client.ResolveProjectAsync(Project, CancellationToken)).ProjectCode;
+            resolved = ResolveProject(Project).ProjectCode;
         }
         catch (Engine.DsOpsException ex) when (ex.Kind == Engine.DsErrorKind.NotFound)
         {
             WriteVerbose($"Project '{Project}' is not visible to this user; reading logs without the project.");
             resolved = null;
         }
-        return _projectCodes[Project] = resolved;
+        return _projectCodes[Project.ToString()] = resolved;
     }
 }

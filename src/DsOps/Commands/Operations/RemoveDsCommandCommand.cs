@@ -35,7 +35,7 @@ public sealed class RemoveDsCommandCommand : DsMetadataCmdlet
 
     /// <summary><para type="description">Only commands of these DS command types (START_PROCESS, COMPLEMENT_DATA, SCHEDULER, REPEAT_RUNNING...).</para></summary>
     [Parameter(HelpMessage = "Only commands of these DS command types, e.g. COMPLEMENT_DATA.")]
-    [ArgumentCompleter(typeof(DsOps.Infrastructure.CommandTypeCompleter))]
+    [DsOps.Infrastructure.CommandTypeCompleter]
     public string[]? CommandType { get; set; }
 
     protected override void ProcessRecord()

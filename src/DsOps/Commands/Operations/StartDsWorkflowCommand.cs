@@ -30,13 +30,13 @@ public sealed class StartDsWorkflowCommand : DsRunCmdlet
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true, HelpMessage = "Project name or code.")]
     [Alias("ProjectCode")]
     [ProjectCompleter]
-    public string Project { get; set; } = null!;
+    public DsProjectParameter Project { get; set; } = null!;
 
     /// <summary><para type="description">Workflow name or code; the workflow must be online.</para></summary>
     [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true, HelpMessage = "Workflow name or code.")]
     [Alias("WorkflowCode")]
     [WorkflowCompleter]
-    public string Workflow { get; set; } = null!;
+    public DsWorkflowParameter Workflow { get; set; } = null!;
 
     /// <summary><para type="description">Run-time values of the workflow's global parameters (DS's startParams), e.g. @{ biz_date = '2026-12-03' }.</para></summary>
     [Parameter(HelpMessage = "Run-time values of global parameters, e.g. @{ biz_date = '2026-12-03' }.")]
@@ -52,15 +52,20 @@ public sealed class StartDsWorkflowCommand : DsRunCmdlet
 
     /// <summary><para type="description">Worker group for the run; DS applies it only to tasks whose own worker group is 'default'.</para></summary>
     [Parameter(HelpMessage = "Worker group for the run's default-group tasks.")]
+    [WorkerGroupCompleter]
     public string? WorkerGroup { get; set; }
 
-    /// <summary><para type="description">Environment name or code for the run.</para></summary>
-    [Parameter(HelpMessage = "Environment name or code.")]
-    public string? Environment { get; set; }
+    /// <summary><para type="description">Code of the DS environment for the run (tab completion lists the codes with their names).
+    /// Was -Environment, which elsewhere names an environment of the environments file.</para></summary>
+    [Parameter(HelpMessage = "DS environment code for the run (Tab lists codes with names).")]
+    [DsEnvironmentCompleter]
+    public long? EnvironmentCode { get; set; }
 
     /// <summary><para type="description">Tenant to run as (DS 3.2 and later; older versions take it from the workflow).</para></summary>
     [Parameter(HelpMessage = "Tenant to run as (DS 3.2+).")]
-    public string? Tenant { get; set; }
+    [Alias("Tenant")]
+    [TenantCompleter]
+    public string? TenantCode { get; set; }
 
     /// <summary><para type="description">Instance priority: Highest, High, Medium (DS's default), Low or Lowest.</para></summary>
     [Parameter(HelpMessage = "Instance priority: Highest, High, Medium, Low or Lowest.")]
@@ -77,6 +82,7 @@ public sealed class StartDsWorkflowCommand : DsRunCmdlet
     /// <summary><para type="description">Alert group id DS alerts go to.</para></summary>
     [Parameter(HelpMessage = "Alert group id.")]
     [Alias("AlertGroupId")]
+    [AlertGroupCompleter]
     public int? WarningGroupId { get; set; }
 
     /// <summary><para type="description">Dry run: DS dispatches the tasks without executing them.</para></summary>
@@ -99,17 +105,17 @@ public sealed class StartDsWorkflowCommand : DsRunCmdlet
         {
             var client = Client;
             var projectCode = ProjectCodeOf(client, Project);
-            workflow = Await(client.ResolveWorkflowAsync(projectCode, Workflow, CancellationToken));
+            workflow = Await(Workflow.ResolveAsync(client, projectCode, CancellationToken));
             var control = RunControlFor(client);
             var request = new DsStartRequest
             {
                 ProjectCode = projectCode, WorkflowCode = workflow.WorkflowCode, Parameters = ParametersOf(Parameter),
                 StartNodes = StartNode is { Length: > 0 } ? ResolveStartNodes(client, projectCode, workflow) : null, StartNodeScope = StartNodeScope,
-                WorkerGroup = WorkerGroup, EnvironmentCode = Environment is null ? null : ResolveEnvironment(client), Tenant = Tenant, Priority = Priority,
+                WorkerGroup = WorkerGroup, EnvironmentCode = EnvironmentCode, Tenant = TenantCode, Priority = Priority,
                 FailureStrategy = FailureStrategy, WarningType = WarningType, WarningGroupId = WarningGroupId, DryRun = DryRun, TestRun = TestRun,
             };
             control.StartForm(request); // refuses flags this DS version does not have, before asking
-            var target = $"workflow '{workflow.Name}' ({workflow.WorkflowCode}) in project {projectCode}" + (DryRun ? " (dry run)" : "") + (TestRun ? " (test run)" : "");
+            var target = $"workflow '{workflow.Name}' ({workflow.WorkflowCode}) in project '{ProjectLabel(client, projectCode)}'" + (DryRun ? " (dry run)" : "") + (TestRun ? " (test run)" : "");
             if (!ShouldProcess(target, "Start")) return;
             foreach (var instance in Await(control.StartAsync(request, workflow.Name, TimeSpan.FromSeconds(CreationTimeout), CancellationToken)))
                 WriteObject(instance);
@@ -157,11 +163,4 @@ public sealed class StartDsWorkflowCommand : DsRunCmdlet
         return codes.Distinct().ToArray();
     }
 
-    private long ResolveEnvironment(Engine.Api.DsClient client)
-    {
-        if (long.TryParse(Environment, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var code)) return code;
-        foreach (var env in ToList(client.GetEnvironmentsAsync(Environment, CancellationToken)))
-            if (string.Equals(env.Name, Environment, StringComparison.Ordinal)) return env.EnvironmentCode;
-        throw new DsOpsException(DsErrorKind.InvalidInput, "DsEnvironmentNotFound", $"-Environment '{Environment}': no environment of that name exists on {client.BaseUri}.");
-    }
 }

@@ -16,7 +16,7 @@ public abstract class DsTaskInstanceActionCmdlet : DsRunCmdlet
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = "Id", HelpMessage = "Project name or code.")]
     [Alias("ProjectCode")]
     [ProjectCompleter]
-    public string Project { get; set; } = null!;
+    public DsProjectParameter Project { get; set; } = null!;
 
     /// <summary><para type="description">Task instance id.</para></summary>
     [Parameter(Mandatory = true, Position = 1, ParameterSetName = "Id", HelpMessage = "Task instance id.")]
@@ -36,9 +36,10 @@ public abstract class DsTaskInstanceActionCmdlet : DsRunCmdlet
             var task = ParameterSetName == "Id"
                 ? new DsTaskInstance { ProjectCode = ProjectCodeOf(client, Project), TaskInstanceId = Id }
                 : InputObject;
+            var project = ProjectLabel(client, task.ProjectCode);
             var label = task.Name is null
-                ? $"task instance #{task.TaskInstanceId} in project {task.ProjectCode}"
-                : $"task instance '{task.Name}' (#{task.TaskInstanceId}, {task.DsState ?? task.State.ToString()}) of workflow instance #{task.WorkflowInstanceId} in project {task.ProjectCode}";
+                ? $"task instance #{task.TaskInstanceId} in project '{project}'"
+                : $"task instance '{task.Name}' (#{task.TaskInstanceId}, {task.DsState ?? task.State.ToString()}) of workflow instance #{task.WorkflowInstanceId} in project '{project}'";
             if (!ShouldProcess(label, ActionText)) return;
             WriteObject(Await(RunControlFor(client).TaskActionAsync(task, Action, CancellationToken)));
         }

@@ -38,7 +38,7 @@ public sealed class WaitDsWorkflowInstanceCommand : DsRunCmdlet
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = "Id", HelpMessage = "Project name or code.")]
     [Alias("ProjectCode")]
     [ProjectCompleter]
-    public string Project { get; set; } = null!;
+    public DsProjectParameter Project { get; set; } = null!;
 
     /// <summary><para type="description">Workflow instance ids.</para></summary>
     [Parameter(Mandatory = true, Position = 1, ParameterSetName = "Id", HelpMessage = "Workflow instance ids.")]
@@ -133,7 +133,7 @@ public sealed class WaitDsWorkflowInstanceCommand : DsRunCmdlet
             {
                 if (Any && anyFinished) continue;
                 WriteDsError("DsWaitTimeout", ErrorCategory.OperationTimeout,
-                    $"Workflow instance {label} in project {o.Target.ProjectCode} had not finished after {Timeout} s.",
+                    $"Workflow instance {label} in project '{ProjectLabel(o.Target.Client, o.Target.ProjectCode)}' had not finished after {Timeout} s.",
                     (object?)o.Instance ?? o.Target.WorkflowInstanceId);
                 continue;
             }
@@ -141,7 +141,7 @@ public sealed class WaitDsWorkflowInstanceCommand : DsRunCmdlet
             WriteObject(instance);
             if (ErrorOnFailure && !DsDialect.IsSuccess(instance.State))
                 WriteDsError("DsWorkflowInstanceUnsuccessful", ErrorCategory.InvalidResult,
-                    $"Workflow instance {label} in project {o.Target.ProjectCode} ended {instance.State}.", instance);
+                    $"Workflow instance {label} in project '{ProjectLabel(o.Target.Client, o.Target.ProjectCode)}' ended {instance.State}.", instance);
         }
     }
 }

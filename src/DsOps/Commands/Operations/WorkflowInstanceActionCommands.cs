@@ -20,7 +20,7 @@ public abstract class DsWorkflowInstanceActionCmdlet : DsRunCmdlet
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true, HelpMessage = "Project name or code.")]
     [Alias("ProjectCode")]
     [ProjectCompleter]
-    public string Project { get; set; } = null!;
+    public DsProjectParameter Project { get; set; } = null!;
 
     /// <summary><para type="description">Workflow instance id.</para></summary>
     [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true, HelpMessage = "Workflow instance id.")]
@@ -42,11 +42,11 @@ public abstract class DsWorkflowInstanceActionCmdlet : DsRunCmdlet
             var projectCode = ProjectCodeOf(client, Project);
             if (!_done.Add((client, projectCode, Id)))
             {
-                WriteVerbose($"Workflow instance #{Id} of project {projectCode} was already handled in this pipeline.");
+                WriteVerbose($"Workflow instance #{Id} of project '{ProjectLabel(client, projectCode)}' was already handled in this pipeline.");
                 return;
             }
             instance = Await(client.GetWorkflowInstanceAsync(projectCode, Id, CancellationToken));
-            if (!ShouldProcess($"workflow instance {RunControl.Describe(instance)} in project {projectCode}", ActionText)) return;
+            if (!ShouldProcess($"workflow instance {RunControl.Describe(instance)} in project '{ProjectLabel(client, projectCode)}'", ActionText)) return;
             WriteObject(Await(RunControlFor(client).ControlAsync(instance, Action, CancellationToken)));
         }
         catch (Exception ex) when (ex is not PipelineStoppedException)

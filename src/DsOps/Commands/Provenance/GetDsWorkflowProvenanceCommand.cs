@@ -22,34 +22,33 @@ public sealed class GetDsWorkflowProvenanceCommand : DsApiCmdlet
 {
     /// <summary><para type="description">Project names; wildcards allowed. All projects when omitted.</para></summary>
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true, HelpMessage = "Project names; wildcards allowed. All projects when omitted.")]
-    [SupportsWildcards]
     [ProjectCompleter]
-    public string[]? Project { get; set; }
+    [SupportsWildcards]
+    public DsProjectParameter[]? Project { get; set; }
 
     /// <summary><para type="description">Workflow names; wildcards allowed.</para></summary>
     [Parameter(Position = 1, HelpMessage = "Workflow names; wildcards allowed.")]
-    [SupportsWildcards]
     [WorkflowCompleter]
-    public string[]? Workflow { get; set; }
+    [SupportsWildcards]
+    public DsWorkflowParameter[]? Workflow { get; set; }
 
     protected override void ProcessRecord()
     {
         try
         {
             var connection = ResolvedConnection;
-            var projectPatterns = Wildcards.Compile(Project);
-            var projects = ToList(connection.Client.GetProjectsAsync(null, CancellationToken))
-                .Where(p => Wildcards.Matches(projectPatterns, p.Name)).Select(p => p.Name).ToList();
-            if (projects.Count == 0 && Project is { Length: > 0 } && !Project.Any(WildcardPattern.ContainsWildcardCharacters))
-                throw new Engine.DsOpsException(Engine.DsErrorKind.NotFound, "DsProjectNotFound", $"Project(s) {string.Join(", ", Project.Select(p => $"'{p}'"))} not found on {connection.Name}.");
-            var workflowPatterns = Wildcards.Compile(Workflow);
+            // Names, codes and wildcards resolve through the connection's name cache; a literal name that does not exist is DsProjectNotFound.
+            var projects = (Project is { Length: > 0 }
+                ? Await(DsProjectParameter.ResolveAllAsync(connection.Client, Project, CancellationToken))
+                : Await(connection.Client.GetProjectListAsync(CancellationToken))).Select(p => p.Name).ToList();
+            var workflowPatterns = Wildcards.Compile(Workflow.Texts());
             WriteVerbose($"Reading {projects.Count} project(s) from {connection.Name}.");
             var tasks = Await(TaskProvenanceReader.ReadAsync(connection.Client, projects, w => Wildcards.Matches(workflowPatterns, w.Name), connection, CancellationToken));
             foreach (var t in tasks) WriteObject(t);
         }
         catch (Exception ex) when (ex is not PipelineStoppedException)
         {
-            WriteDsError(ex, Project is null ? null : string.Join(",", Project));
+            WriteDsError(ex, Project is null ? null : string.Join(",", Project.Texts()!));
         }
     }
 }

@@ -30,6 +30,7 @@ public sealed class GetDsServerConfigCommand : ServerConfigCmdlet
 
     /// <summary><para type="description">The DS version whose key names apply (e.g. 3.0, 3.2.1, 3.2.2, 3.3); found from libs/ or the keys when omitted.</para></summary>
     [Parameter(HelpMessage = "DS version, e.g. 3.2.2; found from libs/ or the keys when omitted.")]
+    [DsVersionCompleter]
     public string? Version { get; set; }
 
     /// <summary><para type="description">Only these servers (Master, Worker, Api, Alert, Standalone); for a single file whose name does not say it, its role.</para></summary>

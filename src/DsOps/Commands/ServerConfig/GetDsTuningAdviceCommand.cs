@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using DsOps.Engine.ServerConfig;
+using DsOps.Infrastructure;
 
 namespace DsOps.Commands.ServerConfig;
 
@@ -46,6 +47,7 @@ public sealed class GetDsTuningAdviceCommand : ServerConfigCmdlet
 
     /// <summary><para type="description">The DS version (e.g. 3.0, 3.2.1, 3.2.2, 3.3) when no config is given.</para></summary>
     [Parameter(Mandatory = true, ParameterSetName = "Version", HelpMessage = "DS version, e.g. 3.2.2.")]
+    [DsVersionCompleter]
     public string Version { get; set; } = "";
 
     /// <summary><para type="description">A config read by Get-DsServerConfig (its output or their Config property), for current values and the keys in the files.</para></summary>

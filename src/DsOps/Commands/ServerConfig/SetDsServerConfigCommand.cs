@@ -2,6 +2,7 @@ using System.Collections;
 using System.Globalization;
 using System.Management.Automation;
 using DsOps.Engine.ServerConfig;
+using DsOps.Infrastructure;
 
 namespace DsOps.Commands.ServerConfig;
 
@@ -66,6 +67,7 @@ public sealed class SetDsServerConfigCommand : ServerConfigCmdlet
 
     /// <summary><para type="description">The DS version whose key names apply; found from libs/ or the keys when omitted.</para></summary>
     [Parameter(HelpMessage = "DS version, e.g. 3.2.2.")]
+    [DsVersionCompleter]
     public string? Version { get; set; }
 
     /// <summary><para type="description">Do not keep a .bak copy of each file changed.</para></summary>

@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using DsOps.Engine.ServerConfig;
+using DsOps.Infrastructure;
 
 namespace DsOps.Commands.ServerConfig;
 
@@ -33,6 +34,7 @@ public sealed class TestDsServerConfigCommand : ServerConfigCmdlet
 
     /// <summary><para type="description">The DS version of the nodes; the desired-state file's version, libs/ or the keys when omitted.</para></summary>
     [Parameter(HelpMessage = "DS version, e.g. 3.2.2.")]
+    [DsVersionCompleter]
     public string? Version { get; set; }
 
     /// <summary><para type="description">Return only $true when every value is in the desired state, else $false.</para></summary>

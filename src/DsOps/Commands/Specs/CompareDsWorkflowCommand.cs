@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using DsOps.Infrastructure;
 using DsOps.Engine.Planning;
 using DsOps.Engine.Specs.Sources;
 using DsOps.Engine.Specs.Validation;
@@ -21,6 +22,13 @@ namespace DsOps.Commands.Specs;
 [OutputType(typeof(PlanItem))]
 public sealed class CompareDsWorkflowCommand : DsSpecCmdlet
 {
+    /// <summary><para type="description">Project for spec files that do not name one (a name; a code or project object is read as the project's name).</para></summary>
+    [Parameter(HelpMessage = "Project for spec files that do not name one.")]
+    [ProjectCompleter]
+    public DsProjectParameter? Project { get; set; }
+
+    protected override string? DefaultProject => Project?.ToString();
+
     /// <summary><para type="description">The current state: specs folder/file or a DS export JSON file. Without it, the
     /// current state is read from the server of -Connection (or the session's connection).</para></summary>
     [Parameter(Position = 1, HelpMessage = "The current state to compare with: specs or a DS export JSON file; default: the connected server.")]

@@ -43,6 +43,7 @@ public abstract class DsSpecCmdlet : DsCmdlet
     /// <summary><para type="description">Environment (e.g. UAT, PROD) whose name mapping from the environments file is applied.</para></summary>
     [Parameter(HelpMessage = "Environment whose mapping from environments.yaml is applied (e.g. UAT, PROD).")]
     [ValidateNotNullOrEmpty]
+    [SpecEnvironmentCompleter]
     public string? Environment { get; set; }
 
     /// <summary><para type="description">Environments file; defaults to environments.yaml in the spec folder.</para></summary>
@@ -50,10 +51,8 @@ public abstract class DsSpecCmdlet : DsCmdlet
     [ValidateNotNullOrEmpty]
     public string? EnvironmentFile { get; set; }
 
-    /// <summary><para type="description">Project for spec files that do not name one.</para></summary>
-    [Parameter(HelpMessage = "Project for spec files that do not name one.")]
-    [ValidateNotNullOrEmpty]
-    public string? Project { get; set; }
+    /// <summary>The project for spec files that do not name one (-Project), as its name; null when not given.</summary>
+    protected abstract string? DefaultProject { get; }
 
     /// <summary><para type="description">pydolphinscheduler settings for its YAML (by attribute name or dotted path), e.g. @{ WORKFLOW_PROJECT = 'etl'; 'default.user.tenant' = 'etl' }. They win over PYDS_* environment variables, pyds's configuration file and pyds's defaults, and fill ${CONFIG.key} macros.</para></summary>
     [Parameter(HelpMessage = "pydolphinscheduler settings (WORKFLOW_PROJECT or default.workflow.project...) for its YAML and ${CONFIG.key} macros.")]
@@ -100,11 +99,11 @@ public abstract class DsSpecCmdlet : DsCmdlet
         Format = format,
         Environment = Environment,
         EnvironmentFile = EnvironmentFile is null ? null : ResolvePath(EnvironmentFile),
-        DefaultProject = Project,
+        DefaultProject = DefaultProject,
         PyDs = PyDsConfig is null ? null : new PyDsOptions
         {
             Config = PyDsConfig.Cast<System.Collections.DictionaryEntry>().ToDictionary(e => e.Key.ToString()!, e => e.Value?.ToString() ?? "", StringComparer.Ordinal),
-            Project = Project,
+            Project = DefaultProject,
         },
         Interpolated = Interpolated,
         // Loading runs synchronously on the pipeline thread, so progress can be written directly.
@@ -127,7 +126,7 @@ public abstract class DsSpecCmdlet : DsCmdlet
         }
         var options = Request(".", Format).ToOptionsFor(ScriptRoot is null ? null : ResolvePath(ScriptRoot));
         EnvironmentRequiresExistingProject = options.Overlay?.RequireExistingProject == true;
-        ConfigRows = Await(ConfigTableSource.ReadRowsAsync(DsConnectionStrings.With(ConnectionString!, Credential), TableName, Project, CancellationToken));
+        ConfigRows = Await(ConfigTableSource.ReadRowsAsync(DsConnectionStrings.With(ConnectionString!, Credential), TableName, DefaultProject, CancellationToken));
         var set = ConfigTableSource.ToSpecs(ConfigRows, TableName, ScriptRoot is null ? null : ResolvePath(ScriptRoot), new GitScriptSourceResolver(), options);
         return validate ? new SpecSet(set.Workflows, set.Findings.Concat(SpecValidator.Validate(set.Workflows)).ToList()) : set;
     }

@@ -4,6 +4,7 @@ using DsOps.Engine.Planning;
 using DsOps.Engine.Specs.Documents;
 using DsOps.Engine.Specs.Model;
 using DsOps.Engine.Specs.Sources;
+using DsOps.Infrastructure;
 
 namespace DsOps.Commands.Specs;
 
@@ -47,8 +48,9 @@ public sealed class ExportDsWorkflowSpecCommand : DsCmdlet
 
     /// <summary><para type="description">DS version whose export shape to write with -Format DsExport (3.0 to 3.4.0; 3.4.1 removed DS import, so later versions are refused).</para></summary>
     [Parameter(HelpMessage = "DS version for -Format DsExport, e.g. 3.0, 3.2 or 3.3.")]
-    [ValidateNotNullOrEmpty]
-    public string Dialect { get; set; } = "3.2";
+    [Alias("Dialect")]
+    [DsVersionCompleter]
+    public string? Version { get; set; }
 
     /// <summary><para type="description">Overwrite existing files.</para></summary>
     [Parameter(HelpMessage = "Overwrite existing files.")]
@@ -79,7 +81,7 @@ public sealed class ExportDsWorkflowSpecCommand : DsCmdlet
         {
             if (Format == SpecExportFormat.DsExport)
             {
-                var dialect = DsDialect.Parse(Dialect);
+                var dialect = DsDialect.Parse(string.IsNullOrWhiteSpace(Version) ? "3.2" : Version);
                 Write(destination, () => DsExportFile.Write(exported, dialect));
                 return;
             }

@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using DsOps.Infrastructure;
 using DsOps.Engine.Specs.Model;
 using DsOps.Engine.Specs.Validation;
 
@@ -24,16 +25,34 @@ public sealed class GetDsWorkflowSpecCommand : DsSpecCmdlet
     [SupportsWildcards]
     public string[]? Name { get; set; }
 
+    /// <summary><para type="description">The projects to read from the server (names, codes or project objects; wildcards allowed) when no -Path or
+    /// -ConnectionString is given; with spec files, the one project for files that do not name one.</para></summary>
+    [Parameter(ValueFromPipelineByPropertyName = true, HelpMessage = "Projects to read from the server (wildcards allowed); with files, the project for files that name none.")]
+    [Alias("ProjectCode")]
+    [ProjectCompleter]
+    [SupportsWildcards]
+    public DsProjectParameter[]? Project { get; set; }
+
+    protected override string? DefaultProject => Project switch
+    {
+        null or [] => null,
+        [var one] when !one.IsWildcard => one.ToString(),
+        _ => throw new ArgumentException("-Project: spec files take one project (no wildcards) for files that do not name one.", nameof(Project)),
+    };
+
     protected override void ProcessRecord()
     {
         try
         {
             IReadOnlyList<WorkflowSpec> workflows;
-            if (Path is null && ConnectionString is null && Connection is not null)
+            if (Path is null && ConnectionString is null && (Connection is not null || Project is { Length: > 0 }))
             {
-                if (string.IsNullOrEmpty(Project))
+                // Reading from a server: -Connection, else the session's default connection (like every API cmdlet).
+                var connection = ResolveConnection(Connection);
+                if (Project is not { Length: > 0 })
                     throw new ArgumentException("-Project: name the project(s) to read from the server.", nameof(Project));
-                workflows = ReadServer(Connection, Project.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).Workflows;
+                var projects = Await(DsProjectParameter.ResolveAllAsync(connection.Client, Project, CancellationToken)).Select(p => p.Name).ToList();
+                workflows = ReadServer(connection, projects).Workflows;
             }
             else
             {

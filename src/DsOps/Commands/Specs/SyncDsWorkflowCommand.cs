@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using DsOps.Infrastructure;
 using DsOps.Engine;
 using DsOps.Engine.Api;
 using DsOps.Engine.Apply;
@@ -34,6 +35,13 @@ namespace DsOps.Commands.Specs;
 [OutputType(typeof(WorkflowApplyResult))]
 public sealed class SyncDsWorkflowCommand : DsSpecCmdlet
 {
+    /// <summary><para type="description">Project for spec files that do not name one (a name; a code or project object is read as the project's name).</para></summary>
+    [Parameter(HelpMessage = "Project for spec files that do not name one.")]
+    [ProjectCompleter]
+    public DsProjectParameter? Project { get; set; }
+
+    protected override string? DefaultProject => Project?.ToString();
+
     private const string SpecsSet = "Specs", ConfigTableSet = "ConfigTable", PlanSet = "Plan";
 
     /// <summary>

@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using DsOps.Infrastructure;
 using DsOps.Engine.Specs.Validation;
 
 namespace DsOps.Commands.Specs;
@@ -17,6 +18,13 @@ namespace DsOps.Commands.Specs;
 [OutputType(typeof(bool), ParameterSetName = new[] { "Quiet" })]
 public sealed class TestDsWorkflowSpecCommand : DsSpecCmdlet
 {
+    /// <summary><para type="description">Project for spec files that do not name one (a name; a code or project object is read as the project's name).</para></summary>
+    [Parameter(HelpMessage = "Project for spec files that do not name one.")]
+    [ProjectCompleter]
+    public DsProjectParameter? Project { get; set; }
+
+    protected override string? DefaultProject => Project?.ToString();
+
     /// <summary><para type="description">Return $true when there are no errors, $false otherwise, instead of findings.</para></summary>
     [Parameter(Mandatory = true, ParameterSetName = "Quiet", HelpMessage = "Return only $true (no errors) or $false.")]
     public SwitchParameter Quiet { get; set; }

@@ -28,13 +28,13 @@ public sealed class StartDsBackfillCommand : DsApiCmdlet
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true, HelpMessage = "Project name or code.")]
     [Alias("ProjectCode")]
     [ProjectCompleter]
-    public string Project { get; set; } = "";
+    public DsProjectParameter Project { get; set; } = null!;
 
     /// <summary><para type="description">Workflow name or code.</para></summary>
     [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true, HelpMessage = "Workflow name or code.")]
     [Alias("WorkflowCode")]
     [WorkflowCompleter]
-    public string Workflow { get; set; } = "";
+    public DsWorkflowParameter Workflow { get; set; } = null!;
 
     /// <summary><para type="description">First business date (inclusive; the time of day is ignored).</para></summary>
     [Parameter(Mandatory = true, HelpMessage = "First business date (inclusive).")]
@@ -82,14 +82,17 @@ public sealed class StartDsBackfillCommand : DsApiCmdlet
 
     /// <summary><para type="description">Worker group of the runs; DS applies it only to tasks whose own group is default.</para></summary>
     [Parameter(HelpMessage = "Worker group of the runs (applies to tasks in the default group).")]
+    [WorkerGroupCompleter]
     public string WorkerGroup { get; set; } = "default";
 
     /// <summary><para type="description">Environment code of the runs (-1 none).</para></summary>
     [Parameter(HelpMessage = "Environment code of the runs (-1 none).")]
+    [DsEnvironmentCompleter]
     public long EnvironmentCode { get; set; } = -1;
 
     /// <summary><para type="description">Tenant of the runs (DS 3.2+).</para></summary>
     [Parameter(HelpMessage = "Tenant of the runs (DS 3.2+).")]
+    [TenantCompleter]
     public string? TenantCode { get; set; }
 
     /// <summary><para type="description">State file; default: one per project, workflow and range under the user's local application data folder.</para></summary>
@@ -110,8 +113,8 @@ public sealed class StartDsBackfillCommand : DsApiCmdlet
         try
         {
             var client = Client;
-            var project = Await(client.ResolveProjectAsync(Project, CancellationToken));
-            var workflow = Await(client.ResolveWorkflowAsync(project.ProjectCode, Workflow, CancellationToken));
+            var project = ResolveProject(Project, client);
+            var workflow = Await(Workflow.ResolveAsync(client, project.ProjectCode, CancellationToken));
             var from = DateOnly.FromDateTime(From);
             var to = DateOnly.FromDateTime(To);
             var options = new BackfillOptions

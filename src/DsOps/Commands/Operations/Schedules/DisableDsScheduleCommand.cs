@@ -11,7 +11,7 @@ namespace DsOps.Commands.Operations.Schedules;
 /// Enable-DsSchedule -FromFile after the maintenance puts back exactly that set and nothing that was already
 /// offline. Schedules already offline are reported as Unchanged.</para>
 /// </summary>
-/// <example><code>Get-DsSchedule -Project etl -State Online | Disable-DsSchedule -SaveTo ./etl-online.json</code><para>Takes every online schedule of etl offline for maintenance and remembers which ones they were.</para></example>
+/// <example><code>Get-DsSchedule -Project etl -ReleaseState Online | Disable-DsSchedule -SaveTo ./etl-online.json</code><para>Takes every online schedule of etl offline for maintenance and remembers which ones they were.</para></example>
 /// <example><code>Disable-DsSchedule -Project etl -Workflow 'daily_*' -WhatIf</code><para>Shows which daily schedules would go offline without changing anything.</para></example>
 [Cmdlet(VerbsLifecycle.Disable, "DsSchedule", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = ByObject)]
 [OutputType(typeof(DsScheduleChange))]

@@ -22,23 +22,22 @@ public abstract class DsScheduleCmdlet : DsApiCmdlet
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true, ParameterSetName = ByName, HelpMessage = "Project name or code.")]
     [Alias("ProjectCode")]
     [ProjectCompleter]
-    public string? Project { get; set; }
+    public DsProjectParameter? Project { get; set; }
 
     /// <summary><para type="description">Workflow names (wildcards allowed); every workflow of the project when omitted.</para></summary>
     [Parameter(Position = 1, ValueFromPipelineByPropertyName = true, ParameterSetName = ByName, HelpMessage = "Workflow names; wildcards allowed.")]
     [Alias("Name")]
-    [SupportsWildcards]
     [WorkflowCompleter]
-    public string[]? Workflow { get; set; }
+    [SupportsWildcards]
+    public DsWorkflowParameter[]? Workflow { get; set; }
 
     /// <summary>The schedules this record names (a read when given by name).</summary>
     protected IReadOnlyList<DsSchedule> SelectedSchedules()
     {
         if (InputObject is { } given) return given;
-        var project = Await(Client.ResolveProjectAsync(Project!, CancellationToken));
-        var patterns = Wildcards.Compile(Workflow);
+        var project = ResolveProject(Project!);
         return Await(Client.GetSchedulesAsync(project.ProjectCode, CancellationToken))
-            .Where(s => Wildcards.Matches(patterns, s.WorkflowName ?? "")).ToArray();
+            .Where(s => Workflow is not { Length: > 0 } || Workflow.Any(w => w.Matches(s.WorkflowName, s.WorkflowCode))).ToArray();
     }
 
     protected static string Describe(DsSchedule s) => $"schedule {s.Id} of workflow '{s.WorkflowName}' ({s.Crontab}, {s.ReleaseState})";

@@ -93,7 +93,7 @@ public sealed class EnableDsScheduleCommand : DsScheduleCmdlet
         }
         catch (Exception ex) when (ex is not PipelineStoppedException)
         {
-            WriteDsError(ex, Project ?? FromFile);
+            WriteDsError(ex, Project?.ToString() ?? FromFile);
         }
     }
 }

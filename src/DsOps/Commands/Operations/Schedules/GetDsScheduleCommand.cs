@@ -10,7 +10,7 @@ namespace DsOps.Commands.Operations.Schedules;
 /// pipe into Disable-DsSchedule, Enable-DsSchedule and Set-DsSchedule.</para>
 /// </summary>
 /// <example><code>Get-DsSchedule -Project etl</code><para>Lists every schedule of project etl with its cron and whether it is online.</para></example>
-/// <example><code>Get-DsWorkflow -Project etl -Name 'daily_*' | Get-DsSchedule -State Online</code><para>Lists the online schedules of the daily workflows.</para></example>
+/// <example><code>Get-DsWorkflow -Project etl -Name 'daily_*' | Get-DsSchedule -ReleaseState Online</code><para>Lists the online schedules of the daily workflows.</para></example>
 [Cmdlet(VerbsCommon.Get, "DsSchedule", DefaultParameterSetName = ByName)]
 [OutputType(typeof(DsSchedule))]
 public sealed class GetDsScheduleCommand : DsScheduleCmdlet
@@ -18,14 +18,14 @@ public sealed class GetDsScheduleCommand : DsScheduleCmdlet
     /// <summary><para type="description">Only schedules in this release state.</para></summary>
     [Parameter(HelpMessage = "Only schedules in this release state.")]
     [ValidateSet("Online", "Offline")]
-    public string? State { get; set; }
+    public string? ReleaseState { get; set; }
 
     protected override void ProcessRecord()
     {
         try
         {
             foreach (var s in SelectedSchedules())
-                if (State is null || s.IsOnline == (State == "Online")) WriteObject(s);
+                if (ReleaseState is null || s.IsOnline == (ReleaseState == "Online")) WriteObject(s);
         }
         catch (Exception ex) when (ex is not PipelineStoppedException)
         {

@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using DsOps.Engine.Operations.Schedules;
+using DsOps.Infrastructure;
 
 namespace DsOps.Commands.Operations.Schedules;
 
@@ -21,6 +22,7 @@ public sealed class SetDsScheduleCommand : DsScheduleCmdlet
 
     /// <summary><para type="description">Time zone id of the cron, e.g. Asia/Shanghai.</para></summary>
     [Parameter(HelpMessage = "Time zone id of the cron, e.g. Asia/Shanghai.")]
+    [TimeZoneCompleter]
     public string? TimeZone { get; set; }
 
     /// <summary><para type="description">First time the schedule may fire (server time).</para></summary>
@@ -48,22 +50,28 @@ public sealed class SetDsScheduleCommand : DsScheduleCmdlet
 
     /// <summary><para type="description">Alert group id (0 none).</para></summary>
     [Parameter(HelpMessage = "Alert group id (0 none).")]
+    [AlertGroupCompleter]
     public int? WarningGroupId { get; set; }
 
     /// <summary><para type="description">Worker group of the scheduled runs.</para></summary>
     [Parameter(HelpMessage = "Worker group of the scheduled runs.")]
+    [WorkerGroupCompleter]
     public string? WorkerGroup { get; set; }
 
     /// <summary><para type="description">Environment code of the scheduled runs (-1 none).</para></summary>
     [Parameter(HelpMessage = "Environment code of the scheduled runs (-1 none).")]
+    [DsEnvironmentCompleter]
     public long? EnvironmentCode { get; set; }
 
     /// <summary><para type="description">Tenant of the scheduled runs (DS 3.2+).</para></summary>
     [Parameter(HelpMessage = "Tenant of the scheduled runs (DS 3.2+).")]
+    [TenantCompleter]
     public string? TenantCode { get; set; }
 
     protected override void ProcessRecord()
     {
+        // The same time-zone parser as every -TimeZone: an unknown id fails here (DsInvalidTimeZone), not at DS.
+        if (TimeZone is not null) ResolveTimeZone(TimeZone, nameof(TimeZone));
         try
         {
             var edit = new ScheduleEdit

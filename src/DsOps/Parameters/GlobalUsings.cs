@@ -1,0 +1,2 @@
+// The parameter types (docs/architecture.md "Parameters") are used by nearly every cmdlet.
+global using DsOps.Parameters;
