@@ -2,6 +2,7 @@ using System.Management.Automation;
 using DsOps.Engine.Specs.Sources;
 using DsOps.Infrastructure;
 using DsOps.Engine.Specs.Validation;
+using DsOps.Engine.Orchestration;
 
 namespace DsOps.Commands.Specs;
 
@@ -64,17 +65,16 @@ public abstract class DsSpecCmdlet : DsCmdlet
     public DsOps.Engine.Api.DsConnection? Connection { get; set; }
 
     /// <summary>
-    /// Version checks (task types and settings the server's DS version lacks) and name checks (data sources, worker
-    /// groups, environments, tenants, alert groups) against a server. Returns the findings. A failure to read the
-    /// server's names (network, timeout, an answer DsOps cannot read) stops the command with the failure's own stable id.
+    /// Version and name checks of the specs against a server (<see cref="WorkflowSyncService.ValidateAgainstServerAsync"/>).
+    /// A failure to read the server's names stops the command with the failure's own stable id.
     /// </summary>
     protected (IReadOnlyList<SpecFinding> Version, IReadOnlyList<SpecFinding> Names) ValidateAgainstServer(
         IReadOnlyList<DsOps.Engine.Specs.Model.WorkflowSpec> workflows, DsOps.Engine.Api.DsConnection connection)
     {
         try
         {
-            return (SpecValidator.ValidateForDialect(workflows, connection.Dialect),
-                Await(SpecValidator.ValidateTargetAsync(workflows, new DsOps.Engine.Apply.DsServerInventory(connection.Client), CancellationToken)));
+            var host = OperationHost;
+            return host.Run(() => new WorkflowSyncService(connection, host).ValidateAgainstServerAsync(workflows, CancellationToken));
         }
         catch (Exception ex) when (ex is not PipelineStoppedException)
         {
@@ -83,15 +83,11 @@ public abstract class DsSpecCmdlet : DsCmdlet
         }
     }
 
-    /// <summary>
-    /// The server's current workflows of <paramref name="projects"/> as specs (two requests per project); server tasks
-    /// equal to their <paramref name="desired"/> task are held once (<see cref="DsOps.Engine.Apply.DsServerSnapshot.ReadAsync"/>).
-    /// </summary>
-    protected DsOps.Engine.Apply.DsServerSnapshot ReadServer(DsOps.Engine.Api.DsConnection connection, IReadOnlyCollection<string> projects,
-        IReadOnlyList<DsOps.Engine.Specs.Model.WorkflowSpec>? desired = null)
+    /// <summary>The server's current workflows of <paramref name="projects"/> as specs (two requests per project).</summary>
+    protected DsOps.Engine.Apply.DsServerSnapshot ReadServer(DsOps.Engine.Api.DsConnection connection, IReadOnlyCollection<string> projects)
     {
-        WriteVerbose($"Reading {projects.Count} project(s) from {connection.Name}.");
-        return Await(DsOps.Engine.Apply.DsServerSnapshot.ReadAsync(connection.Client, projects, CancellationToken, desired));
+        var host = OperationHost;
+        return host.Run(() => new WorkflowSyncService(connection, host).ReadServerAsync(projects, null, CancellationToken));
     }
 
     /// <summary>The request for -Path, with provider paths resolved against the current location.</summary>
@@ -150,26 +146,12 @@ public abstract class DsSpecCmdlet : DsCmdlet
     /// <summary>The config-table rows read by <see cref="LoadSpecs"/> (null for files).</summary>
     protected IReadOnlyList<ConfigTableRow>? ConfigRows { get; private set; }
 
-    /// <summary>
-    /// The desired specs as they apply to the target: for the config table, its rows merged into the target's
-    /// copies (ConfigTableSource.MergeWithTarget, partial update) and then validated; files are returned as they are
-    /// (already validated).
-    /// </summary>
-    protected SpecSet ForTarget(SpecSet desired, IReadOnlyList<DsOps.Engine.Specs.Model.WorkflowSpec> current)
+    /// <summary>The loaded specs with what the engine's rules need of their source.</summary>
+    internal LoadedSpecs Loaded(SpecSet set) => new()
     {
-        if (ConfigRows is null) return desired;
-        var merged = ConfigTableSource.MergeWithTarget(desired.Workflows, ConfigRows, current);
-        return new SpecSet(merged, desired.Findings.Concat(SpecValidator.Validate(merged)).ToList());
-    }
-
-    /// <summary>ChangeTypeMismatch findings of the config-table rows against the target and the plan (none for files).</summary>
-    protected IReadOnlyList<SpecFinding> ChangeTypeFindings(DsOps.Engine.Planning.WorkflowPlan plan, IReadOnlyList<DsOps.Engine.Specs.Model.WorkflowSpec> current)
-    {
-        if (ConfigRows is null) return Array.Empty<SpecFinding>();
-        var changed = plan.Items.Where(i => i.Level == DsOps.Engine.Planning.PlanLevel.Task && i.Action != DsOps.Engine.Planning.PlanAction.Unchanged)
-            .Select(i => (i.Project, i.Workflow, i.Task!)).ToHashSet();
-        return ConfigTableSource.CheckChangeTypes(ConfigRows, current, (p, w, t) => changed.Contains((p, w, t)), TableName);
-    }
+        Set = set, SourceLabel = SourceLabel, ConfigRows = ConfigRows, TableName = TableName, Interpolated = Interpolated,
+        EnvironmentRequiresExistingProject = EnvironmentRequiresExistingProject,
+    };
 
     /// <summary>
     /// The last-applied state file: -StatePath, else .dsops-state.json in the spec folder (null with -NoState or when
@@ -185,16 +167,5 @@ public abstract class DsSpecCmdlet : DsCmdlet
     protected string ResolvePath(string path) => SessionState.Path.GetUnresolvedProviderPathFromPSPath(path);
 
     /// <summary>Writes loader findings: errors as non-terminating errors, warnings as warnings.</summary>
-    protected void WriteLoadFindings(IEnumerable<SpecFinding> findings)
-    {
-        foreach (var f in findings)
-        {
-            if (f.Severity == SpecSeverity.Error)
-                WriteDsError("DsSpec" + f.RuleId, ErrorCategory.InvalidData, f.ToString(), f.Location.File);
-            else if (f.Severity == SpecSeverity.Warning)
-                WriteWarning(f.ToString());
-            else
-                WriteVerbose(f.ToString());
-        }
-    }
+    protected void WriteLoadFindings(IEnumerable<SpecFinding> findings) => WorkflowSyncService.Report(OperationHost, findings);
 }
