@@ -42,12 +42,12 @@ public abstract class DsSpecCmdlet : DsCmdlet
     public SpecFormat Format { get; set; } = SpecFormat.Auto;
 
     /// <summary><para type="description">Environment (e.g. UAT, PROD) whose name mapping from the environments file is applied.</para></summary>
-    [Parameter(HelpMessage = "Environment whose mapping from environments.yaml is applied (e.g. UAT, PROD).")]
+    [Parameter(HelpMessage = SpecLoading.EnvironmentHelp)]
     [ValidateNotNullOrEmpty]
     public string? Environment { get; set; }
 
     /// <summary><para type="description">Environments file; defaults to environments.yaml in the spec folder.</para></summary>
-    [Parameter(HelpMessage = "Environments file; default: environments.yaml in the spec folder.")]
+    [Parameter(HelpMessage = SpecLoading.EnvironmentFileHelp)]
     [ValidateNotNullOrEmpty]
     public string? EnvironmentFile { get; set; }
 
@@ -91,21 +91,11 @@ public abstract class DsSpecCmdlet : DsCmdlet
     }
 
     /// <summary>The request for -Path, with provider paths resolved against the current location.</summary>
-    protected SpecSourceRequest Request(string path, SpecFormat format) => new(ResolvePath(path))
+    protected SpecSourceRequest Request(string path, SpecFormat format) => SpecLoading.Request(this, new SpecLoading.Options(ResolvePath(path))
     {
-        Format = format,
-        Environment = Environment,
-        EnvironmentFile = EnvironmentFile is null ? null : ResolvePath(EnvironmentFile),
-        DefaultProject = Project,
-        PyDs = PyDsConfig is null ? null : new PyDsOptions
-        {
-            Config = PyDsConfig.Cast<System.Collections.DictionaryEntry>().ToDictionary(e => e.Key.ToString()!, e => e.Value?.ToString() ?? "", StringComparer.Ordinal),
-            Project = Project,
-        },
-        Interpolated = Interpolated,
-        // Loading runs synchronously on the pipeline thread, so progress can be written directly.
-        Progress = (done, total, file) => WriteProgressPercent(41, "Reading workflow specs", file.Length == 0 ? "done" : System.IO.Path.GetFileName(file), done, total),
-    };
+        Format = format, Environment = Environment, EnvironmentFile = EnvironmentFile is null ? null : ResolvePath(EnvironmentFile),
+        Project = Project, PyDsConfig = PyDsConfig,
+    }, Interpolated);
 
     /// <summary>Loads from -Path or from the config table (exactly one must be given); validates when asked.</summary>
     protected SpecSet LoadSpecs(bool validate)
@@ -114,27 +104,15 @@ public abstract class DsSpecCmdlet : DsCmdlet
             throw new ArgumentException("Give either -Path (spec files) or -ConnectionString (config table), not both or neither.");
         if (Path is not null)
         {
-            var request = Request(Path, Format);
-            var fileOptions = request.ToOptions();
-            EnvironmentRequiresExistingProject = fileOptions.Overlay?.RequireExistingProject == true;
-            var loaded = validate ? SpecSources.LoadAndValidate(request.Path, request.Format, fileOptions, request.PyDs)
-                : SpecSources.Load(request.Path, request.Format, fileOptions, request.PyDs);
-            return WithGitProvenance(loaded);
+            var loaded = SpecLoading.LoadFiles(this, Request(Path, Format), validate, SourceLabel);
+            EnvironmentRequiresExistingProject = loaded.EnvironmentRequiresExistingProject;
+            return loaded.Set;
         }
         var options = Request(".", Format).ToOptionsFor(ScriptRoot is null ? null : ResolvePath(ScriptRoot));
         EnvironmentRequiresExistingProject = options.Overlay?.RequireExistingProject == true;
         ConfigRows = Await(ConfigTableSource.ReadRowsAsync(DsConnectionStrings.With(ConnectionString!, Credential), TableName, Project, CancellationToken));
         var set = ConfigTableSource.ToSpecs(ConfigRows, TableName, ScriptRoot is null ? null : ResolvePath(ScriptRoot), new GitScriptSourceResolver(), options);
         return validate ? new SpecSet(set.Workflows, set.Findings.Concat(SpecValidator.Validate(set.Workflows)).ToList()) : set;
-    }
-
-    /// <summary>Script files in a Git work tree get their provenance (repository, path, commit), kept on the server by Sync.</summary>
-    private SpecSet WithGitProvenance(SpecSet set)
-    {
-        var git = new DsOps.Engine.Provenance.GitWorkTreeProvenance();
-        var workflows = git.Annotate(set.Workflows);
-        foreach (var note in git.Notes) WriteVerbose(note);
-        return ReferenceEquals(workflows, set.Workflows) ? set : new SpecSet(workflows, set.Findings) { ProjectDescriptions = set.ProjectDescriptions };
     }
 
     /// <summary>The <c>${env:NAME}</c> values this invocation substituted (plans show the reference instead).</summary>
@@ -159,7 +137,7 @@ public abstract class DsSpecCmdlet : DsCmdlet
     /// </summary>
     protected string? StateFilePath(string? statePath, bool noState) =>
         noState ? null : statePath is not null ? ResolvePath(statePath)
-        : Path is not null && Directory.Exists(ResolvePath(Path)) ? System.IO.Path.Combine(ResolvePath(Path), DsOps.Engine.Planning.AppliedState.DefaultFileName) : null;
+        : Path is not null ? SpecLoading.DefaultStatePath(ResolvePath(Path)) : null;
 
     /// <summary>What the specs are read from, for messages and error targets (never the connection string).</summary>
     protected string SourceLabel => Path ?? $"config table {TableName}";
