@@ -21,7 +21,7 @@ public abstract class GetDsNamedResourceCommand<T> : DsApiCmdlet
         try
         {
             var patterns = Wildcards.Compile(Name);
-            var search = Name is [var only] && !WildcardPattern.ContainsWildcardCharacters(only) ? only : null;
+            var search = Name is [var only] && !DsOps.Engine.Text.Wildcard.HasWildcards(only) ? only : null;
             WriteEach(List(Client, search), item => Wildcards.Matches(patterns, NameOf(item)));
         }
         catch (Exception ex) when (ex is not PipelineStoppedException)

@@ -55,7 +55,7 @@ public sealed class GetDsWorkflowCommand : DsApiCmdlet
                 }
                 else
                 {
-                    var search = Name is [var only] && !WildcardPattern.ContainsWildcardCharacters(only) ? only : null;
+                    var search = Name is [var only] && !DsOps.Engine.Text.Wildcard.HasWildcards(only) ? only : null;
                     WriteEach(Client.GetWorkflowsAsync(project.ProjectCode, search, CancellationToken), w => Wildcards.Matches(patterns, w.Name));
                 }
             }

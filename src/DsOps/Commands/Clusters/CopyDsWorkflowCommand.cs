@@ -213,7 +213,7 @@ public sealed class CopyDsWorkflowCommand : DsCmdlet
             return (_piped.Select(p => p.Project).Distinct(StringComparer.Ordinal).ToList(), (p, w) => set.Contains((p, w)), _piped.Distinct().ToList());
         }
         List<string> projects;
-        if (Project.Any(WildcardPattern.ContainsWildcardCharacters))
+        if (Project.Any(DsOps.Engine.Text.Wildcard.HasWildcards))
         {
             var patterns = Wildcards.Compile(Project);
             projects = ToList(source.Client.GetProjectsAsync(null, CancellationToken)).Select(p => p.Name).Where(n => Wildcards.Matches(patterns, n)).ToList();
@@ -223,7 +223,7 @@ public sealed class CopyDsWorkflowCommand : DsCmdlet
         else projects = Project.Distinct(StringComparer.Ordinal).ToList();
         var workflowPatterns = Wildcards.Compile(Workflow);
         var literals = projects.Count == 1 && Workflow is not null
-            ? Workflow.Where(w => !WildcardPattern.ContainsWildcardCharacters(w)).Select(w => (projects[0], w)).ToList()
+            ? Workflow.Where(w => !DsOps.Engine.Text.Wildcard.HasWildcards(w)).Select(w => (projects[0], w)).ToList()
             : new List<(string, string)>();
         return (projects, (_, w) => Wildcards.Matches(workflowPatterns, w), literals);
     }

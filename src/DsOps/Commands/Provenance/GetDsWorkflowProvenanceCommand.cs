@@ -40,7 +40,7 @@ public sealed class GetDsWorkflowProvenanceCommand : DsApiCmdlet
             var projectPatterns = Wildcards.Compile(Project);
             var projects = ToList(connection.Client.GetProjectsAsync(null, CancellationToken))
                 .Where(p => Wildcards.Matches(projectPatterns, p.Name)).Select(p => p.Name).ToList();
-            if (projects.Count == 0 && Project is { Length: > 0 } && !Project.Any(WildcardPattern.ContainsWildcardCharacters))
+            if (projects.Count == 0 && Project is { Length: > 0 } && !Project.Any(DsOps.Engine.Text.Wildcard.HasWildcards))
                 throw new Engine.DsOpsException(Engine.DsErrorKind.NotFound, "DsProjectNotFound", $"Project(s) {string.Join(", ", Project.Select(p => $"'{p}'"))} not found on {connection.Name}.");
             var workflowPatterns = Wildcards.Compile(Workflow);
             WriteVerbose($"Reading {projects.Count} project(s) from {connection.Name}.");
