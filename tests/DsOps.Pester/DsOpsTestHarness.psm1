@@ -433,8 +433,10 @@ namespace DsOps.Pester
         public override int PromptForChoice(string caption, string message, Collection<ChoiceDescription> choices, int defaultChoice)
         {
             var answer = _answers.Count > 0 ? _answers.Dequeue() : "No";
-            // ShouldContinue(query, caption) offers Yes and No; ShouldProcess adds the "to All" choices and Suspend.
-            Prompts.Add(new RecordedPrompt { Kind = choices.Count > 2 ? "ShouldProcess" : "ShouldContinue", Caption = caption, Message = message, Answer = answer });
+            // ShouldProcess offers "Yes to All" and "No to All"; ShouldContinue(query, caption) does not.
+            var toAll = false;
+            foreach (var c in choices) if (c.Label.Replace("&", "") == "Yes to All") toAll = true;
+            Prompts.Add(new RecordedPrompt { Kind = toAll ? "ShouldProcess" : "ShouldContinue", Caption = caption, Message = message, Answer = answer });
             for (var i = 0; i < choices.Count; i++)
                 if (string.Equals(choices[i].Label.Replace("&", ""), answer, StringComparison.OrdinalIgnoreCase)) return i;
             throw new InvalidOperationException("No choice '" + answer + "' in the prompt '" + caption + "'.");
