@@ -49,7 +49,13 @@ BeforeDiscovery {
         @{ Combination = '-Confirm answered No'; Prefix = ''; Suffix = ' -Confirm'; Answer = @('No'); Prompts = 'declined' }
         @{ Combination = '$ConfirmPreference at the ConfirmImpact, answered No'; Prefix = '$ConfirmPreference = ''{impact}''; '; Suffix = ''; Answer = @('No'); Prompts = 'declined' }
     )
-    $matrix = foreach ($c in $cases) { foreach ($m in $combinations) { $c + $m } }
+    $matrix = foreach ($c in $cases) {
+        foreach ($m in $combinations) {
+            $case = @{ Setup = ''; After = ''; OutputIsTheChange = $false; MayFindNothing = $false }
+            foreach ($k in $c.Keys) { $case[$k] = $c[$k] }
+            $case + $m
+        }
+    }
 }
 
 BeforeAll {
@@ -103,7 +109,9 @@ BeforeAll {
 
     function Get-World {
         # Everything a cmdlet here could change outside its runspace.
-        $files = Get-ChildItem -LiteralPath $work, (Split-Path $clusterConfig), $newSpecs -Recurse -File -Force | Sort-Object FullName |
+        $files = Get-ChildItem -LiteralPath $work, (Split-Path $clusterConfig), $newSpecs -Recurse -File -Force |
+            # Lock files (*.lock, *.lock.owner) are machine-local coordination, not state: not counted as writes.
+            Where-Object { $_.Name -notmatch '\.lock(\.owner)?$' } | Sort-Object FullName |
             ForEach-Object { "$($_.FullName)=$((Get-FileHash -LiteralPath $_.FullName).Hash)" }
         $tables = (Invoke-DsTestSql $emu.MetadataConnectionString "SELECT COUNT(*) AS n FROM information_schema.tables WHERE table_schema = 'pester_confirm_config'").n
         @((Get-DsTestDatabaseFingerprint -ConnectionString $emu.MetadataConnectionString), "config tables: $tables", "webhook: $($hook.Requests.Count)") + $files -join "`n"

@@ -251,8 +251,9 @@ internal sealed class WorkflowSyncService(DsConnection connection, IDsOperationH
         // Task definitions of managed workflows that no workflow uses any more (left by DS, a killed run or the UI).
         var orphans = state is null ? Array.Empty<OrphanedTasks>()
             : applier.FindOrphans(state).Where(o => host.ShouldProcess(o.Key, $"Delete {o.TaskCodes.Count} orphaned task definition(s) ({string.Join(", ", o.TaskCodes)})")).ToArray();
-        // WhatIf writes no journal and no state file.
-        using var journal = state is not null && statePath is not null && !host.WhatIf ? ApplyJournal.Open(statePath) : null;
+        // WhatIf writes no journal and no state file; neither does a run whose every change was declined.
+        var keepsState = !host.WhatIf && (approved.Count > 0 || orphans.Length > 0 || declined.Count == 0);
+        using var journal = state is not null && statePath is not null && keepsState ? ApplyJournal.Open(statePath) : null;
         var progress = new HostProgress<ApplyProgress>(host, p => (1, "Sync-DsWorkflow", $"{p.Done} of {p.Total} workflows: {p.Current}", p.Total == 0 ? 100 : p.Done * 100 / p.Total));
         var results = await applier.ApplyAsync(filtered, new ApplyOptions { ThrottleLimit = options.ThrottleLimit, State = state, Journal = journal, Orphans = orphans },
             progress, ct).ConfigureAwait(false);
