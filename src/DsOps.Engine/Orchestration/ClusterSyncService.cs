@@ -24,6 +24,9 @@ internal sealed record ClusterApplyRequest
 
     /// <summary>Activity name for progress and the summary (the cmdlet's name).</summary>
     public string Activity { get; init; } = "Sync-DsCluster";
+
+    /// <summary>How the plan's summary is labelled in verbose output ("Cluster plan" beside a workflow plan).</summary>
+    public string PlanLabel { get; init; } = "Plan";
 }
 
 /// <summary>A cluster sync's results (WhatIf-skipped ones labelled so) and its summary.</summary>
@@ -131,7 +134,7 @@ internal sealed class ClusterSyncService(DsConnection connection, IDsOperationHo
         var server = await ReadServerAsync(desired, ct).ConfigureAwait(false);
         var plan = Plan(desired, server, planRequest);
         saved?.Verify(plan);
-        host.Verbose("Plan: " + plan.Summary);
+        host.Verbose(applyRequest.PlanLabel + ": " + plan.Summary);
         return await ApplyAsync(desired, server, plan, planRequest.StatePath, applyRequest, ct).ConfigureAwait(false);
     }
 }

@@ -75,7 +75,7 @@ public sealed class InitializeDsClusterCommand : DsClusterCmdlet
         {
             var desired = LoadConfig(Config);
             var planRequest = new ClusterPlanRequest { UpdateSecrets = UpdateSecrets, StatePath = StateFile(Config, null, false) };
-            var applyRequest = new ClusterApplyRequest { TestConnections = TestConnection, Activity = "Initialize-DsCluster" };
+            var applyRequest = new ClusterApplyRequest { TestConnections = TestConnection, Activity = "Initialize-DsCluster", PlanLabel = "Cluster plan" };
             var outcome = host.Run(() => ClusterService(connection).SyncAsync(desired, planRequest, applyRequest, null, CancellationToken));
             resources = outcome.Results;
             foreach (var r in resources.Where(r => r.Status == ClusterApplyStatus.Failed))
