@@ -219,18 +219,40 @@ internal sealed partial class DsClient : IDisposable
     /// </summary>
     public async Task ForEachWorkflowDagAsync(long projectCode, Action<JsonElement> onDag, CancellationToken ct = default)
     {
+        using var stream = await OpenWorkflowDagsAsync(projectCode, ct).ConfigureAwait(false);
+        await stream.ReadAsync(onDag, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Sends GET …/all and waits for the answer to begin, without reading it: the server builds the whole answer before
+    /// it sends the first byte, so a caller can do its own work meanwhile and read the DAGs later
+    /// (<see cref="WorkflowDagStream.ReadAsync"/>). The connection's deadline keeps running from the send.
+    /// </summary>
+    internal Task<WorkflowDagStream> OpenWorkflowDagsAsync(long projectCode, CancellationToken ct = default)
+    {
         var segment = Dialect.WorkflowDefinitionSegment;
         var endpoint = $"GET projects/{projectCode}/{segment}/all";
-        await ExchangeAsync(endpoint, (api, t) => api.GetAllWorkflowDags(projectCode, segment, t), async (response, t) =>
-        {
-            var index = 0;
-            await DsJsonArrayStreamer.StreamDataArrayAsync(response, endpoint, Dialect, dag =>
+        return ExchangeAsync(endpoint, (api, t) => api.GetAllWorkflowDags(projectCode, segment, t),
+            (response, _) => Task.FromResult(new WorkflowDagStream(this, endpoint, response)), ct);
+    }
+
+    /// <summary>An answer of GET …/all whose DAGs have not been read yet; disposing it without reading drops the connection.</summary>
+    internal sealed class WorkflowDagStream(DsClient client, string endpoint, HttpResponseMessage response) : IDisposable
+    {
+        /// <summary>Hands every DAG to <paramref name="onDag"/> as it streams in; the element is valid only during the call.</summary>
+        public Task ReadAsync(Action<JsonElement> onDag, CancellationToken ct) =>
+            client.ExchangeAsync(endpoint, (_, _) => Task.FromResult(response), async (r, t) =>
             {
-                RequireDagShape(dag, endpoint, index++);
-                onDag(dag);
-            }, t).ConfigureAwait(false);
-            return true;
-        }, ct).ConfigureAwait(false);
+                var index = 0;
+                await DsJsonArrayStreamer.StreamDataArrayAsync(r, endpoint, client.Dialect, dag =>
+                {
+                    client.RequireDagShape(dag, endpoint, index++);
+                    onDag(dag);
+                }, t).ConfigureAwait(false);
+                return true;
+            }, ct);
+
+        public void Dispose() => response.Dispose();
     }
 
     /// <summary>

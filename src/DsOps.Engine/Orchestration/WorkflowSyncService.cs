@@ -36,6 +36,9 @@ internal sealed record WorkflowPlanOptions
 
     /// <summary>Last-applied state file (null: none).</summary>
     public string? StatePath { get; init; }
+
+    /// <summary>The server read begun while the specs loaded (<see cref="WorkflowSyncService.StartReadAhead"/>), if any.</summary>
+    public ServerReadAhead? ReadAhead { get; init; }
 }
 
 internal sealed record WorkflowSyncOptions
@@ -52,6 +55,9 @@ internal sealed record WorkflowSyncOptions
 
     /// <summary>A plan saved by Compare-DsWorkflow -OutFile to apply exactly (its specs are already loaded into the request).</summary>
     public SavedPlan? SavedPlan { get; init; }
+
+    /// <summary>The server read begun while the specs loaded (<see cref="WorkflowSyncService.StartReadAhead"/>), if any.</summary>
+    public ServerReadAhead? ReadAhead { get; init; }
 }
 
 /// <summary>What a sync did: the applied and failed workflows, the ones the caller declined (or WhatIf skipped), and a summary.</summary>
@@ -72,6 +78,23 @@ internal sealed class WorkflowSyncService(DsConnection connection, IDsOperationH
         IReadOnlyList<WorkflowSpec> workflows, CancellationToken ct) =>
         (SpecValidator.ValidateForDialect(workflows, connection.Dialect),
             await SpecValidator.ValidateTargetAsync(workflows, new DsServerInventory(connection.Client), ct).ConfigureAwait(false));
+
+    /// <summary>
+    /// Begins the server read of the projects the state file lists, to be taken by <see cref="SyncAsync"/> through
+    /// <see cref="WorkflowSyncOptions.ReadAhead"/>; call it before loading the specs. Null when there is no state file.
+    /// </summary>
+    /// <param name="forSync">True for a sync, whose read-ahead takes the sync lock (unless WhatIf); false for a compare.</param>
+    public ServerReadAhead? StartReadAhead(string? statePath, bool forSync, CancellationToken ct) =>
+        ServerReadAhead.Start(connection, statePath, takeLock: forSync && !host.WhatIf, ct);
+
+    /// <summary>The snapshot from the read-ahead when it was taken, else read now.</summary>
+    private async Task<DsServerSnapshot> ReadServerAsync(ServerReadAhead.Taken? ahead, IReadOnlyCollection<string> projects,
+        IReadOnlyList<WorkflowSpec> desired, CancellationToken ct)
+    {
+        if (ahead is null) return await ReadServerAsync(projects, desired, ct).ConfigureAwait(false);
+        host.Verbose($"Reading {projects.Count} project(s) from {connection.Name} (begun while the specs loaded).");
+        return await ahead.Read.ReadAsync(desired, ct).ConfigureAwait(false);
+    }
 
     /// <summary>The server's current workflows of <paramref name="projects"/> (two requests per project).</summary>
     public Task<DsServerSnapshot> ReadServerAsync(IReadOnlyCollection<string> projects, IReadOnlyList<WorkflowSpec>? desired, CancellationToken ct)
@@ -117,7 +140,8 @@ internal sealed class WorkflowSyncService(DsConnection connection, IDsOperationH
         var desired = specs.Set;
         var (version, names) = await ValidateAgainstServerAsync(desired.Workflows, ct).ConfigureAwait(false);
         var projects = desired.Workflows.Select(w => w.Project).Distinct(StringComparer.Ordinal).ToList();
-        var snapshot = await ReadServerAsync(projects, desired.Workflows, ct).ConfigureAwait(false);
+        using var ahead = options.ReadAhead is null ? null : await options.ReadAhead.TakeAsync(projects, ct).ConfigureAwait(false);
+        var snapshot = await ReadServerAsync(ahead, projects, desired.Workflows, ct).ConfigureAwait(false);
         var current = new SpecSet(snapshot.Workflows, version.Concat(names).ToList());
         return PlanCore(specs, ForTarget(specs, desired, snapshot.Workflows), current, snapshot.AllProjects, options, host);
     }
@@ -174,12 +198,14 @@ internal sealed class WorkflowSyncService(DsConnection connection, IDsOperationH
         var projects = set.Workflows.Select(w => w.Project).Concat(saved?.Projects ?? Array.Empty<string>()).Distinct(StringComparer.Ordinal).ToList();
         // A sync that writes holds the lock of every project and of the state file until it has saved the state;
         // WhatIf writes nothing, so it takes no lock (and is not refused by a running sync).
-        using var syncLock = host.WhatIf ? null
+        // A read-ahead of the same projects already holds that lock and read the state under it.
+        using var ahead = options.ReadAhead is null ? null : await options.ReadAhead.TakeAsync(projects, ct).ConfigureAwait(false);
+        using var syncLock = host.WhatIf || ahead is not null ? null
             : await SyncLock.AcquireAsync(connection.Client.BaseUri, projects, statePath, options.LockTimeout, ct).ConfigureAwait(false);
-        var state = statePath is null ? null : AppliedState.Load(statePath);
+        var state = ahead?.State ?? (statePath is null ? null : AppliedState.Load(statePath));
         if (state is { ReplayedJournalEntries: > 0 })
             host.Warning($"A previous sync using '{statePath}' did not finish; its progress ({state.ReplayedJournalEntries} journal entries) was read from '{AppliedState.JournalPath(statePath!)}'.");
-        var snapshot = await ReadServerAsync(projects, set.Workflows, ct).ConfigureAwait(false);
+        var snapshot = await ReadServerAsync(ahead, projects, set.Workflows, ct).ConfigureAwait(false);
         var merged = ForTarget(specs, set, snapshot.Workflows);
         Report(host, merged.Findings.Skip(set.Findings.Count)); // the config table's rules, run on the merged copies
         if (merged.HasErrors)

@@ -74,22 +74,26 @@ public sealed class CompareDsWorkflowCommand : DsSpecCmdlet
         WorkflowPlan plan;
         try
         {
+            var statePath = StateFilePath(StatePath, NoState);
+            var service = ReferencePath is null ? new WorkflowSyncService(ResolveConnection(Connection), host) : null;
+            // The server read of the last sync's projects goes ahead while the specs load (the engine decides whether it is used).
+            using var readAhead = service?.StartReadAhead(statePath, forSync: false, CancellationToken);
             desired = Loaded(LoadSpecs(validate: ConnectionString is null));
             var options = new WorkflowPlanOptions
             {
                 Prune = Prune, IncludeUnchangedTasks = IncludeUnchangedTasks, RequireExistingProject = RequireExistingProject,
-                StatePath = StateFilePath(StatePath, NoState),
+                StatePath = statePath, ReadAhead = readAhead,
             };
-            if (ReferencePath is not null)
+            if (service is null)
             {
                 // The reference is a target's state: its names are already that environment's.
-                var reference = (Request(ReferencePath, ReferenceFormat) with { Environment = null, Interpolated = null }).Load();
+                var reference = (Request(ReferencePath!, ReferenceFormat) with { Environment = null, Interpolated = null }).Load();
                 plan = WorkflowSyncService.PlanAgainstReference(desired, reference, options, host);
             }
             else
             {
-                var connection = ResolveConnection(Connection);
-                plan = host.Run(() => new WorkflowSyncService(connection, host).PlanAgainstServerAsync(desired, options, CancellationToken));
+                var loaded = desired;
+                plan = host.Run(() => service.PlanAgainstServerAsync(loaded, options, CancellationToken));
             }
         }
         catch (Exception ex) when (ex is not PipelineStoppedException)

@@ -113,43 +113,56 @@ public sealed class SyncDsWorkflowCommand : DsSpecCmdlet
     {
         var connection = ResolveConnection(Connection);
         var host = OperationHost;
+        var service = new WorkflowSyncService(connection, host);
         SavedPlan? saved = null;
-        LoadedSpecs specs;
-        try
-        {
-            if (Plan is not null)
-            {
-                // A plan names the source it was made from: bind it as if given on the command line.
-                saved = PlanFile.Load(ResolvePath(Plan));
-                if (Path is null && ConnectionString is null && saved.Source is { } source)
-                {
-                    Path = source.Path;
-                    if (Enum.TryParse<SpecFormat>(source.Format, out var f)) Format = f;
-                    Environment ??= source.Environment;
-                }
-            }
-            specs = Loaded(LoadSpecs(validate: ConnectionString is null));
-        }
-        catch (Exception ex) when (ex is not PipelineStoppedException)
-        {
-            ThrowDsError(ex, Plan ?? SourceLabel);
-            return;
-        }
-
+        ServerReadAhead? readAhead = null;
         WorkflowSyncOutcome outcome;
         try
         {
-            var options = new WorkflowSyncOptions
+            LoadedSpecs specs;
+            try
             {
-                Prune = Prune, Force = Force, ThrottleLimit = ThrottleLimit, RequireExistingProject = RequireExistingProject,
-                StatePath = StateFilePath(StatePath, NoState), LockTimeout = TimeSpan.FromSeconds(LockTimeout), SavedPlan = saved,
-            };
-            outcome = host.Run(() => new WorkflowSyncService(connection, host).SyncAsync(specs, options, CancellationToken));
+                if (Plan is not null)
+                {
+                    // A plan names the source it was made from: bind it as if given on the command line.
+                    saved = PlanFile.Load(ResolvePath(Plan));
+                    if (Path is null && ConnectionString is null && saved.Source is { } source)
+                    {
+                        Path = source.Path;
+                        if (Enum.TryParse<SpecFormat>(source.Format, out var f)) Format = f;
+                        Environment ??= source.Environment;
+                    }
+                }
+                // The server read of the last sync's projects goes ahead while the specs load (the engine decides
+                // whether it is used).
+                readAhead = service.StartReadAhead(StateFilePath(StatePath, NoState), forSync: true, CancellationToken);
+                specs = Loaded(LoadSpecs(validate: ConnectionString is null));
+            }
+            catch (Exception ex) when (ex is not PipelineStoppedException)
+            {
+                ThrowDsError(ex, Plan ?? SourceLabel);
+                return;
+            }
+
+            try
+            {
+                var options = new WorkflowSyncOptions
+                {
+                    Prune = Prune, Force = Force, ThrottleLimit = ThrottleLimit, RequireExistingProject = RequireExistingProject,
+                    StatePath = StateFilePath(StatePath, NoState), LockTimeout = TimeSpan.FromSeconds(LockTimeout), SavedPlan = saved,
+                    ReadAhead = readAhead,
+                };
+                outcome = host.Run(() => service.SyncAsync(specs, options, CancellationToken));
+            }
+            catch (Exception ex) when (ex is not PipelineStoppedException)
+            {
+                ThrowDsError(ex, Plan ?? SourceLabel);
+                return;
+            }
         }
-        catch (Exception ex) when (ex is not PipelineStoppedException)
+        finally
         {
-            ThrowDsError(ex, Plan ?? SourceLabel);
-            return;
+            readAhead?.Dispose();
         }
         foreach (var r in outcome.Results)
         {
