@@ -58,8 +58,8 @@ public sealed class DsServerSnapshot
 
     /// <summary>
     /// The first half of <see cref="ReadAsync"/>: the name lists and project codes, and the first project's DAG request
-    /// sent. DS builds a project's whole DAG answer before it sends a byte (seconds for thousands of workflows); the
-    /// small reads are made while it does, and a caller may load its specs meanwhile (<see cref="ServerReadAhead"/>).
+    /// sent. That answer is one list of every workflow of the project, gathered before its first byte (seconds for
+    /// thousands of workflows); the small reads are made meanwhile, and a caller may load its specs meanwhile (<see cref="ServerReadAhead"/>).
     /// Only one DAG request is open at a time: each costs the server memory for the whole project.
     /// </summary>
     internal static async Task<Opened> OpenAsync(DsClient client, IReadOnlyCollection<string> projects, CancellationToken ct)
