@@ -196,4 +196,25 @@ public sealed partial class DsDialect
         new(key, kind, min, max, readHere ? ConfigKeyStatus.Active : ConfigKeyStatus.Ignored, meaning,
             Note: readHere ? null : otherName is null ? $"DS {Version} does not read this key." : $"DS {Version} does not read this key; it reads {otherName}.",
             ReplacedBy: readHere ? null : otherName, DefaultValue: defaultValue, Allowed: Allowed);
+
+    /// <summary>
+    /// Infers the version from a server's application.yaml keys and files when no dolphinscheduler-*.jar names it
+    /// (docs/server-config.md "Which version"): the earliest version whose keys fit, with the evidence for the output.
+    /// </summary>
+    internal static (DsDialect Dialect, string Evidence) FromServerConfig(IReadOnlySet<string> applicationKeys, bool hasJvmArgs, bool hasBootstrapYaml)
+    {
+        bool Any(params string[] k) => k.Any(applicationKeys.Contains);
+        bool AnyEndsWith(string suffix) => applicationKeys.Any(k => k.EndsWith(suffix, StringComparison.Ordinal));
+        if (Any("master.worker-load-balancer-configuration-properties.type") || AnyEndsWith("physical-task-config.task-executor-thread-size"))
+            return (Parse("3.3"), "inferred: 3.3 keys (worker-load-balancer-configuration-properties / physical-task-config)");
+        if (AnyEndsWith("server-load-protection.max-system-cpu-usage-percentage-thresholds") || Any("master.command-fetch-strategy.config.fetch-size"))
+            return (Parse("3.2.2"), "inferred: 3.2.2 keys (command-fetch-strategy / max-system-cpu-usage-percentage-thresholds)");
+        if (AnyEndsWith("server-load-protection.max-cpu-usage-percentage-thresholds") || AnyEndsWith("server-load-protection.enabled"))
+            return (Parse("3.2.1"), "inferred: 3.2.1 keys (max-cpu-usage-percentage-thresholds)");
+        if (hasJvmArgs || AnyEndsWith("kill-application-when-task-failover"))
+            return (Parse("3.2.0"), "inferred: 3.2.0 (jvm_args_env.sh with max-cpu-load-avg)");
+        if (hasBootstrapYaml)
+            return (Parse("3.1"), "inferred: 3.1 (bootstrap.yaml, no jvm_args_env.sh)");
+        return (Parse("3.0"), "inferred: 3.0 (no bootstrap.yaml, no jvm_args_env.sh)");
+    }
 }

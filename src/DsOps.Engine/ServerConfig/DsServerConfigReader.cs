@@ -182,19 +182,7 @@ public static partial class DsServerConfigReader
             }
         }
         var keys = files.Where(f => f.Kind is ConfigFileKind.ApplicationYaml).SelectMany(f => f.Entries).Select(e => e.Key).ToHashSet(StringComparer.Ordinal);
-        bool Any(params string[] k) => k.Any(keys.Contains);
-        bool AnyEndsWith(string suffix) => keys.Any(k => k.EndsWith(suffix, StringComparison.Ordinal));
-        if (Any("master.worker-load-balancer-configuration-properties.type") || AnyEndsWith("physical-task-config.task-executor-thread-size"))
-            return (DsDialect.Parse("3.3"), "inferred: 3.3 keys (worker-load-balancer-configuration-properties / physical-task-config)");
-        if (AnyEndsWith("server-load-protection.max-system-cpu-usage-percentage-thresholds") || Any("master.command-fetch-strategy.config.fetch-size"))
-            return (DsDialect.Parse("3.2.2"), "inferred: 3.2.2 keys (command-fetch-strategy / max-system-cpu-usage-percentage-thresholds)");
-        if (AnyEndsWith("server-load-protection.max-cpu-usage-percentage-thresholds") || AnyEndsWith("server-load-protection.enabled"))
-            return (DsDialect.Parse("3.2.1"), "inferred: 3.2.1 keys (max-cpu-usage-percentage-thresholds)");
-        if (files.Any(f => f.Kind == ConfigFileKind.JvmArgs) || AnyEndsWith("kill-application-when-task-failover"))
-            return (DsDialect.Parse("3.2.0"), "inferred: 3.2.0 (jvm_args_env.sh with max-cpu-load-avg)");
-        if (files.Any(f => f.Kind == ConfigFileKind.BootstrapYaml))
-            return (DsDialect.Parse("3.1"), "inferred: 3.1 (bootstrap.yaml, no jvm_args_env.sh)");
-        return (DsDialect.Parse("3.0"), "inferred: 3.0 (no bootstrap.yaml, no jvm_args_env.sh)");
+        return DsDialect.FromServerConfig(keys, files.Any(f => f.Kind == ConfigFileKind.JvmArgs), files.Any(f => f.Kind == ConfigFileKind.BootstrapYaml));
     }
 
     private static DsRoleConfig Build(ServerConfigRole role, DsDialect dialect, string? dir, List<ConfigSourceFile> files)
