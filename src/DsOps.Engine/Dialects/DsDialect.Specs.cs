@@ -56,6 +56,12 @@ public sealed partial class DsDialect
     // §4.6); the lists name the 3.3+ key first. Literals, not V3_x members: static initialisers of partial files run
     // in file order.
 
+    /// <summary>
+    /// The export shape written when no version is named: 3.2's (processDefinition keys), as before this moved here
+    /// from Export-DsWorkflowSpec.
+    /// </summary>
+    internal static DsDialect DefaultExportDialect => V3_2;
+
     /// <summary>Every key of a DAG's/export element's workflow definition, 3.3+ first.</summary>
     internal static IReadOnlyList<string> DagDefinitionKeys { get; } = new[] { "workflowDefinition", "processDefinition" };
 

@@ -74,6 +74,7 @@ public class DsDialectRuleTests
         Assert.Equal("element has neither 'processDefinition' nor 'workflowDefinition'.", DsDialect.MissingDagDefinitionMessage);
         Assert.Equal(new[] { DsDialect.V3_3.SubWorkflowCodeKey, DsDialect.V3_2.SubWorkflowCodeKey }, DsDialect.SubWorkflowCodeKeys);
         Assert.Equal(new[] { DsDialect.V3_3.DagRelationListKey, DsDialect.V3_2.DagRelationListKey }, DsDialect.DagRelationListKeys);
+        Assert.Equal("processDefinition", DsDialect.DefaultExportDialect.DagDefinitionKey);   // Export-DsWorkflowSpec without -Version
     }
 
     [Theory]
