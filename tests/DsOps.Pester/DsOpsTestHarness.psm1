@@ -384,6 +384,103 @@ function Stop-DsTestWebhook {
     $Webhook.PowerShell.Dispose()
 }
 
+$script:RecordingHostSource = @'
+using System;
+using System.Collections.Generic;
+using System.Collections.ObjectModel;
+using System.Globalization;
+using System.Management.Automation;
+using System.Management.Automation.Host;
+
+namespace DsOps.Pester
+{
+    /// <summary>One confirmation question a cmdlet asked: ShouldProcess (Yes/Yes to All/No/No to All/Suspend) or ShouldContinue (Yes/No).</summary>
+    public sealed class RecordedPrompt
+    {
+        public string Kind { get; set; }
+        public string Caption { get; set; }
+        public string Message { get; set; }
+        public string Answer { get; set; }
+        public override string ToString() { return Kind + ": " + Caption + " | " + Message + " -> " + Answer; }
+    }
+
+    /// <summary>A host that records every prompt and answers from a script of answers (then "No").</summary>
+    public sealed class RecordingHost : PSHost
+    {
+        private readonly RecordingUI _ui;
+        private readonly Guid _id = Guid.NewGuid();
+        public RecordingHost(string[] answers) { _ui = new RecordingUI(answers); }
+        public List<RecordedPrompt> Prompts { get { return _ui.Prompts; } }
+        public override string Name { get { return "DsOpsRecordingHost"; } }
+        public override Version Version { get { return new Version(1, 0); } }
+        public override Guid InstanceId { get { return _id; } }
+        public override PSHostUserInterface UI { get { return _ui; } }
+        public override CultureInfo CurrentCulture { get { return CultureInfo.InvariantCulture; } }
+        public override CultureInfo CurrentUICulture { get { return CultureInfo.InvariantCulture; } }
+        public override void SetShouldExit(int exitCode) { }
+        public override void EnterNestedPrompt() { throw new NotSupportedException(); }
+        public override void ExitNestedPrompt() { throw new NotSupportedException(); }
+        public override void NotifyBeginApplication() { }
+        public override void NotifyEndApplication() { }
+    }
+
+    public sealed class RecordingUI : PSHostUserInterface
+    {
+        private readonly Queue<string> _answers;
+        public RecordingUI(string[] answers) { _answers = new Queue<string>(answers ?? new string[0]); Prompts = new List<RecordedPrompt>(); }
+        public List<RecordedPrompt> Prompts { get; private set; }
+        public override PSHostRawUserInterface RawUI { get { return null; } }
+        public override int PromptForChoice(string caption, string message, Collection<ChoiceDescription> choices, int defaultChoice)
+        {
+            var answer = _answers.Count > 0 ? _answers.Dequeue() : "No";
+            // ShouldProcess offers "Yes to All" and "No to All"; ShouldContinue(query, caption) does not.
+            var toAll = false;
+            foreach (var c in choices) if (c.Label.Replace("&", "") == "Yes to All") toAll = true;
+            Prompts.Add(new RecordedPrompt { Kind = toAll ? "ShouldProcess" : "ShouldContinue", Caption = caption, Message = message, Answer = answer });
+            for (var i = 0; i < choices.Count; i++)
+                if (string.Equals(choices[i].Label.Replace("&", ""), answer, StringComparison.OrdinalIgnoreCase)) return i;
+            throw new InvalidOperationException("No choice '" + answer + "' in the prompt '" + caption + "'.");
+        }
+        public override Dictionary<string, PSObject> Prompt(string caption, string message, Collection<FieldDescription> descriptions) { throw new NotSupportedException("Prompt"); }
+        public override PSCredential PromptForCredential(string caption, string message, string userName, string targetName) { throw new NotSupportedException("PromptForCredential"); }
+        public override PSCredential PromptForCredential(string caption, string message, string userName, string targetName, PSCredentialTypes allowedCredentialTypes, PSCredentialUIOptions options) { throw new NotSupportedException("PromptForCredential"); }
+        public override string ReadLine() { throw new NotSupportedException("ReadLine"); }
+        public override System.Security.SecureString ReadLineAsSecureString() { throw new NotSupportedException("ReadLineAsSecureString"); }
+        public override void Write(string value) { }
+        public override void Write(ConsoleColor foregroundColor, ConsoleColor backgroundColor, string value) { }
+        public override void WriteLine(string value) { }
+        public override void WriteErrorLine(string value) { }
+        public override void WriteDebugLine(string message) { }
+        public override void WriteProgress(long sourceId, ProgressRecord record) { }
+        public override void WriteVerboseLine(string message) { }
+        public override void WriteWarningLine(string message) { }
+    }
+}
+'@
+
+function Invoke-DsTestRecorded {
+    <#
+        Runs -Script in a new runspace whose host records every confirmation prompt (ShouldProcess, ShouldContinue)
+        and answers them from -Answer ('Yes', 'No', 'Yes to All' ...; 'No' once they run out). The published module is
+        imported and -Variable's entries are set first. Returns Output, Errors and Prompts (in the order asked).
+    #>
+    [CmdletBinding()]
+    param([Parameter(Mandatory)] [string] $Script, [string[]] $Answer = @(), [hashtable] $Variable = @{})
+    if (-not ('DsOps.Pester.RecordingHost' -as [type])) { Add-Type -TypeDefinition $script:RecordingHostSource -Language CSharp }
+    $recordingHost = [DsOps.Pester.RecordingHost]::new([string[]] $Answer)
+    $runspace = [runspacefactory]::CreateRunspace($recordingHost, [Management.Automation.Runspaces.InitialSessionState]::CreateDefault2())
+    $runspace.Open()
+    try {
+        foreach ($k in $Variable.Keys) { $runspace.SessionStateProxy.SetVariable($k, $Variable[$k]) }
+        $ps = [powershell]::Create()
+        $ps.Runspace = $runspace
+        $null = $ps.AddScript("Import-Module '$((Get-DsTestModulePath) -replace "'", "''")'`n" + $Script)
+        $output = try { $ps.Invoke() } catch { $ps.Streams.Error.Add($_.Exception.InnerException.ErrorRecord ?? $_) }
+        [pscustomobject]@{ Output = @($output); Errors = @($ps.Streams.Error); Prompts = @($recordingHost.Prompts) }
+    }
+    finally { $runspace.Dispose() }
+}
+
 Export-ModuleMember -Function Get-DsTestRepoRoot, Get-DsTestModulePath, Get-DsTestEmulatorPath, Start-DsTestEmulator, Wait-DsTestEmulator,
     Stop-DsTestEmulator, Assert-DsTestEmulatorShutdown, Write-DsTestScheduledSpec, Connect-DsTestEmulator, Invoke-DsTestSql, Get-DsTestDatabaseFingerprint, Start-DsTestWebhook,
-    Stop-DsTestWebhook, Invoke-DsTestPwsh, Get-DsTestChildProcessId, Test-DsTestProcessAlive
+    Stop-DsTestWebhook, Invoke-DsTestPwsh, Get-DsTestChildProcessId, Test-DsTestProcessAlive, Invoke-DsTestRecorded

@@ -233,6 +233,50 @@ internal sealed partial class DsClient : IDisposable
         }, ct).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Every workflow of a project with its tasks and relations, one at a time as the answer streams in (GET …/all):
+    /// the caller sees the first workflow before the last is read, and memory holds a few, not the project.
+    /// A failure of the request is thrown as it is (its own id), after the workflows read before it.
+    /// </summary>
+    public async IAsyncEnumerable<DsWorkflow> GetWorkflowsWithTasksAsync(long projectCode, [EnumeratorCancellation] CancellationToken ct = default)
+    {
+        var channel = System.Threading.Channels.Channel.CreateBounded<DsWorkflow>(
+            new System.Threading.Channels.BoundedChannelOptions(2) { SingleReader = true, SingleWriter = true });
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        System.Runtime.ExceptionServices.ExceptionDispatchInfo? failure = null;
+        var producer = Task.Run(async () =>
+        {
+            try
+            {
+                await ForEachWorkflowDagAsync(projectCode,
+                    dag => channel.Writer.WriteAsync(MapDag(dag, projectCode), stop.Token).AsTask().GetAwaiter().GetResult(), stop.Token).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (!stop.IsCancellationRequested || ct.IsCancellationRequested)
+            {
+                failure = System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(ex);
+            }
+            catch (Exception)
+            {
+                // the reader stopped early: whatever the cancelled read throws is not a failure
+            }
+            finally
+            {
+                channel.Writer.TryComplete();
+            }
+        }, CancellationToken.None);
+        try
+        {
+            await foreach (var workflow in channel.Reader.ReadAllAsync(ct).ConfigureAwait(false))
+                yield return workflow;
+        }
+        finally
+        {
+            stop.Cancel();
+            await producer.ConfigureAwait(false);
+        }
+        failure?.Throw();
+    }
+
     /// <summary>Reads a DagData element into a workflow with its tasks and relations.</summary>
     public DsWorkflow MapDag(JsonElement dag, long projectCode)
     {

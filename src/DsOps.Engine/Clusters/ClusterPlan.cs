@@ -220,8 +220,7 @@ public static class ClusterPlanner
         var result = new Dictionary<string, IReadOnlyList<ClusterResource>>(StringComparer.Ordinal);
         foreach (var pattern in patterns)
         {
-            var regex = new System.Text.RegularExpressions.Regex("^" + System.Text.RegularExpressions.Regex.Escape(pattern).Replace("\\*", ".*").Replace("\\?", ".") + "$",
-                System.Text.RegularExpressions.RegexOptions.IgnoreCase | System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+            var regex = new DsOps.Engine.Text.Wildcard(pattern);
             var matched = withSecrets.Where(r => regex.IsMatch(r.Key) || regex.IsMatch(r.Name)).ToList();
             if (matched.Count > 0) result[pattern] = matched;
         }

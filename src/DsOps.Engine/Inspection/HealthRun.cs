@@ -171,13 +171,12 @@ internal sealed class HealthRun : IDisposable
     }
 }
 
-/// <summary>Simple case-insensitive wildcard patterns (* and ?) for config values the engine matches itself.</summary>
+/// <summary>Wildcard patterns for config values the engine matches itself (<see cref="DsOps.Engine.Text.Wildcard"/>).</summary>
 internal static class HealthGlob
 {
     public static Func<string, bool> Compile(IEnumerable<string> patterns)
     {
-        var regexes = patterns.Select(p => new Regex("^" + Regex.Escape(p).Replace("\\*", ".*").Replace("\\?", ".") + "$",
-            RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)).ToList();
-        return s => regexes.Any(r => r.IsMatch(s));
+        var compiled = patterns.Select(p => new DsOps.Engine.Text.Wildcard(p)).ToList();
+        return s => compiled.Any(r => r.IsMatch(s));
     }
 }

@@ -32,8 +32,17 @@ public sealed class DsMetadataReader
     /// Only final tries by default (flag = 1); earlier tries DS retried have flag = 0.
     /// This is the query the alert sweep's failure feed adapts.
     /// </summary>
-    public async Task<IReadOnlyList<DsFailedTask>> GetFailedTasksAsync(DateTime sinceUtc, DateTime untilUtc,
-        bool includeEarlierTries = false, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<DsFailedTask>> GetFailedTasksAsync(DateTime sinceUtc, DateTime untilUtc,
+        bool includeEarlierTries = false, CancellationToken cancellationToken = default) =>
+        GetFailedTasksAsync(sinceUtc, untilUtc, includeEarlierTries, null, null, cancellationToken);
+
+    /// <summary>
+    /// As above, only for workflows whose project and name match the wildcard patterns (null: all). The patterns are
+    /// resolved against the catalogue to workflow codes, which filter in SQL as parameters: rows of other workflows
+    /// are never read, and no pattern text reaches the SQL.
+    /// </summary>
+    public async Task<IReadOnlyList<DsFailedTask>> GetFailedTasksAsync(DateTime sinceUtc, DateTime untilUtc, bool includeEarlierTries,
+        IReadOnlyList<string>? projectPatterns, IReadOnlyList<string>? workflowPatterns, CancellationToken cancellationToken = default)
     {
         if (untilUtc <= sinceUtc)
             throw new DsOpsException(DsErrorKind.InvalidInput, "DsInvalidTimeWindow", "The end of the time window must be after its start.");
@@ -44,9 +53,19 @@ public sealed class DsMetadataReader
                   "WHERE i.start_time >= @from AND i.start_time < @until AND (i.end_time IS NULL OR i.end_time >= @since) " +
                   $"AND ti.state IN ({SqlText.In(p, "f", D.FailureStateCodes(DsStateScope.Task))}) " +
                   "AND COALESCE(ti.end_time, ti.start_time) >= @since AND COALESCE(ti.end_time, ti.start_time) < @until " +
-                  (includeEarlierTries ? "" : "AND ti.flag = 1 ") +
-                  "ORDER BY ti.end_time, ti.id";
-        return await QueryFailedTasksAsync(sql, p, cancellationToken).ConfigureAwait(false);
+                  (includeEarlierTries ? "" : "AND ti.flag = 1 ");
+        var projects = Text.Wildcard.Compile(projectPatterns);
+        var workflows = Text.Wildcard.Compile(workflowPatterns);
+        if (projects is null && workflows is null)
+            return await QueryFailedTasksAsync(sql + "ORDER BY ti.end_time, ti.id", p, cancellationToken).ConfigureAwait(false);
+        await using var session = await _connection.OpenSessionAsync(cancellationToken).ConfigureAwait(false);
+        var catalog = await MetadataCatalog.LoadAsync(session, withSchedules: false, cancellationToken).ConfigureAwait(false);
+        var codes = catalog.Workflows.Values
+            .Where(w => Text.Wildcard.MatchesAny(projects, catalog.ProjectName(w.ProjectCode)) && Text.Wildcard.MatchesAny(workflows, w.Name))
+            .Select(w => w.Code).ToList();
+        if (codes.Count == 0) return Array.Empty<DsFailedTask>();
+        sql += $"AND i.{D.WorkflowCodeColumn} IN ({SqlText.In(p, "w", codes)}) ORDER BY ti.end_time, ti.id";
+        return await session.QueryAsync(sql, p, r => MapFailedTask(r, catalog), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>

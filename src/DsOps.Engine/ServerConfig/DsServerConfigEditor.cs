@@ -237,26 +237,8 @@ internal static partial class DsServerConfigEditor
                 $"'{edit.Path}' changed after it was read; nothing was written. Read the config again.");
     }
 
-    // The one atomic write of this feature: temp file in the same folder, flushed, permissions copied, renamed over the original.
-    private static void WriteAtomically(string path, byte[] bytes)
-    {
-        var dir = System.IO.Path.GetDirectoryName(path)!;
-        var temp = System.IO.Path.Combine(dir, $".{System.IO.Path.GetFileName(path)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
-            {
-                stream.Write(bytes);
-                stream.Flush(flushToDisk: true);
-            }
-            if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(temp, File.GetUnixFileMode(path));
-            File.Move(temp, path, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temp)) File.Delete(temp);
-        }
-    }
+    // Through the one atomic write (unique temp name, flushed, permissions kept, renamed over the original).
+    private static void WriteAtomically(string path, byte[] bytes) => IO.AtomicFile.Write(path, stream => stream.Write(bytes));
 
     // ---- unified diff (edits never add or remove lines, so old and new lines pair up one to one) ----
 

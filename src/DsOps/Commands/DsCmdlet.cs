@@ -18,6 +18,14 @@ public abstract class DsCmdlet : PSCmdlet, IDisposable
 
     protected override void StopProcessing() => _stopping.Cancel();
 
+    private CmdletOperationHost? _operationHost;
+
+    /// <summary>
+    /// This call as the engine's host (confirmation, progress, logging); create it on the pipeline thread. Engine
+    /// services run through <see cref="CmdletOperationHost.Run{T}"/>.
+    /// </summary>
+    internal CmdletOperationHost OperationHost => _operationHost ??= new CmdletOperationHost(this);
+
     /// <summary>Waits for an engine task on the pipeline thread.</summary>
     protected T Await<T>(Task<T> task) => task.GetAwaiter().GetResult();
 

@@ -5,35 +5,25 @@ using DsOps.Infrastructure;
 
 namespace DsOps.Commands;
 
-/// <summary>
-/// The one cluster-resource reader: optional wildcard -Name, all pages streamed. Each cmdlet below only says which list
-/// to read and which property is the name.
-/// </summary>
+/// <summary>Shared shape of the cluster-resource readers: optional wildcard -Name, all pages streamed.</summary>
 public abstract class GetDsNamedResourceCommand<T> : DsApiCmdlet
 {
-    private readonly Func<DsClient, string?, CancellationToken, IAsyncEnumerable<T>> list;
-    private readonly Func<T, string> nameOf;
-
-    // private protected: the client type is internal to DsOps (no public path to a raw client).
-    private protected GetDsNamedResourceCommand(Func<DsClient, string?, CancellationToken, IAsyncEnumerable<T>> list, Func<T, string> nameOf)
-    {
-        this.list = list;
-        this.nameOf = nameOf;
-    }
-
     /// <summary>Names; wildcards allowed.</summary>
     [Parameter(Position = 0, HelpMessage = "Names; wildcards allowed.")]
     [SupportsWildcards]
     [ClusterResourceNameCompleter]
     public string[]? Name { get; set; }
 
+    private protected abstract IAsyncEnumerable<T> List(DsClient client, string? search);
+    private protected abstract string NameOf(T item);
+
     protected override void ProcessRecord()
     {
         try
         {
             var patterns = Wildcards.Compile(Name);
-            var search = Name is [var only] && !WildcardPattern.ContainsWildcardCharacters(only) ? only : null;
-            WriteEach(list(Client, search, CancellationToken), item => Wildcards.Matches(patterns, nameOf(item)));
+            var search = Name is [var only] && !DsOps.Engine.Text.Wildcard.HasWildcards(only) ? only : null;
+            WriteEach(List(Client, search), item => Wildcards.Matches(patterns, NameOf(item)));
         }
         catch (Exception ex) when (ex is not PipelineStoppedException)
         {
@@ -51,7 +41,8 @@ public abstract class GetDsNamedResourceCommand<T> : DsApiCmdlet
 [OutputType(typeof(DsDataSource))]
 public sealed class GetDsDataSourceCommand : GetDsNamedResourceCommand<DsDataSource>
 {
-    public GetDsDataSourceCommand() : base((c, search, ct) => c.GetDataSourcesAsync(search, ct), x => x.Name) { }
+    private protected override IAsyncEnumerable<DsDataSource> List(DsClient client, string? search) => client.GetDataSourcesAsync(search, CancellationToken);
+    private protected override string NameOf(DsDataSource item) => item.Name;
 }
 
 /// <summary>
@@ -63,7 +54,8 @@ public sealed class GetDsDataSourceCommand : GetDsNamedResourceCommand<DsDataSou
 [OutputType(typeof(DsWorkerGroup))]
 public sealed class GetDsWorkerGroupCommand : GetDsNamedResourceCommand<DsWorkerGroup>
 {
-    public GetDsWorkerGroupCommand() : base((c, search, ct) => c.GetWorkerGroupsAsync(search, ct), x => x.Name) { }
+    private protected override IAsyncEnumerable<DsWorkerGroup> List(DsClient client, string? search) => client.GetWorkerGroupsAsync(search, CancellationToken);
+    private protected override string NameOf(DsWorkerGroup item) => item.Name;
 }
 
 /// <summary>
@@ -75,7 +67,8 @@ public sealed class GetDsWorkerGroupCommand : GetDsNamedResourceCommand<DsWorker
 [OutputType(typeof(DsEnvironment))]
 public sealed class GetDsEnvironmentCommand : GetDsNamedResourceCommand<DsEnvironment>
 {
-    public GetDsEnvironmentCommand() : base((c, search, ct) => c.GetEnvironmentsAsync(search, ct), x => x.Name) { }
+    private protected override IAsyncEnumerable<DsEnvironment> List(DsClient client, string? search) => client.GetEnvironmentsAsync(search, CancellationToken);
+    private protected override string NameOf(DsEnvironment item) => item.Name;
 }
 
 /// <summary>
@@ -87,7 +80,8 @@ public sealed class GetDsEnvironmentCommand : GetDsNamedResourceCommand<DsEnviro
 [OutputType(typeof(DsTenant))]
 public sealed class GetDsTenantCommand : GetDsNamedResourceCommand<DsTenant>
 {
-    public GetDsTenantCommand() : base((c, search, ct) => c.GetTenantsAsync(search, ct), x => x.TenantCode) { }
+    private protected override IAsyncEnumerable<DsTenant> List(DsClient client, string? search) => client.GetTenantsAsync(search, CancellationToken);
+    private protected override string NameOf(DsTenant item) => item.TenantCode;
 }
 
 /// <summary>
@@ -99,5 +93,6 @@ public sealed class GetDsTenantCommand : GetDsNamedResourceCommand<DsTenant>
 [OutputType(typeof(DsAlertGroup))]
 public sealed class GetDsAlertGroupCommand : GetDsNamedResourceCommand<DsAlertGroup>
 {
-    public GetDsAlertGroupCommand() : base((c, search, ct) => c.GetAlertGroupsAsync(search, ct), x => x.Name) { }
+    private protected override IAsyncEnumerable<DsAlertGroup> List(DsClient client, string? search) => client.GetAlertGroupsAsync(search, CancellationToken);
+    private protected override string NameOf(DsAlertGroup item) => item.Name;
 }

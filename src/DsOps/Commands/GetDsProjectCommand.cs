@@ -37,7 +37,7 @@ public sealed class GetDsProjectCommand : DsApiCmdlet
             }
             var patterns = Wildcards.Compile(Name);
             // A single literal name narrows the server-side search.
-            var search = Name is [var only] && !WildcardPattern.ContainsWildcardCharacters(only) ? only : null;
+            var search = Name is [var only] && !DsOps.Engine.Text.Wildcard.HasWildcards(only) ? only : null;
             var found = new HashSet<string>(StringComparer.OrdinalIgnoreCase); // -Name matches ignoring case
             WriteEach(Client.GetProjectsAsync(search, CancellationToken), p =>
             {
@@ -47,7 +47,7 @@ public sealed class GetDsProjectCommand : DsApiCmdlet
             });
             // A literal name that matches nothing is an error (as with Get-Item or Get-Service); a wildcard is not.
             foreach (var literal in Name ?? [])
-                if (!WildcardPattern.ContainsWildcardCharacters(literal) && !found.Contains(literal))
+                if (!DsOps.Engine.Text.Wildcard.HasWildcards(literal) && !found.Contains(literal))
                     WriteDsError(Client.ProjectNotFound(literal), literal);
         }
         catch (Exception ex) when (ex is not PipelineStoppedException)

@@ -44,18 +44,11 @@ public sealed class GetDsWorkflowCommand : DsApiCmdlet
             foreach (var project in projects)
             {
                 if (IncludeTasks)
-                {
-                    var all = Await(Client.GetAllWorkflowDagsJsonAsync(project.ProjectCode, CancellationToken));
-                    if (all.ValueKind != JsonValueKind.Array) continue;
-                    foreach (var dag in all.EnumerateArray())
-                    {
-                        var workflow = Client.MapDag(dag, project.ProjectCode);
-                        if (Wildcards.Matches(patterns, workflow.Name)) WriteObject(workflow);
-                    }
-                }
+                    // Streamed per workflow: each is written while the rest of the project's answer is still read.
+                    WriteEach(Client.GetWorkflowsWithTasksAsync(project.ProjectCode, CancellationToken), w => Wildcards.Matches(patterns, w.Name));
                 else
                 {
-                    var search = Name is [var only] && !WildcardPattern.ContainsWildcardCharacters(only) ? only : null;
+                    var search = Name is [var only] && !DsOps.Engine.Text.Wildcard.HasWildcards(only) ? only : null;
                     WriteEach(Client.GetWorkflowsAsync(project.ProjectCode, search, CancellationToken), w => Wildcards.Matches(patterns, w.Name));
                 }
             }

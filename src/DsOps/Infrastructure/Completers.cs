@@ -145,7 +145,7 @@ public sealed class WorkflowCompleterAttribute : DsNameCompleterAttribute
     private protected override async Task<IEnumerable<string>> LoadAsync(DsClient client, IDictionary fakeBoundParameters, CancellationToken ct)
     {
         var project = ProjectOf(fakeBoundParameters);
-        if (string.IsNullOrEmpty(project) || WildcardPattern.ContainsWildcardCharacters(project)) return Array.Empty<string>();
+        if (string.IsNullOrEmpty(project) || DsOps.Engine.Text.Wildcard.HasWildcards(project)) return Array.Empty<string>();
         var p = await client.ResolveProjectAsync(project, ct).ConfigureAwait(false);
         return (await client.GetWorkflowListAsync(p.ProjectCode, ct).ConfigureAwait(false)).Select(w => w.Name);
     }

@@ -58,6 +58,9 @@ public static class DsErrors
             UnauthorizedAccessException => new ErrorRecord(ex, errorIdOverride ?? "DsAccessDenied", ErrorCategory.PermissionDenied, target),
             IOException => new ErrorRecord(ex, errorIdOverride ?? "DsIOError", ErrorCategory.ReadError, target),
             HttpRequestException => new ErrorRecord(ex, errorIdOverride ?? "DsServerUnavailable", ErrorCategory.ConnectionError, target),
+            // PowerShell's own errors (e.g. a confirmation prompt in a non-interactive host) keep PowerShell's id.
+            RuntimeException or PSInvalidOperationException when errorIdOverride is null && ex is IContainsErrorRecord { ErrorRecord: { } own } =>
+                new ErrorRecord(own, ex),
             _ => new ErrorRecord(ex, errorIdOverride ?? "DsUnexpectedError", ErrorCategory.NotSpecified, target),
         };
     }

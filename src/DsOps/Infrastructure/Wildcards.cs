@@ -1,14 +1,15 @@
-using System.Management.Automation;
+using DsOps.Engine.Text;
 
 namespace DsOps.Infrastructure;
 
-/// <summary>PowerShell wildcard matching for -Name parameters (case-insensitive, like the shell).</summary>
+/// <summary>Wildcard filters of cmdlet parameters: the engine's one matcher (<see cref="Wildcard"/>), the shell's syntax.</summary>
 internal static class Wildcards
 {
-    public static WildcardPattern[]? Compile(string[]? patterns) =>
-        patterns is null || patterns.Length == 0 ? null
-            : patterns.Select(p => WildcardPattern.Get(p, WildcardOptions.IgnoreCase | WildcardOptions.CultureInvariant)).ToArray();
+    public static Wildcard[]? Compile(string[]? patterns) => Wildcard.Compile(patterns);
 
-    public static bool Matches(WildcardPattern[]? patterns, string? value) =>
-        patterns is null || (value is not null && patterns.Any(p => p.IsMatch(value)));
+    public static bool Matches(Wildcard[]? patterns, string? value) => Wildcard.MatchesAny(patterns, value);
+
+    /// <summary>A filter for -Project style parameters; null when no patterns were given.</summary>
+    public static Func<string, bool>? Filter(string[]? patterns) =>
+        Compile(patterns) is { } compiled ? name => Matches(compiled, name) : null;
 }

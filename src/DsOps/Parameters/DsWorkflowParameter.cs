@@ -22,7 +22,7 @@ public sealed class DsWorkflowParameter
     public long? ProjectCode { get; }
 
     /// <summary>A name containing wildcard characters (only list parameters accept them).</summary>
-    public bool IsWildcard => Code is null && Name is not null && WildcardPattern.ContainsWildcardCharacters(Name);
+    public bool IsWildcard => Code is null && Name is not null && DsOps.Engine.Text.Wildcard.HasWildcards(Name);
 
     public DsWorkflowParameter(string value)
     {
@@ -79,7 +79,7 @@ public sealed class DsWorkflowParameter
                 if (seen.Add(w.WorkflowCode)) found.Add(w);
                 continue;
             }
-            var pattern = WildcardPattern.Get(value.Name!, WildcardOptions.IgnoreCase);
+            var pattern = new DsOps.Engine.Text.Wildcard(value.Name!);
             foreach (var w in await client.GetWorkflowListAsync(projectCode, ct).ConfigureAwait(false))
                 if (pattern.IsMatch(w.Name) && seen.Add(w.WorkflowCode)) found.Add(w);
         }
@@ -88,7 +88,7 @@ public sealed class DsWorkflowParameter
 
     /// <summary>Whether a workflow (by name and code) is one this value names: for filters that never call the API.</summary>
     public bool Matches(string? name, long code) =>
-        Code is { } c ? c == code : name is not null && WildcardPattern.Get(Name!, WildcardOptions.IgnoreCase).IsMatch(name);
+        Code is { } c ? c == code : name is not null && new DsOps.Engine.Text.Wildcard(Name!).IsMatch(name);
 
     /// <summary>The text the user would type: the name, or the code.</summary>
     public override string ToString() => Name ?? Code!.Value.ToString(CultureInfo.InvariantCulture);

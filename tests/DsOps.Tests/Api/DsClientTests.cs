@@ -443,6 +443,40 @@ public class DsJsonArrayStreamerTests
     }
 
     [Fact]
+    public async Task Workflows_with_tasks_stream_one_at_a_time_in_order()
+    {
+        using var fake = new FakeDsServer("3.2.2");
+        var dags = Enumerable.Range(0, 50).Select(i => new Dictionary<string, object>
+        {
+            ["processDefinition"] = new { code = 1000L + i, name = $"wf_{i}" },
+            ["taskDefinitionList"] = new[] { new { code = 1L, name = "t", taskParams = new { rawScript = "echo" } } },
+        }).ToList();
+        fake.Answer("GET projects/{projectCode}/process-definition/all", dags);
+        using var c = DsClientTests.Connect(fake, DsDialect.V3_2);
+
+        var names = new List<string>();
+        await foreach (var w in c.Client.GetWorkflowsWithTasksAsync(1))
+        {
+            names.Add(w.Name);
+            Assert.Single(w.Tasks!);
+        }
+        Assert.Equal(dags.Select((_, i) => $"wf_{i}"), names);
+
+        // A reader that stops early ends the read without an error.
+        await foreach (var w in c.Client.GetWorkflowsWithTasksAsync(1)) { Assert.Equal("wf_0", w.Name); break; }
+    }
+
+    [Fact]
+    public async Task A_failed_streamed_read_of_workflows_keeps_its_own_error()
+    {
+        using var fake = new FakeDsServer("3.2.2");
+        fake.Answer("GET projects/{projectCode}/process-definition/all", _ => FakeResponse.Error(10190, "project not exist"));
+        using var c = DsClientTests.Connect(fake, DsDialect.V3_2);
+        var ex = await Assert.ThrowsAsync<DsApiException>(async () => { await foreach (var _ in c.Client.GetWorkflowsWithTasksAsync(1)) { } });
+        Assert.Equal(DsErrorKind.NotFound, ex.Kind);
+    }
+
+    [Fact]
     public async Task A_ds_error_in_a_streamed_answer_is_a_business_error()
     {
         using var fake = new FakeDsServer("3.2.2");

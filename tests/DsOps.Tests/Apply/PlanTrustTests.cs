@@ -192,7 +192,7 @@ public sealed class PlanTrustTests : IAsyncLifetime
         Assert.Equal("other", delete.Workflow);
         Assert.Empty(Run("Compare-DsWorkflow", new() { ["Path"] = _dir, ["NoState"] = true }).Objects<PlanItem>().Where(i => i.Action == PlanAction.Delete));
 
-        var sync = Run("Sync-DsWorkflow", new() { ["Path"] = _dir, ["Confirm"] = false });
+        var sync = Run("Sync-DsWorkflow", new() { ["Path"] = _dir, ["Confirm"] = false, ["Force"] = true });
         Assert.Equal(("other", PlanAction.Delete), sync.Objects<WorkflowApplyResult>().Select(r => (r.Workflow, r.Action)).Single());
     }
 

@@ -202,7 +202,15 @@ public sealed class SyncWorkflowTests : IAsyncLifetime
         Assert.ThrowsAny<RuntimeException>(() => Sync(c, new { Prune = true }));
         Assert.Equal(2, Workflows(c).Count);
 
-        var pruned = Sync(c, new { Prune = true, Confirm = false });
+        // As with Remove-Item -Recurse, -Confirm:$false answers ShouldProcess only: the second question is still
+        // asked, and the host's own error (not a DsOps one) says it could not be.
+        var declined = Assert.ThrowsAny<RuntimeException>(() => Sync(c, new { Prune = true, Confirm = false }));
+        Assert.DoesNotContain("DsUnexpectedError", declined.ErrorRecord.FullyQualifiedErrorId);
+        Assert.IsAssignableFrom<System.Management.Automation.Host.HostException>(declined.ErrorRecord.Exception);
+        Assert.Equal(2, Workflows(c).Count);
+
+        // -Force answers the second question.
+        var pruned = Sync(c, new { Prune = true, Force = true, Confirm = false });
 
         var deleted = Assert.Single(pruned.Objects<WorkflowApplyResult>());
         Assert.Equal(("weekly_report", PlanAction.Delete, ApplyStatus.Applied), (deleted.Workflow, deleted.Action, deleted.Status));

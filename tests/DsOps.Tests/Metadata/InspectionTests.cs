@@ -38,6 +38,20 @@ public class InspectionTests
     }
 
     [Theory, MemberData(nameof(Schemas))]
+    public async Task Failed_tasks_filter_by_project_and_workflow_patterns_in_the_query(string schema)
+    {
+        var until = GeneratedHistoryFixture.AsOf.UtcDateTime;
+        var all = await Reader(schema).GetFailedTasksAsync(DayStartUtc, until);
+        Assert.NotEmpty(all);
+        var first = all[0];
+        var pattern = first.Workflow.Length > 2 ? first.Workflow[..^1] + "?" : first.Workflow;
+        var filtered = await Reader(schema).GetFailedTasksAsync(DayStartUtc, until, false, new[] { first.Project.ToUpperInvariant() }, new[] { pattern });
+        Assert.Equal(all.Where(r => r.Project == first.Project && new DsOps.Engine.Text.Wildcard(pattern).IsMatch(r.Workflow)).Select(r => r.TaskInstanceId),
+            filtered.Select(r => r.TaskInstanceId));
+        Assert.Empty(await Reader(schema).GetFailedTasksAsync(DayStartUtc, until, false, new[] { "no such project'; --" }, null));
+    }
+
+    [Theory, MemberData(nameof(Schemas))]
     public async Task Failed_workflow_instances_ending_in_the_window(string schema)
     {
         var facts = _history.Schemas[schema].Facts;

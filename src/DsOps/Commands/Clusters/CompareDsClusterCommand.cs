@@ -109,7 +109,7 @@ public sealed class CompareDsClusterCommand : DsCmdlet
         {
             if (v.IsWildcard)
             {
-                var pattern = WildcardPattern.Get(v.Name!, WildcardOptions.IgnoreCase);
+                var pattern = new DsOps.Engine.Text.Wildcard(v.Name!);
                 foreach (var side in new[] { Reference, Difference })
                     names.AddRange(Await(side.Client.GetProjectListAsync(CancellationToken)).Select(p => p.Name).Where(pattern.IsMatch));
             }

@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using DsOps.Engine.Clusters;
+using DsOps.Engine.Orchestration;
 using DsOps.Engine.Planning;
 
 namespace DsOps.Commands.Clusters;
@@ -61,9 +62,9 @@ public sealed class CompareDsClusterConfigCommand : DsClusterCmdlet
         try
         {
             var desired = LoadConfig(Config);
-            var server = ReadServer(connection, desired);
-            var statePath = StateFile(Config, StatePath, NoState);
-            plan = MakePlan(connection, desired, server, Prune, statePath, UpdateSecrets);
+            var service = ClusterService(connection);
+            var server = OperationHost.Run(() => service.ReadServerAsync(desired, CancellationToken));
+            plan = service.Plan(desired, server, new ClusterPlanRequest { Prune = Prune, UpdateSecrets = UpdateSecrets, StatePath = StateFile(Config, StatePath, NoState) });
             if (OutFile is not null) ClusterPlanFile.Save(ResolvePath(OutFile), plan, desired.File!);
         }
         catch (Exception ex) when (ex is not PipelineStoppedException)

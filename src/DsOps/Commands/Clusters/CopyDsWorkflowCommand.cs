@@ -4,6 +4,7 @@ using DsOps.Engine.Api;
 using DsOps.Engine.Apply;
 using DsOps.Engine.Clusters.Promotion;
 using DsOps.Engine.Models;
+using DsOps.Engine.Orchestration;
 using DsOps.Engine.Planning;
 using DsOps.Engine.Specs.Loading;
 using DsOps.Engine.Specs.Validation;
@@ -155,136 +156,49 @@ public sealed class CopyDsWorkflowCommand : DsCmdlet
         var source = Source ?? _pipedSource;
         if (source is null)
             ThrowDsError("DsNotConnected", ErrorCategory.ConnectionError, "The piped workflows carry no connection; pass -Source.", null);
-        SyncLock? syncLock = null;
+        var host = OperationHost;
+        WorkflowCopyOutcome outcome;
         try
         {
-            if (OutFile is not null && Plan is not null)
-                throw new ArgumentException("Give -OutFile (make a plan) or -Plan (apply one), not both.");
-            if (ScheduleOnline && !IncludeSchedule)
-                throw new ArgumentException("-ScheduleOnline needs -IncludeSchedule.");
-            if ((SourceEnvironment is not null || DestinationEnvironment is not null) && EnvironmentFile is null)
-                throw new ArgumentException("-SourceEnvironment and -DestinationEnvironment need -EnvironmentFile.");
-            var file = EnvironmentFile is null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(EnvironmentFile);
-            var sourceMapping = file is null || SourceEnvironment is null ? null : EnvironmentOverlay.Load(file, SourceEnvironment);
-            var destinationMapping = file is null || DestinationEnvironment is null ? null : EnvironmentOverlay.Load(file, DestinationEnvironment);
-
-            var (projects, select, literals) = Selection(source!);
-            var statePath = StatePath is null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(StatePath);
-            var saved = Plan is null ? null : PlanFile.Load(SessionState.Path.GetUnresolvedProviderPathFromPSPath(Plan));
-            if (!WhatIfRequested && OutFile is null)
-                syncLock = Await(SyncLock.AcquireAsync(destination.Client.BaseUri, projects.Select(p => DestinationProject?.ToString() ?? p), statePath,
-                    TimeSpan.FromSeconds(LockTimeout), CancellationToken));
-            var state = statePath is null ? null : AppliedState.Load(statePath);
-            var options = new WorkflowCopyOptions
+            string? Resolve(string? path) => path is null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(path);
+            var request = new WorkflowCopyRequest
             {
-                Projects = projects, Select = select, DestinationProject = DestinationProject?.ToString(),
-                SourceMapping = sourceMapping, DestinationMapping = destinationMapping,
-                IncludeSchedule = IncludeSchedule, ScheduleOnline = ScheduleOnline, State = state,
-                RequireExistingProject = RequireExistingProject || destinationMapping?.RequireExistingProject == true,
+                Pairs = ParameterSetName == PipelineSet ? _piped : null, Projects = SourceProjects(source!), Workflows = Workflow.Texts(),
+                DestinationProject = DestinationProject?.ToString(), EnvironmentFile = Resolve(EnvironmentFile),
+                SourceEnvironment = SourceEnvironment, DestinationEnvironment = DestinationEnvironment,
+                IncludeSchedule = IncludeSchedule, ScheduleOnline = ScheduleOnline, StatePath = Resolve(StatePath),
+                RequireExistingProject = RequireExistingProject, ThrottleLimit = ThrottleLimit, LockTimeout = TimeSpan.FromSeconds(LockTimeout),
+                OutFile = Resolve(OutFile), PlanPath = Resolve(Plan),
             };
-            var copy = AwaitWithProgress<WorkflowCopy, string>(
-                progress => WorkflowCopier.PrepareAsync(source!.Client, destination.Client, options, progress, CancellationToken),
-                status => new ProgressRecord(45, "Copy-DsWorkflow", status));
-            WriteProgress(new ProgressRecord(45, "Copy-DsWorkflow", "planned") { RecordType = ProgressRecordType.Completed });
-            var notFound = literals.Where(l => !copy.Sources.Values.Any(s => s.Spec.Project == l.Project && s.Spec.Name == l.Workflow)).ToList();
-            if (notFound.Count > 0)
-                throw new DsOpsException(DsErrorKind.NotFound, "DsWorkflowNotFound",
-                    $"Workflow(s) {string.Join(", ", notFound.Select(n => $"'{n.Project}/{n.Workflow}'"))} do not exist on the source {source!.Name}; nothing was written.");
-            foreach (var f in copy.Warnings) WriteWarning(f.ToString());
-            WriteVerbose($"Copy {source!.Name} -> {destination.Name}: {copy.Plan.Summary}");
-            if (saved is not null) copy.Verify(saved);
-            if (OutFile is not null) SavePlan(copy, source, projects);
-            else Apply(copy, destination, state, statePath);
+            outcome = host.Run(() => new WorkflowCopyService(source!, destination, host).CopyAsync(request, CancellationToken));
         }
         catch (Exception ex) when (ex is not PipelineStoppedException)
         {
             ThrowDsError(ex, DestinationProject?.ToString() ?? string.Join(",", Project.Length > 0 ? Project.Texts()! : _piped.Select(p => p.Project).Distinct()));
+            return;
         }
-        finally
-        {
-            syncLock?.Dispose();
-        }
-    }
-
-    /// <summary>The source projects, the workflow filter, and the literal (wildcard-free) names that must exist.</summary>
-    private (List<string> Projects, Func<string, string, bool> Select, List<(string Project, string Workflow)> Literals) Selection(DsConnection source)
-    {
-        if (ParameterSetName == PipelineSet)
-        {
-            var set = _piped.ToHashSet();
-            return (_piped.Select(p => p.Project).Distinct(StringComparer.Ordinal).ToList(), (p, w) => set.Contains((p, w)), _piped.Distinct().ToList());
-        }
-        // Names, codes and wildcards resolve on the source (one listing per connection and TTL).
-        var projects = Await(DsProjectParameter.ResolveAllAsync(source.Client, Project, CancellationToken)).Select(p => p.Name).ToList();
-        if (projects.Count == 0)
-            throw new DsOpsException(DsErrorKind.NotFound, "DsProjectNotFound", $"No project on the source {source.Name} matches {string.Join(", ", Project.Texts()!)}.");
-        var workflowPatterns = Wildcards.Compile(Workflow.Texts());
-        var literals = projects.Count == 1 && Workflow is not null
-            ? Workflow.Where(w => !w.IsWildcard).Select(w => (projects[0], w.ToString())).ToList()
-            : new List<(string, string)>();
-        return (projects, (_, w) => Wildcards.Matches(workflowPatterns, w), literals);
-    }
-
-    /// <summary>-OutFile: the plan saved for review (not under -WhatIf), one Skipped result per workflow it would change.</summary>
-    private void SavePlan(WorkflowCopy copy, DsConnection source, IEnumerable<string> projects)
-    {
-        var path = SessionState.Path.GetUnresolvedProviderPathFromPSPath(OutFile!);
-        if (ShouldProcess(path, "Save the copy plan"))
-        {
-            PlanFile.Save(path, copy.Plan, WorkflowCopy.PlanSourceOf(source.Client.BaseUri, projects, DestinationEnvironment));
-            WriteVerbose($"Plan saved to {path}: {copy.Plan.Summary}");
-        }
-        foreach (var item in copy.Plan.Items.Where(i => i.Level == PlanLevel.Workflow && (i.Action != PlanAction.Unchanged || PassThru)))
-            WriteObject(copy.Result(item, item.Action == PlanAction.Unchanged ? ApplyStatus.Unchanged : ApplyStatus.Skipped, null, item.Action == PlanAction.Unchanged ? null : "planned"));
-    }
-
-    private void Apply(WorkflowCopy copy, DsConnection destination, AppliedState? state, string? statePath)
-    {
-        var approved = new HashSet<string>(StringComparer.Ordinal);
-        var declined = new List<PlanItem>();
-        foreach (var item in copy.Plan.Items.Where(i => i.Level == PlanLevel.Workflow && i.Action != PlanAction.Unchanged))
-        {
-            var (source, _) = copy.Sources[item.Project + "/" + item.Workflow];
-            var action = (item.Action == PlanAction.Create ? "Create workflow" : "Update workflow" +
-                             (item.Changes.Length > 0 ? $" ({string.Join(", ", item.Changes.Select(c => c.Field))})" : "")) +
-                         $" as a copy of {source.Key}" + (item.Drift ? " [overwrites changes made outside DsOps]" : "");
-            if (ShouldProcess($"{item.Target} on {destination.Name}", action)) approved.Add(item.Target);
-            else declined.Add(item);
-        }
-
-        var results = new List<DsWorkflowCopyResult>();
-        if (approved.Count > 0 || (copy.Plan.Items.All(i => i.Action == PlanAction.Unchanged) && state is not null && !WhatIfRequested))
-        {
-            var applier = new WorkflowApplier(destination.Client, copy.Destination);
-            using var journal = state is not null && statePath is not null && !WhatIfRequested ? ApplyJournal.Open(statePath) : null;
-            var applied = AwaitWithProgress<IReadOnlyList<WorkflowApplyResult>, ApplyProgress>(
-                progress => applier.ApplyAsync(copy.Approved(approved), new ApplyOptions { ThrottleLimit = ThrottleLimit, State = state, Journal = journal }, progress, CancellationToken),
-                p => new ProgressRecord(46, "Copy-DsWorkflow", $"{p.Done} of {p.Total} workflows: {p.Current}") { PercentComplete = p.Total == 0 ? 100 : p.Done * 100 / p.Total });
-            WriteProgress(new ProgressRecord(46, "Copy-DsWorkflow", "Done") { RecordType = ProgressRecordType.Completed });
-            if (journal is not null) journal.Complete(state!, statePath!);
-            foreach (var r in applied.Where(r => r.Workflow == WorkflowApplier.ProjectMarker && r.Status == ApplyStatus.Failed))
-                WriteDsError(r.Error ?? new InvalidOperationException(r.Message), r.Project, "DsCopyWorkflowFailed");
-            results.AddRange(copy.Results(applied));
-        }
-        else
-        {
-            results.AddRange(copy.Plan.Items.Where(i => i.Level == PlanLevel.Workflow && i.Action == PlanAction.Unchanged)
-                .Select(i => copy.Result(i, ApplyStatus.Unchanged, null, i.Note)));
-        }
-        results.AddRange(declined.Select(d => copy.Result(d, ApplyStatus.Skipped, null, WhatIfRequested ? "WhatIf" : "declined")));
-        foreach (var r in results.OrderBy(r => r.Project, StringComparer.Ordinal).ThenBy(r => r.Workflow, StringComparer.Ordinal))
+        foreach (var r in outcome.ProjectFailures)
+            WriteDsError(r.Error ?? new InvalidOperationException(r.Message), r.Project, "DsCopyWorkflowFailed");
+        foreach (var r in outcome.Results)
         {
             if (r.Status == ApplyStatus.Failed) WriteDsError(r.Error ?? new InvalidOperationException(r.Message), r.Destination, "DsCopyWorkflowFailed");
             if (r.Status != ApplyStatus.Unchanged || PassThru) WriteObject(r);
         }
-        var summary = $"{results.Count(r => r.Status == ApplyStatus.Applied)} copied, {results.Count(r => r.Status == ApplyStatus.Unchanged)} unchanged, " +
-                      $"{results.Count(r => r.Status == ApplyStatus.Failed)} failed, {results.Count(r => r.Status == ApplyStatus.Skipped)} skipped; {destination.Client.Statistics}";
-        WriteVerbose(summary);
-        WriteInformation(new InformationRecord(summary, "Copy-DsWorkflow"));
+        if (outcome.Summary is not null)
+        {
+            WriteVerbose(outcome.Summary);
+            WriteInformation(new InformationRecord(outcome.Summary, "Copy-DsWorkflow"));
+        }
     }
 
-    // -WhatIf (or -WhatIf:$false) when given, else $WhatIfPreference of the caller, as ShouldProcess itself decides.
-    private bool WhatIfRequested => MyInvocation.BoundParameters.TryGetValue("WhatIf", out var w)
-        ? w is SwitchParameter s && s.ToBool()
-        : LanguagePrimitives.IsTrue(SessionState.PSVariable.GetValue("WhatIfPreference"));
+    /// <summary>
+    /// -Project as source project names: names, codes and wildcards resolve on the source (one listing per connection
+    /// and TTL). When nothing matches, the typed texts go on, so the engine names what matched nothing.
+    /// </summary>
+    private IReadOnlyList<string> SourceProjects(DsConnection source)
+    {
+        if (ParameterSetName == PipelineSet) return Array.Empty<string>();
+        var names = Await(DsProjectParameter.ResolveAllAsync(source.Client, Project, CancellationToken)).Select(p => p.Name).ToList();
+        return names.Count > 0 ? names : Project.Texts()!;
+    }
 }

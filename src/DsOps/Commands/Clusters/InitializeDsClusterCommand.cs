@@ -4,6 +4,7 @@ using System.Management.Automation;
 using DsOps.Engine.Apply;
 using DsOps.Engine.Clusters;
 using DsOps.Engine.Inspection;
+using DsOps.Engine.Orchestration;
 using DsOps.Infrastructure;
 
 namespace DsOps.Commands.Clusters;
@@ -35,13 +36,13 @@ public sealed class InitializeDsClusterCommand : DsClusterCmdlet
     public string? Workflows { get; set; }
 
     /// <summary><para type="description">Environment whose mapping from the specs' environments file is applied (e.g. PROD).</para></summary>
-    [Parameter(HelpMessage = "Environment whose mapping from environments.yaml is applied (e.g. UAT, PROD).")]
+    [Parameter(HelpMessage = SpecLoading.EnvironmentHelp)]
     [ValidateNotNullOrEmpty]
     [SpecEnvironmentCompleter]
     public string? Environment { get; set; }
 
     /// <summary><para type="description">Environments file; default: environments.yaml in the spec folder.</para></summary>
-    [Parameter(HelpMessage = "Environments file; default: environments.yaml in the spec folder.")]
+    [Parameter(HelpMessage = SpecLoading.EnvironmentFileHelp)]
     [ValidateNotNullOrEmpty]
     public string? EnvironmentFile { get; set; }
 
@@ -67,17 +68,17 @@ public sealed class InitializeDsClusterCommand : DsClusterCmdlet
     protected override void EndProcessing()
     {
         var connection = ResolveConnection(Connection);
+        var host = OperationHost;
         var clock = Stopwatch.StartNew();
         var details = new List<object>();
         IReadOnlyList<ClusterApplyResult> resources;
         try
         {
             var desired = LoadConfig(Config);
-            var server = ReadServer(connection, desired);
-            var statePath = StateFile(Config, null, false);
-            var plan = MakePlan(connection, desired, server, false, statePath, UpdateSecrets);
-            WriteVerbose("Cluster plan: " + plan.Summary);
-            resources = ApplyPlan(connection, desired, server, plan, WhatIfRequested ? null : statePath, false, TestConnection, "Initialize-DsCluster");
+            var planRequest = new ClusterPlanRequest { UpdateSecrets = UpdateSecrets, StatePath = StateFile(Config, null, false) };
+            var applyRequest = new ClusterApplyRequest { TestConnections = TestConnection, Activity = "Initialize-DsCluster", PlanLabel = "Cluster plan" };
+            var outcome = host.Run(() => ClusterService(connection).SyncAsync(desired, planRequest, applyRequest, null, CancellationToken));
+            resources = outcome.Results;
             foreach (var r in resources.Where(r => r.Status == ClusterApplyStatus.Failed))
                 WriteDsError(r.Error ?? new InvalidOperationException(r.Message), r.Target, "DsSyncClusterResourceFailed");
             details.AddRange(resources);
@@ -92,22 +93,14 @@ public sealed class InitializeDsClusterCommand : DsClusterCmdlet
         var resourcesFailed = resources.Count(r => r.Status == ClusterApplyStatus.Failed);
         if (Workflows is not null && resourcesFailed > 0)
             WriteWarning($"{resourcesFailed} cluster resource(s) failed; the workflows were not applied. Fix the errors above and run again.");
-        else if (Workflows is not null && WhatIfRequested && resources.Any(r => r.Action != Engine.Planning.PlanAction.Unchanged))
+        else if (Workflows is not null && host.WhatIf && resources.Any(r => r.Action != Engine.Planning.PlanAction.Unchanged))
             WriteVerbose("WhatIf: the workflows are planned once the cluster resources they name exist (run Compare-DsWorkflow after the bootstrap).");
         else if (Workflows is not null)
-        {
-            var p = new Hashtable { ["Path"] = Workflows, ["Connection"] = connection, ["ThrottleLimit"] = ThrottleLimit, ["IncludeUnchanged"] = true };
-            if (Environment is not null) p["Environment"] = Environment;
-            if (EnvironmentFile is not null) p["EnvironmentFile"] = EnvironmentFile;
-            if (WhatIfRequested) p["WhatIf"] = true;
-            else p["Confirm"] = false;
-            foreach (var o in Nested("param($p) Sync-DsWorkflow @p 2>&1", p))
-                if (o is WorkflowApplyResult w) workflows.Add(w);
-            details.AddRange(workflows);
-        }
+            workflows.AddRange(SyncWorkflows(connection, host));
+        details.AddRange(workflows);
 
         var health = new Dictionary<string, int>(StringComparer.Ordinal);
-        if (HealthConfig is not null && !WhatIfRequested)
+        if (HealthConfig is not null && !host.WhatIf)
         {
             var p = new Hashtable { ["ConfigPath"] = HealthConfig, ["Connection"] = connection };
             foreach (var o in Nested("param($p) Invoke-DsHealthCheck @p 2>&1", p))
@@ -135,7 +128,34 @@ public sealed class InitializeDsClusterCommand : DsClusterCmdlet
         WriteVerbose(result.ToString());
     }
 
-    /// <summary>Runs another DsOps command in this session; its errors are passed on as this command's non-terminating errors.</summary>
+    /// <summary>
+    /// The workflows exactly as Sync-DsWorkflow -Path applies them (same engine service, same default state file);
+    /// a failure of the whole sync is reported and the bootstrap result still written.
+    /// </summary>
+    private IEnumerable<WorkflowApplyResult> SyncWorkflows(Engine.Api.DsConnection connection, Infrastructure.CmdletOperationHost host)
+    {
+        var path = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Workflows!);
+        try
+        {
+            var request = SpecLoading.Request(this, new SpecLoading.Options(path)
+            {
+                Environment = Environment, EnvironmentFile = EnvironmentFile is null ? null : ResolvePath(EnvironmentFile),
+            }, new Engine.Specs.Loading.InterpolatedValues());
+            var specs = SpecLoading.LoadFiles(this, request, validate: true, Workflows!);
+            var options = new WorkflowSyncOptions { ThrottleLimit = ThrottleLimit, StatePath = SpecLoading.DefaultStatePath(path) };
+            var outcome = host.Run(() => new WorkflowSyncService(connection, host).SyncAsync(specs, options, CancellationToken));
+            foreach (var r in outcome.Results.Where(r => r.Status == ApplyStatus.Failed))
+                WriteDsError(r.Error ?? new InvalidOperationException(r.Message), r.Target, "DsSyncWorkflowFailed");
+            WriteVerbose(outcome.Summary);
+            return outcome.Results.Concat(outcome.Skipped).ToList();
+        }
+        catch (Exception ex) when (ex is not PipelineStoppedException)
+        {
+            WriteDsError(ex, Workflows);
+            return Array.Empty<WorkflowApplyResult>();
+        }
+    }
+
     private IEnumerable<object> Nested(string script, Hashtable parameters)
     {
         var output = InvokeCommand.InvokeScript(SessionState, ScriptBlock.Create(script), parameters);

@@ -1,6 +1,7 @@
 using System.Management.Automation;
 using DsOps.Engine;
 using DsOps.Engine.Clusters;
+using DsOps.Engine.Orchestration;
 
 namespace DsOps.Commands.Clusters;
 
@@ -77,13 +78,11 @@ public sealed class SyncDsClusterCommand : DsClusterCmdlet
                 Config = saved.ConfigPath;
             }
             var desired = LoadConfig(Config!);
-            var server = ReadServer(connection, desired);
-            var statePath = StateFile(Config!, StatePath, NoState);
-            var plan = MakePlan(connection, desired, server, saved?.Prune ?? Prune, statePath, saved?.UpdateSecrets ?? UpdateSecrets);
-            saved?.Verify(plan);
-            WriteVerbose("Plan: " + plan.Summary);
-            var results = ApplyPlan(connection, desired, server, plan, WhatIfRequested ? null : statePath, Force, TestConnection, "Sync-DsCluster");
-            WriteResults(results, IncludeUnchanged, "Sync-DsCluster", connection);
+            var host = OperationHost;
+            var planRequest = new ClusterPlanRequest { Prune = saved?.Prune ?? Prune, UpdateSecrets = saved?.UpdateSecrets ?? UpdateSecrets, StatePath = StateFile(Config!, StatePath, NoState) };
+            var applyRequest = new ClusterApplyRequest { Force = Force, TestConnections = TestConnection, Activity = "Sync-DsCluster" };
+            var outcome = host.Run(() => ClusterService(connection).SyncAsync(desired, planRequest, applyRequest, saved, CancellationToken));
+            WriteResults(outcome, IncludeUnchanged, "Sync-DsCluster");
         }
         catch (Exception ex) when (ex is not PipelineStoppedException)
         {

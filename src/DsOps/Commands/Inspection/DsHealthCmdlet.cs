@@ -103,7 +103,7 @@ public abstract class DsHealthCmdlet : DsCmdlet
         var result = new List<string>();
         foreach (var p in patterns)
         {
-            var w = new WildcardPattern(p, WildcardOptions.IgnoreCase);
+            var w = new DsOps.Engine.Text.Wildcard(p);
             var matched = ids.Where(w.IsMatch).ToList();
             if (matched.Count == 0)
                 ThrowDsError("DsUnknownHealthCheck", ErrorCategory.InvalidArgument,

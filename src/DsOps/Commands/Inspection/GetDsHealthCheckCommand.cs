@@ -38,10 +38,10 @@ public sealed class GetDsHealthCheckCommand : DsCmdlet
             try { baseline = DsHealthBaselines.Validate(Baseline); }
             catch (Exception ex) when (ex is not PipelineStoppedException) { ThrowDsError(ex, Baseline); }
         }
-        var patterns = Check?.Select(p => new WildcardPattern(p, WildcardOptions.IgnoreCase)).ToList();
+        var patterns = DsOps.Infrastructure.Wildcards.Compile(Check);
         foreach (var c in HealthInspector.Catalogue)
         {
-            if (patterns is not null && !patterns.Any(p => p.IsMatch(c.Id))) continue;
+            if (!DsOps.Infrastructure.Wildcards.Matches(patterns, c.Id)) continue;
             if (Tag is { Length: > 0 } && !c.Tags.Any(t => Tag.Contains(t, StringComparer.OrdinalIgnoreCase))) continue;
             if (baseline is not null && !DsHealthBaselines.Contains(baseline, c.Since)) continue;
             WriteObject(c);

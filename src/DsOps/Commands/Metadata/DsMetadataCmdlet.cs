@@ -31,9 +31,7 @@ public abstract class DsMetadataCmdlet : DsCmdlet
     /// <summary>Wildcard filter from -Project style parameters; null when no patterns were given.</summary>
     protected static Func<string, bool>? WildcardFilter(string[]? patterns)
     {
-        if (patterns is null || patterns.Length == 0) return null;
-        var compiled = patterns.Select(p => new WildcardPattern(p, WildcardOptions.IgnoreCase)).ToArray();
-        return name => compiled.Any(w => w.IsMatch(name));
+        return DsOps.Infrastructure.Wildcards.Filter(patterns);
     }
 
     /// <summary>Runs an engine call, turning engine failures into a terminating ErrorRecord.</summary>

@@ -53,11 +53,8 @@ public sealed class GetDsFailedTaskCommand : DsMetadataCmdlet
         if (until <= since)
             ThrowDsError("DsInvalidTimeWindow", ErrorCategory.InvalidArgument, "-Until must be after -Since.");
         var reader = new DsMetadataReader(connection, zone);
-        var rows = Run(() => reader.GetFailedTasksAsync(since, until, IncludeEarlierTries, CancellationToken));
-        var project = WildcardFilter(Project.Texts());
-        var workflow = WildcardFilter(Workflow.Texts());
-        foreach (var row in rows)
-            if ((project is null || project(row.Project)) && (workflow is null || workflow(row.Workflow)))
-                WriteObject(row);
+        // Project and workflow patterns filter in the engine's query (SQL parameters), not here.
+        foreach (var row in Run(() => reader.GetFailedTasksAsync(since, until, IncludeEarlierTries, Project.Texts(), Workflow.Texts(), CancellationToken)))
+            WriteObject(row);
     }
 }

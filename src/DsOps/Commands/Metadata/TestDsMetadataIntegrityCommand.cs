@@ -36,8 +36,8 @@ public sealed class TestDsMetadataIntegrityCommand : DsMetadataCmdlet
         var checker = new IntegrityChecker(ResolveMetadataConnection());
         // Wildcards pick from the catalogue; a plain id is passed on, so an unknown one fails with DsUnknownIntegrityCheck.
         var ids = Check is { Length: > 0 }
-            ? Check.SelectMany(c => WildcardPattern.ContainsWildcardCharacters(c)
-                ? checker.CheckIds.Where(id => WildcardPattern.Get(c, WildcardOptions.IgnoreCase).IsMatch(id))
+            ? Check.SelectMany(c => DsOps.Engine.Text.Wildcard.HasWildcards(c)
+                ? checker.CheckIds.Where(id => new DsOps.Engine.Text.Wildcard(c).IsMatch(id))
                 : new[] { c }).Distinct(StringComparer.OrdinalIgnoreCase).ToArray()
             : checker.CheckIds.ToArray();
         // One check at a time so progress and results reach the pipeline as each finishes.

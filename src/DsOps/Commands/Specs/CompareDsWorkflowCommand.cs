@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using DsOps.Infrastructure;
+using DsOps.Engine.Orchestration;
 using DsOps.Engine.Planning;
 using DsOps.Engine.Specs.Sources;
 using DsOps.Engine.Specs.Validation;
@@ -68,26 +69,27 @@ public sealed class CompareDsWorkflowCommand : DsSpecCmdlet
 
     protected override void ProcessRecord()
     {
-        SpecSet desired, current;
-        IReadOnlySet<string>? existingProjects = null;
+        var host = OperationHost;
+        LoadedSpecs desired;
+        WorkflowPlan plan;
         try
         {
-            desired = LoadSpecs(validate: ConnectionString is null);
+            desired = Loaded(LoadSpecs(validate: ConnectionString is null));
+            var options = new WorkflowPlanOptions
+            {
+                Prune = Prune, IncludeUnchangedTasks = IncludeUnchangedTasks, RequireExistingProject = RequireExistingProject,
+                StatePath = StateFilePath(StatePath, NoState),
+            };
             if (ReferencePath is not null)
             {
                 // The reference is a target's state: its names are already that environment's.
-                current = (Request(ReferencePath, ReferenceFormat) with { Environment = null, Interpolated = null }).Load();
-                desired = ForTarget(desired, current.Workflows);
+                var reference = (Request(ReferencePath, ReferenceFormat) with { Environment = null, Interpolated = null }).Load();
+                plan = WorkflowSyncService.PlanAgainstReference(desired, reference, options, host);
             }
             else
             {
                 var connection = ResolveConnection(Connection);
-                var (version, names) = ValidateAgainstServer(desired.Workflows, connection);
-                var projects = desired.Workflows.Select(w => w.Project).Distinct(StringComparer.Ordinal).ToList();
-                var snapshot = ReadServer(connection, projects, desired.Workflows);
-                current = new SpecSet(snapshot.Workflows, version.Concat(names).ToList());
-                existingProjects = snapshot.AllProjects;
-                desired = ForTarget(desired, snapshot.Workflows);
+                plan = host.Run(() => new WorkflowSyncService(connection, host).PlanAgainstServerAsync(desired, options, CancellationToken));
             }
         }
         catch (Exception ex) when (ex is not PipelineStoppedException)
@@ -95,34 +97,18 @@ public sealed class CompareDsWorkflowCommand : DsSpecCmdlet
             ThrowDsError(ex, SourceLabel);
             return;
         }
-        WriteLoadFindings(desired.Findings.Concat(current.Findings));
-        if (desired.HasErrors || current.HasErrors)
-            ThrowDsError("DsSpecInvalid", ErrorCategory.InvalidData, "The specs have errors (written above); no plan was made.", SourceLabel);
-
-        WorkflowPlan plan;
         try
         {
-            var statePath = StateFilePath(StatePath, NoState);
-            var state = statePath is null ? null : AppliedState.Load(statePath);
-            if (statePath is not null) WriteVerbose($"Last-applied state: {statePath}{(File.Exists(statePath) ? "" : " (none yet)")}.");
-            plan = WorkflowPlanner.Plan(desired.Workflows, current.Workflows,
-                new PlanOptions
-                {
-                    Prune = Prune, State = state, IncludeUnchangedTasks = IncludeUnchangedTasks, ExistingProjects = existingProjects,
-                    RequireExistingProject = RequireExistingProject || EnvironmentRequiresExistingProject,
-                });
-            WriteLoadFindings(ChangeTypeFindings(plan, current.Workflows));
-            plan.EnsureNoProjectCreates();
             if (OutFile is not null)
-                PlanFile.Save(ResolvePath(OutFile), plan, new PlanSource(Path is null ? SourceLabel : ResolvePath(Path), Path is null ? "ConfigTable" : Format.ToString(), Environment), Interpolated);
+                PlanFile.Save(ResolvePath(OutFile), plan, new PlanSource(Path is null ? SourceLabel : ResolvePath(Path), Path is null ? "ConfigTable" : Format.ToString(), Environment), desired.Interpolated);
         }
         catch (Exception ex) when (ex is not PipelineStoppedException)
         {
-            ThrowDsError(ex, OutFile ?? SourceLabel);
+            ThrowDsError(ex, OutFile);
             return;
         }
         // Items leave the process with ${env:NAME} references instead of the substituted values.
-        foreach (var item in plan.Items) WriteObject(Interpolated.Count == 0 ? item : PlanFile.Redact(item, Interpolated));
+        foreach (var item in WorkflowSyncService.Redacted(plan, desired)) WriteObject(item);
         WriteVerbose(plan.Summary);
     }
 }

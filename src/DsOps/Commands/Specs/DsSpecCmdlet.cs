@@ -2,6 +2,7 @@ using System.Management.Automation;
 using DsOps.Engine.Specs.Sources;
 using DsOps.Infrastructure;
 using DsOps.Engine.Specs.Validation;
+using DsOps.Engine.Orchestration;
 
 namespace DsOps.Commands.Specs;
 
@@ -41,13 +42,13 @@ public abstract class DsSpecCmdlet : DsCmdlet
     public SpecFormat Format { get; set; } = SpecFormat.Auto;
 
     /// <summary><para type="description">Environment (e.g. UAT, PROD) whose name mapping from the environments file is applied.</para></summary>
-    [Parameter(HelpMessage = "Environment whose mapping from environments.yaml is applied (e.g. UAT, PROD).")]
+    [Parameter(HelpMessage = SpecLoading.EnvironmentHelp)]
     [ValidateNotNullOrEmpty]
     [SpecEnvironmentCompleter]
     public string? Environment { get; set; }
 
     /// <summary><para type="description">Environments file; defaults to environments.yaml in the spec folder.</para></summary>
-    [Parameter(HelpMessage = "Environments file; default: environments.yaml in the spec folder.")]
+    [Parameter(HelpMessage = SpecLoading.EnvironmentFileHelp)]
     [ValidateNotNullOrEmpty]
     public string? EnvironmentFile { get; set; }
 
@@ -63,17 +64,16 @@ public abstract class DsSpecCmdlet : DsCmdlet
     public DsOps.Engine.Api.DsConnection? Connection { get; set; }
 
     /// <summary>
-    /// Version checks (task types and settings the server's DS version lacks) and name checks (data sources, worker
-    /// groups, environments, tenants, alert groups) against a server. Returns the findings. A failure to read the
-    /// server's names (network, timeout, an answer DsOps cannot read) stops the command with the failure's own stable id.
+    /// Version and name checks of the specs against a server (<see cref="WorkflowSyncService.ValidateAgainstServerAsync"/>).
+    /// A failure to read the server's names stops the command with the failure's own stable id.
     /// </summary>
     protected (IReadOnlyList<SpecFinding> Version, IReadOnlyList<SpecFinding> Names) ValidateAgainstServer(
         IReadOnlyList<DsOps.Engine.Specs.Model.WorkflowSpec> workflows, DsOps.Engine.Api.DsConnection connection)
     {
         try
         {
-            return (SpecValidator.ValidateForDialect(workflows, connection.Dialect),
-                Await(SpecValidator.ValidateTargetAsync(workflows, new DsOps.Engine.Apply.DsServerInventory(connection.Client), CancellationToken)));
+            var host = OperationHost;
+            return host.Run(() => new WorkflowSyncService(connection, host).ValidateAgainstServerAsync(workflows, CancellationToken));
         }
         catch (Exception ex) when (ex is not PipelineStoppedException)
         {
@@ -82,33 +82,19 @@ public abstract class DsSpecCmdlet : DsCmdlet
         }
     }
 
-    /// <summary>
-    /// The server's current workflows of <paramref name="projects"/> as specs (two requests per project); server tasks
-    /// equal to their <paramref name="desired"/> task are held once (<see cref="DsOps.Engine.Apply.DsServerSnapshot.ReadAsync"/>).
-    /// </summary>
-    protected DsOps.Engine.Apply.DsServerSnapshot ReadServer(DsOps.Engine.Api.DsConnection connection, IReadOnlyCollection<string> projects,
-        IReadOnlyList<DsOps.Engine.Specs.Model.WorkflowSpec>? desired = null)
+    /// <summary>The server's current workflows of <paramref name="projects"/> as specs (two requests per project).</summary>
+    protected DsOps.Engine.Apply.DsServerSnapshot ReadServer(DsOps.Engine.Api.DsConnection connection, IReadOnlyCollection<string> projects)
     {
-        WriteVerbose($"Reading {projects.Count} project(s) from {connection.Name}.");
-        return Await(DsOps.Engine.Apply.DsServerSnapshot.ReadAsync(connection.Client, projects, CancellationToken, desired));
+        var host = OperationHost;
+        return host.Run(() => new WorkflowSyncService(connection, host).ReadServerAsync(projects, null, CancellationToken));
     }
 
     /// <summary>The request for -Path, with provider paths resolved against the current location.</summary>
-    protected SpecSourceRequest Request(string path, SpecFormat format) => new(ResolvePath(path))
+    protected SpecSourceRequest Request(string path, SpecFormat format) => SpecLoading.Request(this, new SpecLoading.Options(ResolvePath(path))
     {
-        Format = format,
-        Environment = Environment,
-        EnvironmentFile = EnvironmentFile is null ? null : ResolvePath(EnvironmentFile),
-        DefaultProject = DefaultProject,
-        PyDs = PyDsConfig is null ? null : new PyDsOptions
-        {
-            Config = PyDsConfig.Cast<System.Collections.DictionaryEntry>().ToDictionary(e => e.Key.ToString()!, e => e.Value?.ToString() ?? "", StringComparer.Ordinal),
-            Project = DefaultProject,
-        },
-        Interpolated = Interpolated,
-        // Loading runs synchronously on the pipeline thread, so progress can be written directly.
-        Progress = (done, total, file) => WriteProgressPercent(41, "Reading workflow specs", file.Length == 0 ? "done" : System.IO.Path.GetFileName(file), done, total),
-    };
+        Format = format, Environment = Environment, EnvironmentFile = EnvironmentFile is null ? null : ResolvePath(EnvironmentFile),
+        Project = DefaultProject, PyDsConfig = PyDsConfig,
+    }, Interpolated);
 
     /// <summary>Loads from -Path or from the config table (exactly one must be given); validates when asked.</summary>
     protected SpecSet LoadSpecs(bool validate)
@@ -117,27 +103,15 @@ public abstract class DsSpecCmdlet : DsCmdlet
             throw new ArgumentException("Give either -Path (spec files) or -ConnectionString (config table), not both or neither.");
         if (Path is not null)
         {
-            var request = Request(Path, Format);
-            var fileOptions = request.ToOptions();
-            EnvironmentRequiresExistingProject = fileOptions.Overlay?.RequireExistingProject == true;
-            var loaded = validate ? SpecSources.LoadAndValidate(request.Path, request.Format, fileOptions, request.PyDs)
-                : SpecSources.Load(request.Path, request.Format, fileOptions, request.PyDs);
-            return WithGitProvenance(loaded);
+            var loaded = SpecLoading.LoadFiles(this, Request(Path, Format), validate, SourceLabel);
+            EnvironmentRequiresExistingProject = loaded.EnvironmentRequiresExistingProject;
+            return loaded.Set;
         }
         var options = Request(".", Format).ToOptionsFor(ScriptRoot is null ? null : ResolvePath(ScriptRoot));
         EnvironmentRequiresExistingProject = options.Overlay?.RequireExistingProject == true;
         ConfigRows = Await(ConfigTableSource.ReadRowsAsync(DsConnectionStrings.With(ConnectionString!, Credential), TableName, DefaultProject, CancellationToken));
         var set = ConfigTableSource.ToSpecs(ConfigRows, TableName, ScriptRoot is null ? null : ResolvePath(ScriptRoot), new GitScriptSourceResolver(), options);
         return validate ? new SpecSet(set.Workflows, set.Findings.Concat(SpecValidator.Validate(set.Workflows)).ToList()) : set;
-    }
-
-    /// <summary>Script files in a Git work tree get their provenance (repository, path, commit), kept on the server by Sync.</summary>
-    private SpecSet WithGitProvenance(SpecSet set)
-    {
-        var git = new DsOps.Engine.Provenance.GitWorkTreeProvenance();
-        var workflows = git.Annotate(set.Workflows);
-        foreach (var note in git.Notes) WriteVerbose(note);
-        return ReferenceEquals(workflows, set.Workflows) ? set : new SpecSet(workflows, set.Findings) { ProjectDescriptions = set.ProjectDescriptions };
     }
 
     /// <summary>The <c>${env:NAME}</c> values this invocation substituted (plans show the reference instead).</summary>
@@ -149,26 +123,12 @@ public abstract class DsSpecCmdlet : DsCmdlet
     /// <summary>The config-table rows read by <see cref="LoadSpecs"/> (null for files).</summary>
     protected IReadOnlyList<ConfigTableRow>? ConfigRows { get; private set; }
 
-    /// <summary>
-    /// The desired specs as they apply to the target: for the config table, its rows merged into the target's
-    /// copies (ConfigTableSource.MergeWithTarget, partial update) and then validated; files are returned as they are
-    /// (already validated).
-    /// </summary>
-    protected SpecSet ForTarget(SpecSet desired, IReadOnlyList<DsOps.Engine.Specs.Model.WorkflowSpec> current)
+    /// <summary>The loaded specs with what the engine's rules need of their source.</summary>
+    internal LoadedSpecs Loaded(SpecSet set) => new()
     {
-        if (ConfigRows is null) return desired;
-        var merged = ConfigTableSource.MergeWithTarget(desired.Workflows, ConfigRows, current);
-        return new SpecSet(merged, desired.Findings.Concat(SpecValidator.Validate(merged)).ToList());
-    }
-
-    /// <summary>ChangeTypeMismatch findings of the config-table rows against the target and the plan (none for files).</summary>
-    protected IReadOnlyList<SpecFinding> ChangeTypeFindings(DsOps.Engine.Planning.WorkflowPlan plan, IReadOnlyList<DsOps.Engine.Specs.Model.WorkflowSpec> current)
-    {
-        if (ConfigRows is null) return Array.Empty<SpecFinding>();
-        var changed = plan.Items.Where(i => i.Level == DsOps.Engine.Planning.PlanLevel.Task && i.Action != DsOps.Engine.Planning.PlanAction.Unchanged)
-            .Select(i => (i.Project, i.Workflow, i.Task!)).ToHashSet();
-        return ConfigTableSource.CheckChangeTypes(ConfigRows, current, (p, w, t) => changed.Contains((p, w, t)), TableName);
-    }
+        Set = set, SourceLabel = SourceLabel, ConfigRows = ConfigRows, TableName = TableName, Interpolated = Interpolated,
+        EnvironmentRequiresExistingProject = EnvironmentRequiresExistingProject,
+    };
 
     /// <summary>
     /// The last-applied state file: -StatePath, else .dsops-state.json in the spec folder (null with -NoState or when
@@ -176,7 +136,7 @@ public abstract class DsSpecCmdlet : DsCmdlet
     /// </summary>
     protected string? StateFilePath(string? statePath, bool noState) =>
         noState ? null : statePath is not null ? ResolvePath(statePath)
-        : Path is not null && Directory.Exists(ResolvePath(Path)) ? System.IO.Path.Combine(ResolvePath(Path), DsOps.Engine.Planning.AppliedState.DefaultFileName) : null;
+        : Path is not null ? SpecLoading.DefaultStatePath(ResolvePath(Path)) : null;
 
     /// <summary>What the specs are read from, for messages and error targets (never the connection string).</summary>
     protected string SourceLabel => Path ?? $"config table {TableName}";
@@ -184,16 +144,5 @@ public abstract class DsSpecCmdlet : DsCmdlet
     protected string ResolvePath(string path) => SessionState.Path.GetUnresolvedProviderPathFromPSPath(path);
 
     /// <summary>Writes loader findings: errors as non-terminating errors, warnings as warnings.</summary>
-    protected void WriteLoadFindings(IEnumerable<SpecFinding> findings)
-    {
-        foreach (var f in findings)
-        {
-            if (f.Severity == SpecSeverity.Error)
-                WriteDsError("DsSpec" + f.RuleId, ErrorCategory.InvalidData, f.ToString(), f.Location.File);
-            else if (f.Severity == SpecSeverity.Warning)
-                WriteWarning(f.ToString());
-            else
-                WriteVerbose(f.ToString());
-        }
-    }
+    protected void WriteLoadFindings(IEnumerable<SpecFinding> findings) => WorkflowSyncService.Report(OperationHost, findings);
 }

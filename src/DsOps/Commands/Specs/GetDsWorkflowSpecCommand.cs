@@ -68,9 +68,9 @@ public sealed class GetDsWorkflowSpecCommand : DsSpecCmdlet
                     workflows = workflows.Where(w => w.Location.File is not { } file || !failed.Contains(file)).ToList();
                 }
             }
-            var patterns = Name?.Select(n => WildcardPattern.Get(n, WildcardOptions.IgnoreCase)).ToList();
+            var patterns = Wildcards.Compile(Name);
             foreach (var w in workflows)
-                if (patterns is null || patterns.Any(p => p.IsMatch(w.Name))) WriteObject(w);
+                if (Wildcards.Matches(patterns, w.Name)) WriteObject(w);
         }
         catch (Exception ex) when (ex is not PipelineStoppedException)
         {

@@ -3,6 +3,7 @@ using DsOps.Infrastructure;
 using DsOps.Engine;
 using DsOps.Engine.Api;
 using DsOps.Engine.Apply;
+using DsOps.Engine.Orchestration;
 using DsOps.Engine.Planning;
 using DsOps.Engine.Specs.Model;
 using DsOps.Engine.Specs.Sources;
@@ -111,17 +112,15 @@ public sealed class SyncDsWorkflowCommand : DsSpecCmdlet
     protected override void EndProcessing()
     {
         var connection = ResolveConnection(Connection);
-        var client = connection.Client;
+        var host = OperationHost;
         SavedPlan? saved = null;
-        SpecSet specs;
+        LoadedSpecs specs;
         try
         {
             if (Plan is not null)
             {
+                // A plan names the source it was made from: bind it as if given on the command line.
                 saved = PlanFile.Load(ResolvePath(Plan));
-                if (Prune && !saved.Prune)
-                    throw new DsOpsException(DsErrorKind.InvalidInput, "DsPlanOptionConflict",
-                        "-Prune cannot be added to a saved plan (the plan was made without it); make a new plan with Compare-DsWorkflow -Prune.");
                 if (Path is null && ConnectionString is null && saved.Source is { } source)
                 {
                     Path = source.Path;
@@ -129,142 +128,36 @@ public sealed class SyncDsWorkflowCommand : DsSpecCmdlet
                     Environment ??= source.Environment;
                 }
             }
-            specs = LoadSpecs(validate: ConnectionString is null);
+            specs = Loaded(LoadSpecs(validate: ConnectionString is null));
         }
         catch (Exception ex) when (ex is not PipelineStoppedException)
         {
             ThrowDsError(ex, Plan ?? SourceLabel);
             return;
         }
-        WriteLoadFindings(specs.Findings);
-        if (specs.HasErrors)
-            ThrowDsError("DsSpecInvalid", ErrorCategory.InvalidData, "The specs have errors (written above); nothing was applied.", SourceLabel);
 
-        var (versionFindings, targetFindings) = ValidateAgainstServer(specs.Workflows, connection);
-        WriteLoadFindings(versionFindings);
-        if (versionFindings.Any(f => f.Severity == SpecSeverity.Error))
-            ThrowDsError("DsSpecVersionMismatch", ErrorCategory.InvalidData,
-                $"The specs use task types or settings that {connection.Dialect} does not have (written above); nothing was applied.", SourceLabel);
-        WriteLoadFindings(targetFindings);
-        if (targetFindings.Any(f => f.Severity == SpecSeverity.Error))
-            ThrowDsError("DsSpecTargetMismatch", ErrorCategory.InvalidData,
-                $"The specs name data sources, worker groups, environments, tenants or alert groups that {connection.Uri.GetLeftPart(UriPartial.Authority)} does not have (written above); nothing was applied.", SourceLabel);
-
-        var statePath = StateFilePath(StatePath, NoState);
-        AppliedState? state = null;
-        WorkflowPlan plan;
-        SyncLock? syncLock = null;
+        WorkflowSyncOutcome outcome;
         try
         {
-            var projects = specs.Workflows.Select(w => w.Project).Concat(saved?.Projects ?? Array.Empty<string>()).Distinct(StringComparer.Ordinal).ToList();
-            // A sync that writes holds the lock of every project and of the state file until it has saved the state.
-            if (!WhatIfRequested)
-                syncLock = Await(SyncLock.AcquireAsync(client.BaseUri, projects, statePath, TimeSpan.FromSeconds(LockTimeout), CancellationToken));
-            state = statePath is null ? null : AppliedState.Load(statePath);
-            if (state is { ReplayedJournalEntries: > 0 })
-                WriteWarning($"A previous sync using '{statePath}' did not finish; its progress ({state.ReplayedJournalEntries} journal entries) was read from '{AppliedState.JournalPath(statePath!)}'.");
-            var snapshot = ReadServer(connection, projects, specs.Workflows);
-            var merged = ForTarget(specs, snapshot.Workflows);
-            WriteLoadFindings(merged.Findings.Skip(specs.Findings.Count)); // the config table's rules, run on the merged copies
-            specs = merged;
-            if (specs.HasErrors)
-                throw new DsOpsException(DsErrorKind.InvalidInput, "DsSpecInvalid", "The specs have errors (written above); nothing was applied.");
-            if (saved is not null)
+            var options = new WorkflowSyncOptions
             {
-                saved.VerifyDesired(specs.Workflows);
-                saved.VerifyCurrent(snapshot.Workflows);
-            }
-            plan = WorkflowPlanner.Plan(specs.Workflows, snapshot.Workflows, new PlanOptions
-            {
-                Prune = saved?.Prune ?? Prune, State = state, IncludeUnchangedTasks = saved?.IncludeUnchangedTasks ?? false,
-                ExistingProjects = snapshot.AllProjects,
-                RequireExistingProject = RequireExistingProject || EnvironmentRequiresExistingProject || saved?.RequireExistingProject == true,
-            });
-            // Everything that decides what apply does is in the plan file's fingerprint (checked on load); the
-            // recomputed plan must also list exactly the saved items.
-            saved?.VerifyItems(plan, Interpolated);
-            var changeTypes = ChangeTypeFindings(plan, snapshot.Workflows);
-            WriteLoadFindings(changeTypes);
-            if (changeTypes.Any(f => f.Severity == SpecSeverity.Error))
-                throw new DsOpsException(DsErrorKind.InvalidInput, "DsSpecChangeTypeMismatch",
-                    $"Rows of {TableName} say 'new', 'update' or 'delete' where the server says otherwise (written above); nothing was applied.");
-            plan.EnsureNoProjectCreates();
-            WriteVerbose("Plan: " + plan.Summary);
-            Apply(plan, snapshot, client, state, statePath);
+                Prune = Prune, Force = Force, ThrottleLimit = ThrottleLimit, RequireExistingProject = RequireExistingProject,
+                StatePath = StateFilePath(StatePath, NoState), LockTimeout = TimeSpan.FromSeconds(LockTimeout), SavedPlan = saved,
+            };
+            outcome = host.Run(() => new WorkflowSyncService(connection, host).SyncAsync(specs, options, CancellationToken));
         }
         catch (Exception ex) when (ex is not PipelineStoppedException)
         {
             ThrowDsError(ex, Plan ?? SourceLabel);
+            return;
         }
-        finally
-        {
-            syncLock?.Dispose();
-        }
-    }
-
-    private void Apply(WorkflowPlan plan, DsServerSnapshot snapshot, DsClient client, AppliedState? state, string? statePath)
-    {
-        var approved = new HashSet<string>(StringComparer.Ordinal);
-        var declined = new List<PlanItem>();
-        var deletes = plan.Items.Count(i => i.Level == PlanLevel.Workflow && i.Action == PlanAction.Delete);
-        // Deletes get a second, explicit question unless -Force or -Confirm:$false says not to ask.
-        var confirmDeletes = deletes == 0 || Force || WhatIfRequested || ConfirmDeclined ||
-                             ShouldContinue($"Delete {deletes} workflow(s) from the server? They are not in the specs.", "Confirm deletes");
-        foreach (var item in plan.Items.Where(i => i.Level == PlanLevel.Workflow && i.Action != PlanAction.Unchanged))
-        {
-            var action = item.Action switch
-            {
-                PlanAction.Create => "Create workflow",
-                PlanAction.Delete => "Delete workflow",
-                PlanAction.Rename => $"Rename workflow from '{item.PreviousName}'",
-                _ => "Update workflow" + (item.Changes.Length > 0 ? $" ({string.Join(", ", item.Changes.Select(c => c.Field))})" : ""),
-            } + (item.Drift ? " [overwrites changes made outside DsOps]" : "");
-            if ((item.Action != PlanAction.Delete || confirmDeletes) && ShouldProcess(item.Target, action)) approved.Add(item.Target);
-            else declined.Add(Interpolated.Count == 0 ? item : PlanFile.Redact(item, Interpolated));
-        }
-
-        // Results carry the items' change summaries: ${env:NAME} values go out as the reference (only field names decide apply).
-        var filtered = new WorkflowPlan(
-            plan.Items.Where(i => i.Action == PlanAction.Unchanged || approved.Contains(i.Project + "/" + i.Workflow))
-                .Select(i => Interpolated.Count == 0 ? i : PlanFile.Redact(i, Interpolated)).ToList(),
-            plan.Desired, plan.Projects, plan.CurrentFingerprint, plan.DesiredFingerprint, plan.Prune);
-        var applier = new WorkflowApplier(client, snapshot);
-        // Task definitions of managed workflows that no workflow uses any more (left by DS, a killed run or the UI).
-        var orphans = state is null ? Array.Empty<OrphanedTasks>()
-            : applier.FindOrphans(state).Where(o => ShouldProcess(o.Key, $"Delete {o.TaskCodes.Count} orphaned task definition(s) ({string.Join(", ", o.TaskCodes)})")).ToArray();
-        using var journal = state is not null && statePath is not null && !WhatIfRequested ? ApplyJournal.Open(statePath) : null;
-        var results = AwaitWithProgress<IReadOnlyList<WorkflowApplyResult>, ApplyProgress>(
-            progress => applier.ApplyAsync(filtered, new ApplyOptions { ThrottleLimit = ThrottleLimit, State = state, Journal = journal, Orphans = orphans }, progress, CancellationToken),
-            p => new ProgressRecord(1, "Sync-DsWorkflow", $"{p.Done} of {p.Total} workflows: {p.Current}")
-            {
-                PercentComplete = p.Total == 0 ? 100 : p.Done * 100 / p.Total,
-            });
-        WriteProgress(new ProgressRecord(1, "Sync-DsWorkflow", "Done") { RecordType = ProgressRecordType.Completed });
-
-        foreach (var key in applier.DroppedIntents)
-            WriteVerbose($"'{key}' is no longer recorded as managed: a run that was stopped began writing it more than {AppliedState.IntentGrace.TotalMinutes:0} minutes ago, and it is neither in the specs nor on the server.");
-        if (journal is not null) journal.Complete(state!, statePath!);
-        foreach (var r in results)
+        foreach (var r in outcome.Results)
         {
             if (r.Status == ApplyStatus.Failed) WriteDsError(r.Error ?? new InvalidOperationException(r.Message), r.Target, "DsSyncWorkflowFailed");
             if (r.Status != ApplyStatus.Unchanged || IncludeUnchanged) WriteObject(r);
         }
-        foreach (var d in declined)
-            WriteObject(new WorkflowApplyResult
-            {
-                Project = d.Project, Workflow = d.Workflow, Action = d.Action, Status = ApplyStatus.Skipped, PreviousName = d.PreviousName,
-                Drift = d.Drift, Changes = d.ChangeSummary.Length == 0 ? null : d.ChangeSummary, Message = WhatIfRequested ? "WhatIf" : "declined",
-            });
-        var summary = $"{results.Count(r => r.Status == ApplyStatus.Applied)} applied, {results.Count(r => r.Status == ApplyStatus.Unchanged)} unchanged, " +
-                      $"{results.Count(r => r.Status == ApplyStatus.Failed)} failed, {declined.Count} skipped; {client.Statistics}";
-        WriteVerbose(summary);
-        WriteInformation(new InformationRecord(summary, "Sync-DsWorkflow"));
+        foreach (var skipped in outcome.Skipped) WriteObject(skipped);
+        WriteVerbose(outcome.Summary);
+        WriteInformation(new InformationRecord(outcome.Summary, "Sync-DsWorkflow"));
     }
-
-    private bool ConfirmDeclined => MyInvocation.BoundParameters.TryGetValue("Confirm", out var c) && c is SwitchParameter s && !s.ToBool();
-
-    // -WhatIf (or -WhatIf:$false) when given, else $WhatIfPreference of the caller, as ShouldProcess itself decides.
-    private bool WhatIfRequested => MyInvocation.BoundParameters.TryGetValue("WhatIf", out var w)
-        ? w is SwitchParameter s && s.ToBool()
-        : LanguagePrimitives.IsTrue(SessionState.PSVariable.GetValue("WhatIfPreference"));
 }
