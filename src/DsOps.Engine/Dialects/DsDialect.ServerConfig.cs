@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using DsOps.Engine.ServerConfig;
 
 namespace DsOps.Engine.Dialects;
@@ -196,6 +197,23 @@ public sealed partial class DsDialect
         new(key, kind, min, max, readHere ? ConfigKeyStatus.Active : ConfigKeyStatus.Ignored, meaning,
             Note: readHere ? null : otherName is null ? $"DS {Version} does not read this key." : $"DS {Version} does not read this key; it reads {otherName}.",
             ReplacedBy: readHere ? null : otherName, DefaultValue: defaultValue, Allowed: Allowed);
+
+    /// <summary>The file-name pattern of DS's own jars under &lt;role&gt;-server/libs.</summary>
+    internal const string DsJarSearchPattern = "dolphinscheduler-*.jar";
+
+    // dolphinscheduler-<module>-<3.x.y>[-qualifier].jar, as DS's binary distribution names its modules (docs/server-config.md "Which version").
+    [GeneratedRegex(@"^dolphinscheduler-[a-z-]+-(3\.\d+\.\d+)(?:-[A-Za-z0-9.]+)?\.jar$")]
+    private static partial Regex DsJarName();
+
+    /// <summary>
+    /// The version a DS jar's file name carries (dolphinscheduler-master-3.2.2.jar → 3.2.2), or null for any other file.
+    /// A DS version outside the supported range throws as <see cref="Parse"/> does.
+    /// </summary>
+    internal static DsDialect? VersionFromJarName(string fileName)
+    {
+        var m = DsJarName().Match(fileName);
+        return m.Success ? Parse(m.Groups[1].Value) : null;
+    }
 
     /// <summary>
     /// Infers the version from a server's application.yaml keys and files when no dolphinscheduler-*.jar names it

@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using DsOps.Engine.Dialects;
 
 namespace DsOps.Engine.ServerConfig;
@@ -162,9 +161,6 @@ public static partial class DsServerConfigReader
         return null;
     }
 
-    [GeneratedRegex(@"^dolphinscheduler-[a-z-]+-(3\.\d+\.\d+)(?:-[A-Za-z0-9.]+)?\.jar$")]
-    private static partial Regex DsJar();
-
     /// <summary>
     /// The version from a DS jar under &lt;role&gt;-server/libs, else inferred from keys only some versions have
     /// (see docs/server-config.md "Which version"); a bare inference names the earliest version that fits.
@@ -175,10 +171,10 @@ public static partial class DsServerConfigReader
         {
             var libs = System.IO.Path.Combine(dir!, "libs");
             if (!Directory.Exists(libs)) continue;
-            foreach (var jar in Directory.EnumerateFiles(libs, "dolphinscheduler-*.jar"))
+            foreach (var jar in Directory.EnumerateFiles(libs, DsDialect.DsJarSearchPattern))
             {
-                var m = DsJar().Match(System.IO.Path.GetFileName(jar));
-                if (m.Success) return (DsDialect.Parse(m.Groups[1].Value), $"libs/{System.IO.Path.GetFileName(jar)}");
+                var name = System.IO.Path.GetFileName(jar);
+                if (DsDialect.VersionFromJarName(name) is { } fromJar) return (fromJar, $"libs/{name}");
             }
         }
         var keys = files.Where(f => f.Kind is ConfigFileKind.ApplicationYaml).SelectMany(f => f.Entries).Select(e => e.Key).ToHashSet(StringComparer.Ordinal);

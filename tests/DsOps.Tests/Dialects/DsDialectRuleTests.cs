@@ -1,11 +1,13 @@
 using System.Text.Json;
 using DsOps.Engine.Api;
 using DsOps.Engine.Dialects;
+using DsOps.Tests.Api;
+using DsOps.Tests.Fakes;
 using Xunit;
 
 namespace DsOps.Tests.Dialects;
 
-/// <summary>Version facts that used to live outside Dialects/ (issue #15): state filters, status tables, key spellings, config inference.</summary>
+/// <summary>Version facts that used to live outside Dialects/ (issue #15): state filters, status tables, key spellings, config inference, jar names, product info.</summary>
 public class DsDialectRuleTests
 {
     [Theory]
@@ -89,5 +91,83 @@ public class DsDialectRuleTests
         var (dialect, evidence) = DsDialect.FromServerConfig(new HashSet<string> { key }, jvmArgs, bootstrap);
         Assert.Equal(DsDialect.Parse(expected).Version, dialect.Version);
         Assert.StartsWith("inferred: ", evidence);
+    }
+
+    [Theory]
+    [InlineData("dolphinscheduler-master-3.0.6.jar", "3.0.6")]
+    [InlineData("dolphinscheduler-api-3.2.2.jar", "3.2.2")]
+    [InlineData("dolphinscheduler-task-api-3.4.1.jar", "3.4.1")]
+    [InlineData("dolphinscheduler-worker-3.2.1-SNAPSHOT.jar", "3.2.1")]
+    public void A_ds_jar_name_gives_its_version(string fileName, string expected)
+    {
+        Assert.Equal(Version.Parse(expected), DsDialect.VersionFromJarName(fileName)!.Version);
+    }
+
+    [Theory]
+    [InlineData("spring-core-5.3.39.jar")]
+    [InlineData("mysql-connector-j-8.0.33.jar")]
+    [InlineData("dolphinscheduler-master.jar")]          // no version
+    [InlineData("dolphinscheduler-master-2.0.9.jar")]    // not a 3.x line
+    [InlineData("dolphinscheduler-master-3.2.2.jar.bak")]
+    public void Any_other_file_name_gives_no_version(string fileName)
+    {
+        Assert.Null(DsDialect.VersionFromJarName(fileName));
+    }
+
+    [Fact]
+    public void A_ds_jar_of_an_unsupported_version_is_refused_not_guessed()
+    {
+        Assert.Throws<NotSupportedException>(() => DsDialect.VersionFromJarName("dolphinscheduler-master-3.5.0.jar"));
+    }
+
+    [Fact]
+    public void The_server_config_reader_takes_the_version_from_a_jar_under_libs()
+    {
+        var home = Directory.CreateTempSubdirectory("dsops-jar-");
+        try
+        {
+            var libs = Directory.CreateDirectory(Path.Combine(home.FullName, "libs"));
+            File.WriteAllText(Path.Combine(libs.FullName, "spring-core-5.3.39.jar"), "");
+            File.WriteAllText(Path.Combine(libs.FullName, "dolphinscheduler-master-3.2.1.jar"), "");
+            var (dialect, evidence) = DsOps.Engine.ServerConfig.DsServerConfigReader.DetectVersion(
+                Array.Empty<DsOps.Engine.ServerConfig.ConfigSourceFile>(), new[] { home.FullName });
+            Assert.Equal(new Version(3, 2, 1), dialect.Version);
+            Assert.Equal("libs/dolphinscheduler-master-3.2.1.jar", evidence);
+        }
+        finally { home.Delete(recursive: true); }
+    }
+
+    [Theory]
+    [InlineData("{\"version\":\"3.4.2\"}", "3.4.2")]
+    [InlineData("{\"version\":\"3.3.0-alpha\",\"other\":1}", "3.3.0")]
+    [InlineData("{\"version\":3.4}", null)]        // not a string
+    [InlineData("{\"release\":\"3.4.2\"}", null)]  // no version key
+    [InlineData("[\"3.4.2\"]", null)]
+    public void Product_info_names_the_version_only_under_its_key(string json, string? expected)
+    {
+        var d = DsDialect.FromProductInfo(JsonDocument.Parse(json).RootElement);
+        Assert.Equal(expected is null ? null : Version.Parse(expected), d?.Version);
+        Assert.Null(DsDialect.FromProductInfo(null));
+        Assert.Null(DsDialect.FromProductInfo(default(JsonElement)));   // a route that exists but answered an error
+    }
+
+    [Fact]
+    public void The_detector_reads_the_version_from_product_info_via_the_dialect()
+    {
+        using var fake = new FakeDsServer("3.4.1").Answer("GET " + DsDialect.ProductInfoPath,
+            new Dictionary<string, object> { [DsDialect.ProductInfoVersionKey] = "3.4.2" });
+        using var c = DsClientTests.Connect(fake);
+        Assert.Equal("3.4.2", c.Version);
+        Assert.Contains(fake.Requests, r => r.Path == DsDialect.ProductInfoPath);
+        // The reported version decides; no route probe is asked.
+        Assert.DoesNotContain(fake.Requests, r => DsDialect.VersionProbes.Any(p => p.Path == r.Path));
+    }
+
+    [Fact]
+    public void A_given_version_still_checks_access_on_the_dialect_s_route()
+    {
+        using var fake = new FakeDsServer("3.2.2");
+        using var c = DsClientTests.Connect(fake, DsDialect.V3_2);
+        Assert.Equal("GET " + DsDialect.AccessCheckPath, Assert.Single(fake.Requests).Route);
     }
 }
