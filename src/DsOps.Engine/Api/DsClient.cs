@@ -206,7 +206,7 @@ internal sealed partial class DsClient : IDisposable
     internal void RequireDagShape(JsonElement dag, string endpoint, int index)
     {
         if (dag.ValueKind != JsonValueKind.Object) throw DsResponseReader.NullListItem(endpoint, "workflows", index);
-        if (!(dag.TryGetProperty(Dialect.DagDefinitionKey, out var def) || dag.TryGetProperty("processDefinition", out def)) || def.ValueKind != JsonValueKind.Object)
+        if (!Dialect.TryGetDagDefinition(dag, out var def) || def.ValueKind != JsonValueKind.Object)
             throw new DsApiException(DsErrorKind.InvalidResponse, "DsInvalidResponse",
                 $"{endpoint} answered a workflow (item {index + 1}) without its definition ('{Dialect.DagDefinitionKey}'); DsOps cannot read it.", endpoint);
         if (dag.TryGetProperty("taskDefinitionList", out var tasks)) DsResponseReader.RequireObjectItems(tasks, endpoint, "task definitions");

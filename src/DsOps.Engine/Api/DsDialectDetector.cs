@@ -16,8 +16,8 @@ internal static class DsDialectDetector
         // Before 3.3 this path falls into GET /ui-plugins/{id} and fails to convert the id (an error envelope),
         // so only a successful answer carrying a version counts.
         var info = await ProbeAsync(client, DsDialect.ProductInfoPath, ct, businessErrorMeansPresent: false).ConfigureAwait(false);
-        if (info is { ValueKind: JsonValueKind.Object } pi && pi.TryGetProperty("version", out var v) && v.ValueKind == JsonValueKind.String)
-            return DsDialect.FromReportedVersion(v.GetString()!);
+        if (DsDialect.FromProductInfo(info) is { } reported)
+            return reported;
         foreach (var probe in DsDialect.VersionProbes)
             if (await ProbeAsync(client, probe.Path, ct, probe.BusinessErrorMeansPresent).ConfigureAwait(false) is not null)
                 return probe.Dialect;
@@ -29,7 +29,7 @@ internal static class DsDialectDetector
 
     /// <summary>When the version is given, still make one authenticated call so bad credentials fail at connect.</summary>
     public static Task VerifyAccessAsync(DsClient client, CancellationToken ct) =>
-        client.GetPathAsync("projects/list", ct);
+        client.GetPathAsync(DsDialect.AccessCheckPath, ct);
 
     private static async Task<JsonElement?> ProbeAsync(DsClient client, string path, CancellationToken ct, bool businessErrorMeansPresent = true)
     {

@@ -13,17 +13,9 @@ internal static class DsStatusCatalog
     /// <summary>The status enum name(s) for <paramref name="code"/> in the dialect's version, e.g. "PROCESS_DEFINE_NOT_ALLOWED_EDIT".</summary>
     public static string? NameOf(int code, DsDialect dialect)
     {
-        var table = Tables.Value[TableFor(dialect)];
+        var table = Tables.Value[dialect.StatusTableName];
         return table.TryGetValue(code, out var name) ? name : null;
     }
-
-    private static string TableFor(DsDialect dialect) => dialect.Family switch
-    {
-        "3.0" => "3.0.1",
-        "3.1" => "3.1.9",
-        "3.2" => "3.2.2",
-        _ => "3.3-dev",
-    };
 
     private static Dictionary<string, Dictionary<int, string>> Load()
     {

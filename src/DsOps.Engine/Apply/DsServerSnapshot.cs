@@ -224,7 +224,7 @@ public sealed class DsServerSnapshot
         array.ValueKind == JsonValueKind.Array ? array.EnumerateArray() : Enumerable.Empty<JsonElement>();
 
     private static JsonElement Definition(JsonElement dag, DsClient client) =>
-        dag.TryGetProperty(client.Dialect.DagDefinitionKey, out var d) ? d : dag.GetProperty("processDefinition");
+        client.Dialect.TryGetDagDefinition(dag, out var d) ? d : dag.GetProperty(client.Dialect.DagDefinitionKey);
 
     private static int TaskCount(JsonElement dag) =>
         dag.TryGetProperty("taskDefinitionList", out var l) && l.ValueKind == JsonValueKind.Array ? l.GetArrayLength() : 0;

@@ -1,3 +1,5 @@
+using System.Text.Json;
+
 namespace DsOps.Engine.Dialects;
 
 /// <summary>
@@ -27,6 +29,24 @@ public sealed partial class DsDialect
 
     /// <summary>The route that reports the version (3.3+). Before 3.3 it falls into GET /ui-plugins/{id} and answers an error envelope.</summary>
     public const string ProductInfoPath = "ui-plugins/query-product-info";
+
+    /// <summary>The key of the product-info answer (its envelope's data) that names the release (docs/ds-facts.md §0).</summary>
+    internal const string ProductInfoVersionKey = "version";
+
+    /// <summary>
+    /// The dialect a product-info answer names, or null when it names none: only an object carrying a string version
+    /// counts, since a pre-3.3 server may answer the same path with something else (docs/ds-facts.md §0).
+    /// </summary>
+    internal static DsDialect? FromProductInfo(JsonElement? answer) =>
+        answer is { ValueKind: JsonValueKind.Object } info && info.TryGetProperty(ProductInfoVersionKey, out var v) && v.ValueKind == JsonValueKind.String
+            ? FromReportedVersion(v.GetString()!)
+            : null;
+
+    /// <summary>
+    /// A route every version maps with its envelope (docs/ds-facts.md §3.1): answering it proves the credentials work and
+    /// that the server is DS, where every version probe came back missing or the version was given.
+    /// </summary>
+    internal const string AccessCheckPath = "projects/list";
 
     /// <summary>
     /// The dialect for the version text product-info reports. 3.3-dev and 3.3.0-alpha report 3.3.0; a version

@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using DsOps.Engine.ServerConfig;
 
 namespace DsOps.Engine.Dialects;
@@ -196,4 +197,42 @@ public sealed partial class DsDialect
         new(key, kind, min, max, readHere ? ConfigKeyStatus.Active : ConfigKeyStatus.Ignored, meaning,
             Note: readHere ? null : otherName is null ? $"DS {Version} does not read this key." : $"DS {Version} does not read this key; it reads {otherName}.",
             ReplacedBy: readHere ? null : otherName, DefaultValue: defaultValue, Allowed: Allowed);
+
+    /// <summary>The file-name pattern of DS's own jars under &lt;role&gt;-server/libs.</summary>
+    internal const string DsJarSearchPattern = "dolphinscheduler-*.jar";
+
+    // dolphinscheduler-<module>-<3.x.y>[-qualifier].jar, as DS's binary distribution names its modules (docs/server-config.md "Which version").
+    [GeneratedRegex(@"^dolphinscheduler-[a-z-]+-(3\.\d+\.\d+)(?:-[A-Za-z0-9.]+)?\.jar$")]
+    private static partial Regex DsJarName();
+
+    /// <summary>
+    /// The version a DS jar's file name carries (dolphinscheduler-master-3.2.2.jar → 3.2.2), or null for any other file.
+    /// A DS version outside the supported range throws as <see cref="Parse"/> does.
+    /// </summary>
+    internal static DsDialect? VersionFromJarName(string fileName)
+    {
+        var m = DsJarName().Match(fileName);
+        return m.Success ? Parse(m.Groups[1].Value) : null;
+    }
+
+    /// <summary>
+    /// Infers the version from a server's application.yaml keys and files when no dolphinscheduler-*.jar names it
+    /// (docs/server-config.md "Which version"): the earliest version whose keys fit, with the evidence for the output.
+    /// </summary>
+    internal static (DsDialect Dialect, string Evidence) FromServerConfig(IReadOnlySet<string> applicationKeys, bool hasJvmArgs, bool hasBootstrapYaml)
+    {
+        bool Any(params string[] k) => k.Any(applicationKeys.Contains);
+        bool AnyEndsWith(string suffix) => applicationKeys.Any(k => k.EndsWith(suffix, StringComparison.Ordinal));
+        if (Any("master.worker-load-balancer-configuration-properties.type") || AnyEndsWith("physical-task-config.task-executor-thread-size"))
+            return (Parse("3.3"), "inferred: 3.3 keys (worker-load-balancer-configuration-properties / physical-task-config)");
+        if (AnyEndsWith("server-load-protection.max-system-cpu-usage-percentage-thresholds") || Any("master.command-fetch-strategy.config.fetch-size"))
+            return (Parse("3.2.2"), "inferred: 3.2.2 keys (command-fetch-strategy / max-system-cpu-usage-percentage-thresholds)");
+        if (AnyEndsWith("server-load-protection.max-cpu-usage-percentage-thresholds") || AnyEndsWith("server-load-protection.enabled"))
+            return (Parse("3.2.1"), "inferred: 3.2.1 keys (max-cpu-usage-percentage-thresholds)");
+        if (hasJvmArgs || AnyEndsWith("kill-application-when-task-failover"))
+            return (Parse("3.2.0"), "inferred: 3.2.0 (jvm_args_env.sh with max-cpu-load-avg)");
+        if (hasBootstrapYaml)
+            return (Parse("3.1"), "inferred: 3.1 (bootstrap.yaml, no jvm_args_env.sh)");
+        return (Parse("3.0"), "inferred: 3.0 (no bootstrap.yaml, no jvm_args_env.sh)");
+    }
 }

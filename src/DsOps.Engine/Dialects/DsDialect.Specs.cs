@@ -1,3 +1,5 @@
+using System.Text.Json;
+
 namespace DsOps.Engine.Dialects;
 
 // Version facts the spec converters need (docs/ds-facts.md §4, §9).
@@ -49,6 +51,47 @@ public sealed partial class DsDialect
     /// </summary>
     public static DsDialect? FromDagKeys(bool hasProcessDefinition, bool hasWorkflowDefinition) =>
         hasWorkflowDefinition ? V3_3 : hasProcessDefinition ? V3_2 : null;
+
+    // Readers of DS JSON (API answers, export files) accept both spellings whatever the version (docs/ds-facts.md §3.0,
+    // §4.6); the lists name the 3.3+ key first. Literals, not V3_x members: static initialisers of partial files run
+    // in file order.
+
+    /// <summary>
+    /// The export shape written when no version is named: 3.2's (processDefinition keys), as before this moved here
+    /// from Export-DsWorkflowSpec.
+    /// </summary>
+    internal static DsDialect DefaultExportDialect => V3_2;
+
+    /// <summary>Every key of a DAG's/export element's workflow definition, 3.3+ first.</summary>
+    internal static IReadOnlyList<string> DagDefinitionKeys { get; } = new[] { "workflowDefinition", "processDefinition" };
+
+    /// <summary>Every key of a DAG's/export element's relation list, 3.3+ first.</summary>
+    internal static IReadOnlyList<string> DagRelationListKeys { get; } = new[] { "workflowTaskRelationList", "processTaskRelationList" };
+
+    /// <summary>Every key of a sub-workflow task's target code in taskParams, 3.3+ first.</summary>
+    internal static IReadOnlyList<string> SubWorkflowCodeKeys { get; } = new[] { "workflowDefinitionCode", "processDefinitionCode" };
+
+    /// <summary>The message for an element that has no workflow definition under any version's key.</summary>
+    internal static string MissingDagDefinitionMessage =>
+        $"element has neither '{DagDefinitionKeys[1]}' nor '{DagDefinitionKeys[0]}'.";
+
+    /// <summary>The version whose keys an export element uses (null when it has neither).</summary>
+    internal static DsDialect? FromDagElement(JsonElement element) => element.ValueKind == JsonValueKind.Object
+        ? FromDagKeys(element.TryGetProperty(DagDefinitionKeys[1], out _), element.TryGetProperty(DagDefinitionKeys[0], out _))
+        : null;
+
+    /// <summary>The workflow definition of a DAG/export element under any version's key, 3.3+ first.</summary>
+    internal static bool TryGetAnyDagDefinition(JsonElement dag, out JsonElement definition)
+    {
+        foreach (var key in DagDefinitionKeys)
+            if (dag.TryGetProperty(key, out definition)) return true;
+        definition = default;
+        return false;
+    }
+
+    /// <summary>The workflow definition of a DAG from this server: this version's key first, then any other.</summary>
+    internal bool TryGetDagDefinition(JsonElement dag, out JsonElement definition) =>
+        dag.TryGetProperty(DagDefinitionKey, out definition) || TryGetAnyDagDefinition(dag, out definition);
 }
 
 public sealed partial class DsDialect

@@ -103,6 +103,25 @@ public sealed partial class DsDialect
         return null;
     }
 
+    /// <summary>
+    /// The DS state names a -State filter asks the server for in this version, one query per name; a null element
+    /// means "no state filter" (no states given). States this version does not have for <paramref name="scope"/>
+    /// come back in <paramref name="skipped"/> so the caller can say so.
+    /// </summary>
+    internal IReadOnlyList<string?> StateFilterNames(IReadOnlyCollection<DsRunState>? states, DsStateScope scope, out IReadOnlyList<DsRunState> skipped)
+    {
+        var missing = new List<DsRunState>();
+        skipped = missing;
+        if (states is null || states.Count == 0) return new string?[] { null };
+        var names = new List<string?>();
+        foreach (var state in states.Distinct())
+        {
+            if (StateCode(state, scope) is { } sc) names.Add(sc.Name);
+            else missing.Add(state);
+        }
+        return names;
+    }
+
     /// <summary>States in which an instance is still in progress (not finished).</summary>
     public static bool IsInProgress(DsRunState state) => state is DsRunState.Submitted or DsRunState.Running
         or DsRunState.ReadyPause or DsRunState.ReadyStop or DsRunState.WaitingThread or DsRunState.WaitingDepend

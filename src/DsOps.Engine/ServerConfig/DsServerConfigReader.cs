@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using DsOps.Engine.Dialects;
 
 namespace DsOps.Engine.ServerConfig;
@@ -162,9 +161,6 @@ public static partial class DsServerConfigReader
         return null;
     }
 
-    [GeneratedRegex(@"^dolphinscheduler-[a-z-]+-(3\.\d+\.\d+)(?:-[A-Za-z0-9.]+)?\.jar$")]
-    private static partial Regex DsJar();
-
     /// <summary>
     /// The version from a DS jar under &lt;role&gt;-server/libs, else inferred from keys only some versions have
     /// (see docs/server-config.md "Which version"); a bare inference names the earliest version that fits.
@@ -175,26 +171,14 @@ public static partial class DsServerConfigReader
         {
             var libs = System.IO.Path.Combine(dir!, "libs");
             if (!Directory.Exists(libs)) continue;
-            foreach (var jar in Directory.EnumerateFiles(libs, "dolphinscheduler-*.jar"))
+            foreach (var jar in Directory.EnumerateFiles(libs, DsDialect.DsJarSearchPattern))
             {
-                var m = DsJar().Match(System.IO.Path.GetFileName(jar));
-                if (m.Success) return (DsDialect.Parse(m.Groups[1].Value), $"libs/{System.IO.Path.GetFileName(jar)}");
+                var name = System.IO.Path.GetFileName(jar);
+                if (DsDialect.VersionFromJarName(name) is { } fromJar) return (fromJar, $"libs/{name}");
             }
         }
         var keys = files.Where(f => f.Kind is ConfigFileKind.ApplicationYaml).SelectMany(f => f.Entries).Select(e => e.Key).ToHashSet(StringComparer.Ordinal);
-        bool Any(params string[] k) => k.Any(keys.Contains);
-        bool AnyEndsWith(string suffix) => keys.Any(k => k.EndsWith(suffix, StringComparison.Ordinal));
-        if (Any("master.worker-load-balancer-configuration-properties.type") || AnyEndsWith("physical-task-config.task-executor-thread-size"))
-            return (DsDialect.Parse("3.3"), "inferred: 3.3 keys (worker-load-balancer-configuration-properties / physical-task-config)");
-        if (AnyEndsWith("server-load-protection.max-system-cpu-usage-percentage-thresholds") || Any("master.command-fetch-strategy.config.fetch-size"))
-            return (DsDialect.Parse("3.2.2"), "inferred: 3.2.2 keys (command-fetch-strategy / max-system-cpu-usage-percentage-thresholds)");
-        if (AnyEndsWith("server-load-protection.max-cpu-usage-percentage-thresholds") || AnyEndsWith("server-load-protection.enabled"))
-            return (DsDialect.Parse("3.2.1"), "inferred: 3.2.1 keys (max-cpu-usage-percentage-thresholds)");
-        if (files.Any(f => f.Kind == ConfigFileKind.JvmArgs) || AnyEndsWith("kill-application-when-task-failover"))
-            return (DsDialect.Parse("3.2.0"), "inferred: 3.2.0 (jvm_args_env.sh with max-cpu-load-avg)");
-        if (files.Any(f => f.Kind == ConfigFileKind.BootstrapYaml))
-            return (DsDialect.Parse("3.1"), "inferred: 3.1 (bootstrap.yaml, no jvm_args_env.sh)");
-        return (DsDialect.Parse("3.0"), "inferred: 3.0 (no bootstrap.yaml, no jvm_args_env.sh)");
+        return DsDialect.FromServerConfig(keys, files.Any(f => f.Kind == ConfigFileKind.JvmArgs), files.Any(f => f.Kind == ConfigFileKind.BootstrapYaml));
     }
 
     private static DsRoleConfig Build(ServerConfigRole role, DsDialect dialect, string? dir, List<ConfigSourceFile> files)

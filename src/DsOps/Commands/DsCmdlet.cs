@@ -34,12 +34,13 @@ public abstract class DsCmdlet : PSCmdlet, IDisposable
 
     /// <summary>Drains an async stream on the pipeline thread, writing each item as it arrives.</summary>
     protected void WriteEach<T>(IAsyncEnumerable<T> items, Func<T, bool>? filter = null) =>
-        WriteEachCore(items, item =>
+        ForEach(items, item =>
         {
             if (filter is null || filter(item)) WriteObject(item);
         });
 
-    private void WriteEachCore<T>(IAsyncEnumerable<T> items, Action<T> onItem)
+    /// <summary>The one async-stream drain: runs <paramref name="onItem"/> on the pipeline thread for each item as it arrives.</summary>
+    protected void ForEach<T>(IAsyncEnumerable<T> items, Action<T> onItem)
     {
         var e = items.GetAsyncEnumerator(CancellationToken);
         try
@@ -79,7 +80,7 @@ public abstract class DsCmdlet : PSCmdlet, IDisposable
     protected List<T> ToList<T>(IAsyncEnumerable<T> items)
     {
         var list = new List<T>();
-        WriteEachCore(items, list.Add);
+        ForEach(items, list.Add);
         return list;
     }
 

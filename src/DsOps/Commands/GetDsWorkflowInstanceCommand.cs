@@ -126,18 +126,14 @@ public sealed class GetDsTaskInstanceCommand : DsApiCmdlet
     }
 }
 
-/// <summary>Translates -State values to the connected version's DS state names (one server query per state).</summary>
+/// <summary>Binds -State to the dialect's filter names (<see cref="DsDialect.StateFilterNames"/>) and warns about skipped states.</summary>
 internal static class StateNames
 {
-    public static IEnumerable<string?> For(DsDialect dialect, DsRunState[]? states, DsStateScope scope, DsCmdlet cmdlet)
+    public static IReadOnlyList<string?> For(DsDialect dialect, DsRunState[]? states, DsStateScope scope, DsCmdlet cmdlet)
     {
-        if (states is null || states.Length == 0) return new string?[] { null };
-        var names = new List<string?>();
-        foreach (var state in states.Distinct())
-        {
-            if (dialect.StateCode(state, scope) is { } sc) names.Add(sc.Name);
-            else cmdlet.WriteWarning($"DS {dialect.Version} has no {scope.ToString().ToLowerInvariant()} state {state}; it is skipped.");
-        }
+        var names = dialect.StateFilterNames(states, scope, out var skipped);
+        foreach (var state in skipped)
+            cmdlet.WriteWarning($"DS {dialect.Version} has no {scope.ToString().ToLowerInvariant()} state {state}; it is skipped.");
         return names;
     }
 }

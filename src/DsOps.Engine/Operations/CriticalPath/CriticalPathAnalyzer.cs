@@ -196,7 +196,8 @@ public sealed partial class CriticalPathAnalyzer
         {
             using var doc = JsonDocument.Parse(taskParams);
             var code = Long(doc.RootElement, D.SubWorkflowCodeKey);
-            if (code == 0) code = Long(doc.RootElement, "processDefinitionCode");
+            foreach (var key in DsDialect.SubWorkflowCodeKeys)
+                if (code == 0) code = Long(doc.RootElement, key);
             return code > 0 ? code : null;
         }
         catch (JsonException) { return null; }

@@ -64,11 +64,10 @@ public static class DsExportFile
             {
                 var at = new SourceLocation(file is null ? $"[{i}]" : $"{file}[{i}]");
                 var e = elements[i];
-                var dialect = e.ValueKind == JsonValueKind.Object
-                    ? DsDialect.FromDagKeys(e.TryGetProperty("processDefinition", out _), e.TryGetProperty("workflowDefinition", out _)) : null;
+                var dialect = DsDialect.FromDagElement(e);
                 if (dialect is null)
                 {
-                    findings.Error("InvalidDocument", at, "element has neither 'processDefinition' nor 'workflowDefinition'.");
+                    findings.Error("InvalidDocument", at, DsDialect.MissingDagDefinitionMessage);
                     continue;
                 }
                 try
@@ -88,7 +87,7 @@ public static class DsExportFile
 
     private static string ProjectOf(JsonElement e, IDsNameResolver? names)
     {
-        var def = e.TryGetProperty("workflowDefinition", out var w) ? w : e.GetProperty("processDefinition");
+        if (!DsDialect.TryGetAnyDagDefinition(e, out var def)) def = e.GetProperty(DsDialect.DagDefinitionKeys[^1]);
         if (def.TryGetProperty("projectName", out var pn) && pn.ValueKind == JsonValueKind.String) return pn.GetString()!;
         if (def.TryGetProperty("projectCode", out var pc) && pc.TryGetInt64(out var code))
             return names?.ProjectName(code) ?? "id:" + code;

@@ -1,5 +1,6 @@
 using DsOps.Engine.Specs.Loading;
 using DsOps.Engine.Specs.Validation;
+using DsOps.Engine.Dialects;
 
 namespace DsOps.Engine.Specs.Sources;
 
@@ -70,7 +71,6 @@ public static class SpecSources
         return any ? SpecFormat.PyDolphinScheduler : SpecFormat.Yaml;
     }
 
-    private static readonly string[] ExportKeys = { "processDefinition", "workflowDefinition" };
     private static readonly string[] DsOpsKeys = { "project", "workflows", "workflow" };
 
     /// <summary>Reads only the root's top-level property names; unreadable JSON goes to the export reader, which reports it.</summary>
@@ -84,7 +84,7 @@ public static class SpecSources
             while (reader.Read() && reader.TokenType == System.Text.Json.JsonTokenType.PropertyName)
             {
                 var name = reader.GetString();
-                if (ExportKeys.Contains(name)) return SpecFormat.DsExport;
+                if (DsDialect.DagDefinitionKeys.Contains(name)) return SpecFormat.DsExport;
                 if (DsOpsKeys.Contains(name)) return SpecFormat.Yaml;
                 reader.Skip();
             }

@@ -293,9 +293,9 @@ internal sealed class DsWireConverter
     {
         if (dag.ValueKind != JsonValueKind.Object)
             throw Invalid(location, "a workflow element must be a JSON object.");
-        var def = Prop(dag, "workflowDefinition") ?? Prop(dag, "processDefinition")
-                  ?? throw Invalid(location, "element has neither 'processDefinition' nor 'workflowDefinition'.");
-        var relations = Prop(dag, "workflowTaskRelationList") ?? Prop(dag, "processTaskRelationList");
+        var def = DsDialect.DagDefinitionKeys.Select(k => Prop(dag, k)).FirstOrDefault(n => n is not null)
+                  ?? throw Invalid(location, DsDialect.MissingDagDefinitionMessage);
+        var relations = DsDialect.DagRelationListKeys.Select(k => Prop(dag, k)).FirstOrDefault(n => n is not null);
         var taskList = Prop(dag, "taskDefinitionList");
         var name = Str(def, "name") ?? throw Invalid(location, "the workflow definition has no name.");
         if (Long(def, "projectCode") is { } pc && _names.ProjectName(pc) is { } pn) project = pn;
@@ -444,9 +444,8 @@ internal sealed class DsWireConverter
             }
             case "SUB_WORKFLOW":
             {
-                var codeNode = p["workflowDefinitionCode"] ?? p["processDefinitionCode"];
-                p.Remove("workflowDefinitionCode");
-                p.Remove("processDefinitionCode");
+                var codeNode = DsDialect.SubWorkflowCodeKeys.Select(k => p[k]).FirstOrDefault(n => n is not null);
+                foreach (var k in DsDialect.SubWorkflowCodeKeys) p.Remove(k);
                 if (codeNode is JsonValue cv && TryLong(cv, out var code) && code != 0)
                     spec = spec with { SubWorkflow = _names.Workflow(code)?.Workflow ?? Id(code) };
                 break;

@@ -81,16 +81,24 @@ public abstract class DsNotificationCmdlet : DsCmdlet
         ? Target
         : new[]
         {
-            NotificationTargets.Create(this, Channel, WebhookUri, Secret, null, Keyword, null, null, false,
-                NotificationFormat.Markdown, Proxy, ProxyCredential, SkipCertificateCheck),
+            NotificationTargetFactory.Create(new NotificationTargetRequest(Channel, WebhookUri)
+            {
+                Secret = Secret is null ? null : SecretArgumentTransformationAttribute.Plain(Secret),
+                Keyword = Keyword, Proxy = Proxy, ProxyCredential = ProxyCredential?.GetNetworkCredential(),
+                SkipCertificateCheck = SkipCertificateCheck,
+            }, WriteWarning),
         };
 
     protected override void BeginProcessing()
     {
-        foreach (var m in AtMobile)
-            if (string.IsNullOrWhiteSpace(m) || !m.All(c => char.IsDigit(c) || c is '+' or '-'))
-                ThrowDsError("DsNotifyInvalidMobile", ErrorCategory.InvalidArgument,
-                    $"-AtMobile: '{m}' is not a phone number (digits, '+' and '-' only).", m);
+        try
+        {
+            NotificationTargetFactory.ValidateMobiles(AtMobile);
+        }
+        catch (Exception ex) when (ex is not PipelineStoppedException)
+        {
+            ThrowDsError(ex, AtMobile.FirstOrDefault(m => !NotificationTargetFactory.IsPhoneNumber(m)));
+        }
         try
         {
             _ = Targets;
@@ -128,22 +136,13 @@ public abstract class DsNotificationCmdlet : DsCmdlet
             try
             {
                 var activity = $"Sending {what} to {target.Name}";
-                var e = Sender.SendPartsAsync(target, parts, message, CancellationToken).GetAsyncEnumerator(CancellationToken);
-                try
+                ForEach(Sender.SendPartsAsync(target, parts, message, CancellationToken), d =>
                 {
-                    while (e.MoveNextAsync().AsTask().GetAwaiter().GetResult())
-                    {
-                        var d = e.Current;
-                        WriteVerbose($"{d.Channel} '{d.Target}' [{d.Fingerprint}] part {d.Part}/{d.Parts}: {d.Bytes} bytes, " +
-                                     $"HTTP {d.HttpStatus}, code {d.Code}, {d.Attempts} attempt(s), throttled {d.Throttled.TotalSeconds:0.#} s");
-                        WriteProgressPercent(1, activity, $"Part {d.Part} of {d.Parts}", d.Part, d.Parts);
-                        if (PassThru) WriteObject(d);
-                    }
-                }
-                finally
-                {
-                    e.DisposeAsync().AsTask().GetAwaiter().GetResult();
-                }
+                    WriteVerbose($"{d.Channel} '{d.Target}' [{d.Fingerprint}] part {d.Part}/{d.Parts}: {d.Bytes} bytes, " +
+                                 $"HTTP {d.HttpStatus}, code {d.Code}, {d.Attempts} attempt(s), throttled {d.Throttled.TotalSeconds:0.#} s");
+                    WriteProgressPercent(1, activity, $"Part {d.Part} of {d.Parts}", d.Part, d.Parts);
+                    if (PassThru) WriteObject(d);
+                });
             }
             catch (Exception ex) when (ex is not PipelineStoppedException)
             {

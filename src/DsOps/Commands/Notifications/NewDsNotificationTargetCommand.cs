@@ -81,80 +81,32 @@ public sealed class NewDsNotificationTargetCommand : DsCmdlet
 
     protected override void ProcessRecord()
     {
+        var request = new NotificationTargetRequest(Channel, WebhookUri)
+        {
+            Secret = Secret is null ? null : SecretArgumentTransformationAttribute.Plain(Secret),
+            Name = Name, Keyword = Keyword, AtMobiles = AtMobile, AtUserIds = AtUserId, AtAll = AtAll, Format = Format,
+            Proxy = Proxy, ProxyCredential = ProxyCredential?.GetNetworkCredential(), SkipCertificateCheck = SkipCertificateCheck,
+        };
+        if (ParameterSetName == EnvironmentSet)
+        {
+            try
+            {
+                request = NotificationTargetFactory.FromEnvironment(request, FromEnvironment);
+            }
+            catch (Exception ex) when (ex is not PipelineStoppedException)
+            {
+                ThrowDsError(ex, FromEnvironment);
+            }
+        }
         try
         {
-            var uri = WebhookUri;
-            var secret = Secret;
-            var keyword = Keyword;
-            if (ParameterSetName == EnvironmentSet)
-            {
-                var prefix = FromEnvironment.ToUpperInvariant();
-                uri = Environment.GetEnvironmentVariable(prefix + "_URL") ?? "";
-                if (string.IsNullOrWhiteSpace(uri))
-                    ThrowDsError("DsNotifyEnvironmentMissing", ErrorCategory.ObjectNotFound,
-                        $"-FromEnvironment: the environment variable {prefix}_URL is not set.", FromEnvironment);
-                var secretText = Environment.GetEnvironmentVariable(prefix + "_SECRET");
-                if (!string.IsNullOrEmpty(secretText))
-                {
-                    secret = new SecureString();
-                    foreach (var c in secretText) secret.AppendChar(c);
-                    secret.MakeReadOnly();
-                }
-                keyword ??= Environment.GetEnvironmentVariable(prefix + "_KEYWORD");
-            }
             // Only an in-memory object is made; ShouldProcess keeps -WhatIf meaningful for the New verb.
             if (ShouldProcess(Name ?? Channel.ToString(), "Create notification target"))
-                WriteObject(NotificationTargets.Create(this, Channel, uri, secret, Name, keyword, AtMobile, AtUserId, AtAll, Format,
-                    Proxy, ProxyCredential, SkipCertificateCheck));
+                WriteObject(NotificationTargetFactory.Create(request, WriteWarning));
         }
         catch (Exception ex) when (ex is not PipelineStoppedException)
         {
             ThrowDsError(ex, Name);
         }
-    }
-}
-
-/// <summary>Builds targets from cmdlet parameters, the same way for every notification cmdlet.</summary>
-internal static class NotificationTargets
-{
-    public static NotificationTarget Create(DsCmdlet cmdlet, NotificationChannel channel, string webhookUri, SecureString? secret,
-        string? name, string? keyword, string[]? atMobile, string[]? atUserId, bool atAll, NotificationFormat format, Uri? proxy,
-        PSCredential? proxyCredential, bool skipCertificateCheck)
-    {
-        if (secret is not null && channel is NotificationChannel.WeCom or NotificationChannel.Slack)
-            throw new Engine.DsOpsException(Engine.DsErrorKind.InvalidInput, "DsNotifySecretNotSupported",
-                $"-Secret: {channel} webhooks have no signing; the key in the URL is the only credential.");
-        if (!string.IsNullOrEmpty(keyword) && channel is NotificationChannel.WeCom or NotificationChannel.Slack or NotificationChannel.Webhook)
-            cmdlet.WriteWarning($"-Keyword: {channel} has no keyword mode; the keyword is only added to the text.");
-        var mobiles = atMobile ?? Array.Empty<string>();
-        foreach (var m in mobiles)
-            if (string.IsNullOrWhiteSpace(m) || !m.All(c => char.IsDigit(c) || c is '+' or '-'))
-                throw new Engine.DsOpsException(Engine.DsErrorKind.InvalidInput, "DsNotifyInvalidMobile",
-                    $"-AtMobile: '{m}' is not a phone number (digits, '+' and '-' only).");
-        // user:password inside a proxy URI would be printed with the target: move it into the credential.
-        if (proxy is not null && !string.IsNullOrEmpty(proxy.UserInfo))
-        {
-            if (proxyCredential is null)
-            {
-                var parts = proxy.UserInfo.Split(':', 2);
-                var password = new SecureString();
-                foreach (var c in Uri.UnescapeDataString(parts.Length > 1 ? parts[1] : "")) password.AppendChar(c);
-                proxyCredential = new PSCredential(Uri.UnescapeDataString(parts[0]), password);
-            }
-            proxy = new UriBuilder(proxy) { UserName = "", Password = "" }.Uri;
-        }
-        var target = new NotificationTarget(channel, webhookUri, secret is null ? null : SecretArgumentTransformationAttribute.Plain(secret), name)
-        {
-            Keyword = string.IsNullOrWhiteSpace(keyword) ? null : keyword,
-            AtMobiles = mobiles,
-            AtUserIds = atUserId ?? Array.Empty<string>(),
-            AtAll = atAll,
-            Format = format,
-            Proxy = proxy,
-            SkipCertificateCheck = skipCertificateCheck,
-        };
-        if (skipCertificateCheck)
-            cmdlet.WriteWarning($"TLS certificate validation is off for notification target '{target.Name}'.");
-        return proxyCredential is null ? target : target.WithProxyCredential(proxyCredential.GetNetworkCredential());
     }
 }

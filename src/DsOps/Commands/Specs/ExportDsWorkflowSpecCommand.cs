@@ -81,7 +81,7 @@ public sealed class ExportDsWorkflowSpecCommand : DsCmdlet
         {
             if (Format == SpecExportFormat.DsExport)
             {
-                var dialect = DsDialect.Parse(string.IsNullOrWhiteSpace(Version) ? "3.2" : Version);
+                var dialect = string.IsNullOrWhiteSpace(Version) ? DsDialect.DefaultExportDialect : DsDialect.Parse(Version);
                 Write(destination, () => DsExportFile.Write(exported, dialect));
                 return;
             }
