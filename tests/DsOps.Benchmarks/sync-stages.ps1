@@ -65,13 +65,18 @@ $options.ExistingProjects = $snapshot.AllProjects
 $plan = [DsOps.Engine.Planning.WorkflowPlanner]::Plan($specs.Workflows, $snapshot.Workflows, $options)
 Measure-Stage 'plan'
 # What Sync-DsWorkflow does after planning a no-change sync: orphans, apply (nothing to write), state saved.
-$applier = [DsOps.Engine.Apply.WorkflowApplier]::new($c.Client, $snapshot)
-$orphans = $applier.FindOrphans($state)
-$journal = [DsOps.Engine.Apply.ApplyJournal]::Open((Join-Path $dir '.dsops-state.json'))
-$applyOptions = [DsOps.Engine.Apply.ApplyOptions]@{ ThrottleLimit = 8; State = $state; Journal = $journal; Orphans = $orphans }
-$results = $applier.ApplyAsync($plan, $applyOptions, $null, $none).GetAwaiter().GetResult()
+$statePath = [string](Join-Path $dir '.dsops-state.json')
+$applier = [Activator]::CreateInstance($engine.GetType('DsOps.Engine.Apply.WorkflowApplier', $true), @($client, $snapshot))
+$orphans = $applier.GetType().GetMethod('FindOrphans', $any).Invoke($applier, @($state))
+$journal = Invoke-Internal 'DsOps.Engine.Apply.ApplyJournal' 'Open' @($statePath)
+$applyOptions = [DsOps.Engine.Apply.ApplyOptions]@{ ThrottleLimit = 8; Orphans = $orphans }
+foreach ($p in 'State', 'Journal') {
+    $value = if ($p -eq 'State') { $state } else { $journal }
+    [DsOps.Engine.Apply.ApplyOptions].GetProperty($p, $any).SetValue($applyOptions, $value)
+}
+$results = $applier.GetType().GetMethod('ApplyAsync', $any).Invoke($applier, @($plan, $applyOptions, $null, $none)).GetAwaiter().GetResult()
 Measure-Stage 'applied'
-$journal.Complete($state, (Join-Path $dir '.dsops-state.json'))
+$journal.GetType().GetMethod('Complete', $any).Invoke($journal, @($state, $statePath))
 $journal.Dispose()
 Measure-Stage 'saved'
 $plan.Summary
