@@ -411,13 +411,18 @@ Describe 'Notifications and the alert sweep' {
         $hook.Requests.Count | Should -BeGreaterThan $n
     }
 
-    It 'Invoke-DsAlertSweep -WhatIf and $WhatIfPreference send nothing and write no state file' {
+    It 'Invoke-DsAlertSweep -WhatIf and $WhatIfPreference send nothing and write no state file, lock file or folder' {
         $n = $hook.Requests.Count
-        $null = Invoke-DsAlertSweep -StateFile $sweepState -Target $target -InitialLookback 1.00:00:00 -WhatIf
+        $preview = Invoke-DsAlertSweep -StateFile $sweepState -Target $target -InitialLookback 1.00:00:00 -WhatIf
+        $preview.New | Should -BeGreaterThan 0 -Because 'the preview still shows what a sweep would send'
         $WhatIfPreference = $true
         try { $null = Invoke-DsAlertSweep -StateFile $sweepState -Target $target -InitialLookback 1.00:00:00 } finally { $WhatIfPreference = $false }
+        $inNewFolder = Join-Path $TestDrive 'sweep-preview/alerts.json'
+        $null = Invoke-DsAlertSweep -StateFile $inNewFolder -Target $target -InitialLookback 1.00:00:00 -WhatIf
         $hook.Requests.Count | Should -Be $n
         $sweepState | Should -Not -Exist
+        "$sweepState.lock" | Should -Not -Exist
+        Split-Path $inNewFolder | Should -Not -Exist
     }
 
     It 'Invoke-DsAlertSweep -Confirm:$false alerts every failure once and records it' {

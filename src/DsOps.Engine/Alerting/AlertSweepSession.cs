@@ -33,12 +33,12 @@ public sealed class TargetSweepPlan
 internal sealed class AlertSweepSession : IDisposable
 {
     private readonly string _stateFile;
-    private readonly FileStream _lock;
+    private readonly FileStream? _lock; // null for a preview, which holds no lock and writes nothing
     private readonly AlertSweepOptions _options;
     private readonly AlertSweepState _state;
     private bool _allCurrent = true;
 
-    private AlertSweepSession(string stateFile, FileStream lockHandle, AlertSweepOptions options, AlertSweepState state)
+    private AlertSweepSession(string stateFile, FileStream? lockHandle, AlertSweepOptions options, AlertSweepState state)
     {
         _stateFile = stateFile;
         _lock = lockHandle;
@@ -49,11 +49,16 @@ internal sealed class AlertSweepSession : IDisposable
     public string StateFile => _stateFile;
 
     /// <summary>Takes the state file's lock (failing at once if another sweep holds it) and loads the state.</summary>
-    public static AlertSweepSession Open(string stateFile, AlertSweepOptions? options = null)
+    /// <param name="preview">
+    /// -WhatIf: the state is only read, without the lock, and nothing is created (no folder, no lock file); such a
+    /// session can plan but not send or complete. Like a sync under -WhatIf, a preview is not refused by a running sweep.
+    /// </param>
+    public static AlertSweepSession Open(string stateFile, AlertSweepOptions? options = null, bool preview = false)
     {
         if (string.IsNullOrWhiteSpace(stateFile))
             throw new DsOpsException(DsErrorKind.InvalidInput, "DsAlertStateFileMissing", "-StateFile: a state file path is required.");
         var path = Path.GetFullPath(stateFile);
+        if (preview) return new AlertSweepSession(path, null, options ?? new AlertSweepOptions(), AlertSweepStateFile.Load(path));
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         var lockPath = path + ".lock";
         FileStream handle;
@@ -126,6 +131,7 @@ internal sealed class AlertSweepSession : IDisposable
     public async Task SendAsync(TargetSweepPlan plan, NotificationSender sender, CancellationToken cancellationToken = default)
     {
         if (plan.Message is null) return;
+        RequireLock();
         var ts = _state.For(plan.Target.Fingerprint);
         ts.Name = plan.Target.Name;
         var newlyPending = plan.Result.Events.Where(e => !ts.Pending.ContainsKey(e.Key)).ToList();
@@ -173,6 +179,7 @@ internal sealed class AlertSweepSession : IDisposable
     public void Complete()
     {
         if (_until is not { } until) throw new InvalidOperationException("PlanAsync must run before Complete.");
+        RequireLock();
         _state.LastRunUtc = until;
         if (_allCurrent) _state.HighWaterMarkUtc = until;
         // A first run that could not finish anchors the window at its own start, so it does not slide away.
@@ -196,7 +203,12 @@ internal sealed class AlertSweepSession : IDisposable
         foreach (var old in keys.OrderBy(k => k.Value).Take(keys.Count - max).Select(k => k.Key).ToList()) keys.Remove(old);
     }
 
-    public void Dispose() => _lock.Dispose();
+    private void RequireLock()
+    {
+        if (_lock is null) throw new InvalidOperationException("A preview session (-WhatIf) sends and records nothing.");
+    }
+
+    public void Dispose() => _lock?.Dispose();
 }
 
 /// <summary>A whole sweep in one call, for scripts and services that do not need per-target confirmation.</summary>

@@ -175,6 +175,26 @@ public sealed class AlertSweepTests : IDisposable
     }
 
     [Fact]
+    public async Task A_preview_plans_without_the_lock_creates_nothing_and_cannot_send_or_record()
+    {
+        _feed.Add(1, _time.Utc(9, 40));
+        using (var preview = AlertSweepSession.Open(StateFile, Options(), preview: true))
+        {
+            var plan = Assert.Single(await preview.PlanAsync(_feed, new[] { Robot }));
+            Assert.Equal(1, plan.Result.New);
+            await Assert.ThrowsAsync<InvalidOperationException>(() => preview.SendAsync(plan, NotificationSenderTests.Sender()));
+            Assert.Throws<InvalidOperationException>(preview.Complete);
+        }
+        Assert.False(Directory.Exists(_dir), "a preview creates no folder, lock or state file");
+
+        // A running sweep does not refuse a preview (it writes nothing), as a running sync does not refuse -WhatIf.
+        using var held = AlertSweepSession.Open(StateFile, Options());
+        using var second = AlertSweepSession.Open(StateFile, Options(), preview: true);
+        Assert.Single(await second.PlanAsync(_feed, new[] { Robot }));
+        Assert.Empty(_robot.Received);
+    }
+
+    [Fact]
     public async Task A_damaged_state_file_is_reported_with_its_line_and_left_untouched()
     {
         Directory.CreateDirectory(_dir);

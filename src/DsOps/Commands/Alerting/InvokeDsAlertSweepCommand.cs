@@ -84,7 +84,7 @@ public sealed class InvokeDsAlertSweepCommand : DsCmdlet
         AlertSweepSession session;
         try
         {
-            session = AlertSweepSession.Open(path, options);
+            session = AlertSweepSession.Open(path, options, preview: OperationHost.WhatIf);
         }
         catch (Exception ex) when (ex is not PipelineStoppedException)
         {
