@@ -137,6 +137,15 @@ Describe 'Copy-DsWorkflow from DS 3.2 to DS 3.3' {
         (Invoke-DsTestSql $prodEmu.MetadataConnectionString 'SELECT COUNT(*) AS n FROM t_ds_workflow_definition').n | Should -Be 2
     }
 
+    It 'takes a workflow code for -Workflow and names a code that does not exist' {
+        $weekly = Get-DsWorkflow -Project promo -Name weekly -Connection $uat
+        $result = Copy-DsWorkflow @copy -Workflow $weekly.WorkflowCode -PassThru -Confirm:$false
+        $result.Source | Should -Be 'promo/weekly'
+        $result.Status | Should -Be 'Unchanged'
+        { Copy-DsWorkflow @copy -Workflow 999999999 -Confirm:$false -ErrorAction Stop } |
+            Should -Throw -ErrorId 'DsWorkflowNotFound,*' -ExpectedMessage "*999999999*promo*"
+    }
+
     It 'never writes the data-source password anywhere' {
         $all = Copy-DsWorkflow @copy -IncludeSchedule -PassThru -Confirm:$false -Verbose 4>&1 6>&1 | Out-String
         $all | Should -Not -BeLike '*Copy-Secret-4471*'

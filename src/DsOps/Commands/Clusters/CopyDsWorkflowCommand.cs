@@ -59,8 +59,8 @@ public sealed class CopyDsWorkflowCommand : DsCmdlet
     [SupportsWildcards]
     public DsProjectParameter[] Project { get; set; } = Array.Empty<DsProjectParameter>();
 
-    /// <summary><para type="description">Workflow names; wildcards allowed. Every workflow of the projects when omitted.</para></summary>
-    [Parameter(Position = 1, ParameterSetName = NamesSet, HelpMessage = "Workflow names; wildcards allowed. All when omitted.")]
+    /// <summary><para type="description">Workflow names (wildcards allowed) or codes (looked up in the one source project). Every workflow of the projects when omitted.</para></summary>
+    [Parameter(Position = 1, ParameterSetName = NamesSet, HelpMessage = "Workflow names (wildcards allowed) or codes. All when omitted.")]
     [WorkflowCompleter]
     [SupportsWildcards]
     public DsWorkflowParameter[]? Workflow { get; set; }
@@ -161,9 +161,10 @@ public sealed class CopyDsWorkflowCommand : DsCmdlet
         try
         {
             string? Resolve(string? path) => path is null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(path);
+            var projects = SourceProjects(source!);
             var request = new WorkflowCopyRequest
             {
-                Pairs = ParameterSetName == PipelineSet ? _piped : null, Projects = SourceProjects(source!), Workflows = Workflow.Texts(),
+                Pairs = ParameterSetName == PipelineSet ? _piped : null, Projects = projects.Names, Workflows = SourceWorkflows(source!, projects.Resolved),
                 DestinationProject = DestinationProject?.ToString(), EnvironmentFile = Resolve(EnvironmentFile),
                 SourceEnvironment = SourceEnvironment, DestinationEnvironment = DestinationEnvironment,
                 IncludeSchedule = IncludeSchedule, ScheduleOnline = ScheduleOnline, StatePath = Resolve(StatePath),
@@ -195,10 +196,23 @@ public sealed class CopyDsWorkflowCommand : DsCmdlet
     /// -Project as source project names: names, codes and wildcards resolve on the source (one listing per connection
     /// and TTL). When nothing matches, the typed texts go on, so the engine names what matched nothing.
     /// </summary>
-    private IReadOnlyList<string> SourceProjects(DsConnection source)
+    private (IReadOnlyList<string> Names, IReadOnlyList<DsProject> Resolved) SourceProjects(DsConnection source)
     {
-        if (ParameterSetName == PipelineSet) return Array.Empty<string>();
-        var names = Await(DsProjectParameter.ResolveAllAsync(source.Client, Project, CancellationToken)).Select(p => p.Name).ToList();
-        return names.Count > 0 ? names : Project.Texts()!;
+        if (ParameterSetName == PipelineSet) return (Array.Empty<string>(), Array.Empty<DsProject>());
+        var resolved = Await(DsProjectParameter.ResolveAllAsync(source.Client, Project, CancellationToken));
+        return (resolved.Count > 0 ? resolved.Select(p => p.Name).ToList() : Project.Texts()!, resolved);
+    }
+
+    /// <summary>
+    /// -Workflow as source workflow names: a workflow code resolves to its name in the one source project (the copy
+    /// selects by name, which is the identity across clusters); names and wildcards go on as typed.
+    /// </summary>
+    private IReadOnlyList<string>? SourceWorkflows(DsConnection source, IReadOnlyList<DsProject> projects)
+    {
+        if (Workflow is null || Workflow.All(w => w.Name is not null)) return Workflow.Texts();
+        if (projects.Count != 1)
+            throw new DsOpsException(DsErrorKind.InvalidInput, "DsWorkflowCodeNeedsOneProject",
+                $"-Workflow: a workflow code is looked up in one project, but -Project names {projects.Count}; pass one project, or the workflow's name.");
+        return Workflow.Select(w => w.Name ?? Await(w.ResolveAsync(source.Client, projects[0].ProjectCode, CancellationToken)).Name).ToList();
     }
 }
