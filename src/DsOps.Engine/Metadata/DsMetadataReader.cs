@@ -37,7 +37,8 @@ public sealed class DsMetadataReader
         GetFailedTasksAsync(sinceUtc, untilUtc, includeEarlierTries, null, null, cancellationToken);
 
     /// <summary>
-    /// As above, only for workflows whose project and name match the wildcard patterns (null: all). The patterns are
+    /// As above, only for workflows whose project and name match the wildcard patterns (null: all; a number matches a
+    /// project or workflow code too). The patterns are
     /// resolved against the catalogue to workflow codes, which filter in SQL as parameters: rows of other workflows
     /// are never read, and no pattern text reaches the SQL.
     /// </summary>
@@ -61,7 +62,7 @@ public sealed class DsMetadataReader
         await using var session = await _connection.OpenSessionAsync(cancellationToken).ConfigureAwait(false);
         var catalog = await MetadataCatalog.LoadAsync(session, withSchedules: false, cancellationToken).ConfigureAwait(false);
         var codes = catalog.Workflows.Values
-            .Where(w => Text.Wildcard.MatchesAny(projects, catalog.ProjectName(w.ProjectCode)) && Text.Wildcard.MatchesAny(workflows, w.Name))
+            .Where(w => Text.Wildcard.MatchesAny(projects, catalog.ProjectName(w.ProjectCode), w.ProjectCode) && Text.Wildcard.MatchesAny(workflows, w.Name, w.Code))
             .Select(w => w.Code).ToList();
         if (codes.Count == 0) return Array.Empty<DsFailedTask>();
         sql += $"AND i.{D.WorkflowCodeColumn} IN ({SqlText.In(p, "w", codes)}) ORDER BY ti.end_time, ti.id";

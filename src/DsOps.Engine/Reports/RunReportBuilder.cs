@@ -11,8 +11,15 @@ public sealed class RunReportOptions
     public TimeZoneInfo TimeZone { get; init; } = TimeZoneInfo.Local;
     /// <summary>Deadline per workflow ("workflow" or "project/workflow"): time after the start of the business date.</summary>
     public IReadOnlyDictionary<string, TimeSpan> Deadlines { get; init; } = new Dictionary<string, TimeSpan>();
-    /// <summary>Keeps only projects for which this returns true (null keeps all).</summary>
-    public Func<string, bool>? ProjectFilter { get; init; }
+    /// <summary>Only these projects: names, wildcard patterns or project codes (null or empty keeps all).</summary>
+    public IReadOnlyList<string>? Projects { get; init; }
+
+    private Text.Wildcard[]? _projectPatterns;
+    /// <summary><see cref="Projects"/> compiled once; null keeps all.</summary>
+    internal Text.Wildcard[]? ProjectPatterns => _projectPatterns ??= Text.Wildcard.Compile(Projects);
+
+    /// <summary>Whether the project <paramref name="code"/> (named <paramref name="name"/>) is in the report.</summary>
+    internal bool KeepsProject(string name, long code) => ProjectPatterns is null || Text.Wildcard.MatchesAny(ProjectPatterns, name, code);
     /// <summary>How many longest runs to list.</summary>
     public int Top { get; init; } = 10;
     /// <summary>"Now" for running durations and pending deadlines (defaults to the current time).</summary>
@@ -55,7 +62,7 @@ public sealed class RunReportBuilder
         // catalog, the day's instances, tasks and task counts, and the 7 days before, each scanning its id range.
         var catalogTask = WithSession(s => MetadataCatalog.LoadAsync(s, withSchedules: true, cancellationToken), cancellationToken);
         var (dayRange, spanRange) = await WithSession(s => IdRangesAsync(s, bounds[0], from, to, cancellationToken), cancellationToken).ConfigureAwait(false);
-        Task<int[,]>? historyTask = options.ProjectFilter is null
+        Task<int[,]>? historyTask = options.ProjectPatterns is null
             ? HistoryAsync(bounds, spanRange, null, options, clock.ToServer(asOf), asOf, cancellationToken)
             : null;
         var instancesTask = WithSession(s => DayInstancesAsync(s, from, to, dayRange, cancellationToken), cancellationToken);
@@ -68,8 +75,8 @@ public sealed class RunReportBuilder
         var taskCounts = await taskCountsTask.ConfigureAwait(false);
         var history = await historyTask.ConfigureAwait(false);
 
-        var keep = options.ProjectFilter;
-        bool Kept(long code) => keep is null || keep(catalog.ProjectOfWorkflow(code));
+        bool Kept(long code) => options.ProjectPatterns is null
+            || (catalog.Workflows.TryGetValue(code, out var w) && options.KeepsProject(catalog.ProjectName(w.ProjectCode), w.ProjectCode));
         var now = clock.ToServer(asOf);
         instances = instances.Where(i => Kept(i.Code)).ToList();
         var instanceById = instances.ToDictionary(i => i.Id);
@@ -246,7 +253,7 @@ public sealed class RunReportBuilder
             foreach (var wf in matches)
             {
                 var projectName = catalog.ProjectName(wf.ProjectCode);
-                if (options.ProjectFilter is { } keep && !keep(projectName)) continue;
+                if (!options.KeepsProject(projectName, wf.ProjectCode)) continue;
                 var deadline = clock.WallClock(options.Date, offset); // '06:00' stays 06:00 on DST days
                 var mine = runs.Where(r => r.WorkflowCode == wf.Code).ToList();
                 var ok = mine.Where(r => DsDialect.IsSuccess(r.State) && r.End is not null).OrderBy(r => r.End).FirstOrDefault();
@@ -268,8 +275,8 @@ public sealed class RunReportBuilder
     }
 
     private static IReadOnlyCollection<long>? ProjectCodes(MetadataCatalog catalog, RunReportOptions options) =>
-        options.ProjectFilter is null ? null
-            : catalog.Workflows.Values.Where(w => options.ProjectFilter(catalog.ProjectName(w.ProjectCode))).Select(w => w.Code).ToList();
+        options.ProjectPatterns is null ? null
+            : catalog.Workflows.Values.Where(w => options.KeepsProject(catalog.ProjectName(w.ProjectCode), w.ProjectCode)).Select(w => w.Code).ToList();
 
     private async Task<T> WithSession<T>(Func<DsMetadataSession, Task<T>> work, CancellationToken ct)
     {
@@ -409,7 +416,7 @@ public sealed class RunReportBuilder
     private async Task<int[,]> HistoryAsync(DateTime[] bounds, IdRange? spanRange, MetadataCatalog? catalog, RunReportOptions options, DateTime serverNow,
         DateTimeOffset now, CancellationToken ct)
     {
-        var cache = options.UseClosedDayCache && options.ProjectFilter is null ? _connection.ClosedDays : null;
+        var cache = options.UseClosedDayCache && options.ProjectPatterns is null ? _connection.ClosedDays : null;
         var result = new int[7, 3];
         if (cache is not null)
         {

@@ -44,6 +44,18 @@ public sealed class Wildcard
     public static bool MatchesAny(IReadOnlyList<Wildcard>? patterns, string? value) =>
         patterns is null || (value is not null && patterns.Any(p => p.IsMatch(value)));
 
+    /// <summary>
+    /// <see cref="MatchesAny(IReadOnlyList{Wildcard}?, string?)"/> for an object that has a numeric code as well as a
+    /// name (a project, a workflow): a pattern that is a plain number, as -Project 12345 is, also matches the code.
+    /// </summary>
+    public static bool MatchesAny(IReadOnlyList<Wildcard>? patterns, string? name, long code)
+    {
+        if (MatchesAny(patterns, name)) return true;
+        if (patterns is null) return false;
+        var text = code.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return patterns.Any(p => p.Pattern == text);
+    }
+
     private static string ToRegex(string pattern)
     {
         var sb = new StringBuilder("^");

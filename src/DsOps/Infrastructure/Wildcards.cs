@@ -8,8 +8,4 @@ internal static class Wildcards
     public static Wildcard[]? Compile(string[]? patterns) => Wildcard.Compile(patterns);
 
     public static bool Matches(Wildcard[]? patterns, string? value) => Wildcard.MatchesAny(patterns, value);
-
-    /// <summary>A filter for -Project style parameters; null when no patterns were given.</summary>
-    public static Func<string, bool>? Filter(string[]? patterns) =>
-        Compile(patterns) is { } compiled ? name => Matches(compiled, name) : null;
 }

@@ -49,6 +49,18 @@ public class InspectionTests
         Assert.Equal(all.Where(r => r.Project == first.Project && new DsOps.Engine.Text.Wildcard(pattern).IsMatch(r.Workflow)).Select(r => r.TaskInstanceId),
             filtered.Select(r => r.TaskInstanceId));
         Assert.Empty(await Reader(schema).GetFailedTasksAsync(DayStartUtc, until, false, new[] { "no such project'; --" }, null));
+
+        // Codes, as -Project 12345 and -Workflow 67890 pass them, select the same rows as the names.
+        var code = (string text) => new[] { text };
+        var byWorkflowCode = await Reader(schema).GetFailedTasksAsync(DayStartUtc, until, false, null,
+            code(first.WorkflowCode.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        Assert.Equal(all.Where(r => r.WorkflowCode == first.WorkflowCode).Select(r => r.TaskInstanceId), byWorkflowCode.Select(r => r.TaskInstanceId));
+        await using var session = await _history.Schemas[schema].Connection.OpenSessionAsync();
+        var catalog = await DsOps.Engine.Metadata.MetadataCatalog.LoadAsync(session, withSchedules: false, default);
+        var projectCode = catalog.Projects.Single(p => p.Value == first.Project).Key;
+        var byProjectCode = await Reader(schema).GetFailedTasksAsync(DayStartUtc, until, false,
+            code(projectCode.ToString(System.Globalization.CultureInfo.InvariantCulture)), null);
+        Assert.Equal(all.Where(r => r.Project == first.Project).Select(r => r.TaskInstanceId), byProjectCode.Select(r => r.TaskInstanceId));
     }
 
     [Theory, MemberData(nameof(Schemas))]

@@ -14,11 +14,11 @@ public class RunReportTests
     public static TheoryData<string> Schemas => new() { "3.0.1", "3.2.2", "3.3-dev" };
 
     private Task<RunReport> ReportAsync(string schema, DateOnly? date = null, TimeZoneInfo? zone = null,
-        IReadOnlyDictionary<string, TimeSpan>? deadlines = null, Func<string, bool>? projects = null) =>
+        IReadOnlyDictionary<string, TimeSpan>? deadlines = null, IReadOnlyList<string>? projects = null) =>
         new RunReportBuilder(_history.Schemas[schema].Connection).BuildAsync(new RunReportOptions
         {
             Date = date ?? GeneratedHistoryFixture.LastDay, TimeZone = zone ?? TimeZoneInfo.Utc,
-            AsOf = GeneratedHistoryFixture.AsOf, Deadlines = deadlines ?? new Dictionary<string, TimeSpan>(), ProjectFilter = projects,
+            AsOf = GeneratedHistoryFixture.AsOf, Deadlines = deadlines ?? new Dictionary<string, TimeSpan>(), Projects = projects,
         });
 
     [Theory, MemberData(nameof(Schemas))]
@@ -120,12 +120,22 @@ public class RunReportTests
     [Fact]
     public async Task Project_filter_keeps_only_matching_projects()
     {
-        var report = await ReportAsync("3.3-dev", projects: p => p == "project_00");
+        var report = await ReportAsync("3.3-dev", projects: new[] { "project_00" });
         Assert.Equal(new[] { "project_00" }, report.Projects.Select(p => p.Project));
         Assert.All(report.FailedTasks, f => Assert.Equal("project_00", f.Project));
         var full = await ReportAsync("3.3-dev");
         Assert.Equal(full.Projects.Single(p => p.Project == "project_00").Totals.Instances, report.Totals.Instances);
         Assert.True(report.Comparison.Single(c => c.Metric == "Runs").PreviousDay < full.Comparison.Single(c => c.Metric == "Runs").PreviousDay);
+
+        // A project code (as -Project 12345 passes it) selects the same project; a pattern selects by name.
+        await using var session = await _history.Schemas["3.3-dev"].Connection.OpenSessionAsync();
+        var catalog = await MetadataCatalog.LoadAsync(session, withSchedules: false, default);
+        var code = catalog.Projects.Single(p => p.Value == "project_00").Key;
+        var byCode = await ReportAsync("3.3-dev", projects: new[] { code.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+        Assert.Equal(new[] { "project_00" }, byCode.Projects.Select(p => p.Project));
+        Assert.Equal(report.Totals.Instances, byCode.Totals.Instances);
+        var byPattern = await ReportAsync("3.3-dev", projects: new[] { "project_0[01]" });
+        Assert.Equal(new[] { "project_00", "project_01" }, byPattern.Projects.Select(p => p.Project).Order());
     }
 
     [Theory, MemberData(nameof(Schemas))]

@@ -28,12 +28,6 @@ public abstract class DsMetadataCmdlet : DsCmdlet
     protected static DateTimeOffset LocalOffset(DateTime value) =>
         new(value.Kind == DateTimeKind.Unspecified ? DateTime.SpecifyKind(value, DateTimeKind.Local) : value);
 
-    /// <summary>Wildcard filter from -Project style parameters; null when no patterns were given.</summary>
-    protected static Func<string, bool>? WildcardFilter(string[]? patterns)
-    {
-        return DsOps.Infrastructure.Wildcards.Filter(patterns);
-    }
-
     /// <summary>Runs an engine call, turning engine failures into a terminating ErrorRecord.</summary>
     protected T Run<T>(Func<Task<T>> work)
     {

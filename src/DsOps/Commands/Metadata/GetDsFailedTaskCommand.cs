@@ -27,14 +27,14 @@ public sealed class GetDsFailedTaskCommand : DsMetadataCmdlet
     [Parameter(HelpMessage = "Also list earlier failed tries that DS retried.")]
     public SwitchParameter IncludeEarlierTries { get; set; }
 
-    /// <summary><para type="description">Only projects matching (wildcards).</para></summary>
-    [Parameter(HelpMessage = "Only projects whose name matches (wildcards allowed).")]
+    /// <summary><para type="description">Only projects matching (names with wildcards, or project codes).</para></summary>
+    [Parameter(HelpMessage = "Only projects whose name matches (wildcards allowed) or whose code is given.")]
     [ProjectCompleter]
     [SupportsWildcards]
     public DsProjectParameter[]? Project { get; set; }
 
-    /// <summary><para type="description">Only workflows matching (wildcards).</para></summary>
-    [Parameter(HelpMessage = "Only workflows whose name matches (wildcards allowed).")]
+    /// <summary><para type="description">Only workflows matching (names with wildcards, or workflow codes).</para></summary>
+    [Parameter(HelpMessage = "Only workflows whose name matches (wildcards allowed) or whose code is given.")]
     [WorkflowCompleter]
     [SupportsWildcards]
     public DsWorkflowParameter[]? Workflow { get; set; }

@@ -42,8 +42,8 @@ public sealed class GetDsRunReportCommand : DsMetadataCmdlet
     [Parameter(HelpMessage = "YAML or JSON file mapping 'workflow' or 'project/workflow' to a deadline ('06:00'); -Deadline entries take precedence.")]
     public string? DeadlinePath { get; set; }
 
-    /// <summary><para type="description">Only projects matching these names (wildcards allowed).</para></summary>
-    [Parameter(HelpMessage = "Only projects whose name matches (wildcards allowed).")]
+    /// <summary><para type="description">Only projects matching these names (wildcards allowed) or with these project codes.</para></summary>
+    [Parameter(HelpMessage = "Only projects whose name matches (wildcards allowed) or whose code is given.")]
     [ProjectCompleter]
     [SupportsWildcards]
     public DsProjectParameter[]? Project { get; set; }
@@ -64,7 +64,7 @@ public sealed class GetDsRunReportCommand : DsMetadataCmdlet
         var date = Date is { } d ? DateOnly.FromDateTime(d) : DateOnly.FromDateTime(System.TimeZoneInfo.ConvertTime(DateTimeOffset.Now, zone).DateTime).AddDays(-1);
         var options = new RunReportOptions
         {
-            Date = date, TimeZone = zone, Deadlines = Deadlines(), ProjectFilter = WildcardFilter(Project.Texts()), Top = Top,
+            Date = date, TimeZone = zone, Deadlines = Deadlines(), Projects = Project.Texts(), Top = Top,
         };
         WriteVerbose($"Business date {date:yyyy-MM-dd} in {zone.Id} from {connection}.");
         var report = Run(() => new RunReportBuilder(connection).BuildAsync(options, CancellationToken));
