@@ -71,4 +71,17 @@ public sealed class CompleterTests : IDisposable
         Assert.InRange(watch.Elapsed.TotalSeconds, 0, 15);
         Assert.NotNull(DsOps.Infrastructure.DsNameCompleterAttribute.LastError);
     }
+
+    [Fact]
+    public void A_server_slower_than_five_seconds_completes_nothing_after_five_seconds()
+    {
+        var uri = Serve("p");
+        _engine.Run("Connect-DsServer", new { Uri = uri, Token = DsClientTests.Secure(_fakes[0].Token), Version = "3.2" });
+        _fakes[0].Answer("GET projects", _ => FakeResponse.Ok(new { totalList = Array.Empty<object>(), total = 0 }) with { Delay = TimeSpan.FromSeconds(30) });
+        DsOps.Infrastructure.Completion.LastError = null;
+        var watch = Stopwatch.StartNew();
+        Assert.Empty(Complete("Get-DsWorkflow -Project "));
+        Assert.InRange(watch.Elapsed.TotalSeconds, 4.5, 12);
+        Assert.IsAssignableFrom<OperationCanceledException>(DsOps.Infrastructure.DsNameCompleterAttribute.LastError);
+    }
 }

@@ -108,6 +108,7 @@ public sealed class FakeDsServer : IDisposable
                 var body = ctx.Request.HasEntityBody ? await new StreamReader(ctx.Request.InputStream).ReadToEndAsync() : "";
                 var headers = ctx.Request.Headers.AllKeys.Where(k => k is not null).ToDictionary(k => k!, k => ctx.Request.Headers[k]!, StringComparer.OrdinalIgnoreCase);
                 var response = Handle(ctx.Request.HttpMethod, ctx.Request.Url!, headers, body, ctx.Request.ContentType);
+                if (response.Delay > TimeSpan.Zero) await Task.Delay(response.Delay); // a slow server (requests are answered one at a time)
                 ctx.Response.StatusCode = (int)response.Status;
                 ctx.Response.ContentType = response.ContentType;
                 if (response.RetryAfterSeconds is { } wait) ctx.Response.AddHeader("Retry-After", wait.ToString(System.Globalization.CultureInfo.InvariantCulture));
