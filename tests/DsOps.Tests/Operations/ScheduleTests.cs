@@ -96,6 +96,10 @@ public sealed class ScheduleTests : IAsyncLifetime
         Assert.Equal("HIGH", after.Priority);
         Assert.Equal("END", after.FailureStrategy);
         Assert.True(after.IsOnline);
+        // The same enums as Start-DsWorkflow: PowerShell's spelling binds too, and DS gets its own constants.
+        Assert.Empty(_engine.Run("Set-DsSchedule", new { Project = "sched", Workflow = new[] { "daily_b" }, Priority = "Lowest", WarningType = "failure" }).Errors);
+        var edited = _engine.Run("Get-DsSchedule", new { Project = "sched", Workflow = new[] { "daily_b" } }).Objects<DsSchedule>().Single();
+        Assert.Equal(("LOWEST", "FAILURE", "END"), (edited.Priority, edited.WarningType, edited.FailureStrategy));
 
         // DS refuses a schedule of an offline workflow (50004); the error carries DS's code and the others go on.
         var parked = _engine.Script("Get-DsWorkflow -Project sched -Name parked_d").Objects<DsWorkflow>().Single();

@@ -34,8 +34,8 @@ internal sealed class RunControl(DsClient client)
             [Dialect.WorkflowCodeParameter] = Inv(request.WorkflowCode),
             ["scheduleTime"] = "",
             ["execType"] = "START_PROCESS",
-            ["failureStrategy"] = request.FailureStrategy == DsFailureStrategy.End ? "END" : "CONTINUE",
-            ["warningType"] = request.WarningType.ToString().ToUpperInvariant(),
+            ["failureStrategy"] = DsRunSettingNames.Of(request.FailureStrategy),
+            ["warningType"] = DsRunSettingNames.Of(request.WarningType),
             ["taskDependType"] = request.StartNodeScope switch
             {
                 DsStartNodeScope.Upstream => "TASK_PRE",
@@ -46,7 +46,7 @@ internal sealed class RunControl(DsClient client)
         };
         if (request.WarningGroupId is { } group) form["warningGroupId"] = group.ToString(CultureInfo.InvariantCulture);
         if (request.StartNodes is { Count: > 0 } nodes) form["startNodeList"] = string.Join(",", nodes.Select(Inv));
-        if (request.Priority is { } priority) form[Dialect.WorkflowInstancePriorityParameter] = priority.ToString().ToUpperInvariant();
+        if (request.Priority is { } priority) form[Dialect.WorkflowInstancePriorityParameter] = DsRunSettingNames.Of(priority);
         if (!string.IsNullOrEmpty(request.WorkerGroup)) form["workerGroup"] = request.WorkerGroup;
         if (request.EnvironmentCode is { } env) form["environmentCode"] = Inv(env);
         if (request.Tenant is not null) form["tenantCode"] = request.Tenant;

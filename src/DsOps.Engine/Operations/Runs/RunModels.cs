@@ -18,6 +18,14 @@ public enum DsFailureStrategy
 /// <summary>When DS sends an alert for the run (WarningType).</summary>
 public enum DsWarningType { None, Success, Failure, All }
 
+/// <summary>The constants DS's API takes for the run settings above (one spelling for starts, schedules and backfills).</summary>
+internal static class DsRunSettingNames
+{
+    public static string Of(DsPriority priority) => priority.ToString().ToUpperInvariant();
+    public static string Of(DsFailureStrategy strategy) => strategy == DsFailureStrategy.End ? "END" : "CONTINUE";
+    public static string Of(DsWarningType warning) => warning.ToString().ToUpperInvariant();
+}
+
 /// <summary>Which tasks run around the start nodes (TaskDependType).</summary>
 public enum DsStartNodeScope
 {

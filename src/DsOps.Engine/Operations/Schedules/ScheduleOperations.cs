@@ -1,5 +1,6 @@
 using DsOps.Engine.Api;
 using DsOps.Engine.Models;
+using DsOps.Engine.Operations.Runs;
 using DsOps.Engine.Reports;
 using DsOps.Engine.Specs.Wire;
 
@@ -27,9 +28,9 @@ public sealed record ScheduleEdit
     public string? TimezoneId { get; init; }
     public DateTime? StartTime { get; init; }
     public DateTime? EndTime { get; init; }
-    public string? FailureStrategy { get; init; }
-    public string? Priority { get; init; }
-    public string? WarningType { get; init; }
+    public DsFailureStrategy? FailureStrategy { get; init; }
+    public DsPriority? Priority { get; init; }
+    public DsWarningType? WarningType { get; init; }
     public int? WarningGroupId { get; init; }
     public string? WorkerGroup { get; init; }
     public long? EnvironmentCode { get; init; }
@@ -94,12 +95,12 @@ internal static class ScheduleOperations
         var wire = new DsWireSchedule
         {
             ScheduleJson = DsClient.ScheduleJson(start, end, crontab, edit.TimezoneId ?? schedule.TimezoneId),
-            WarningType = edit.WarningType ?? schedule.WarningType ?? "NONE",
+            WarningType = edit.WarningType is { } w ? DsRunSettingNames.Of(w) : schedule.WarningType ?? "NONE",
             WarningGroupId = edit.WarningGroupId ?? schedule.WarningGroupId,
-            FailureStrategy = edit.FailureStrategy ?? schedule.FailureStrategy ?? "CONTINUE",
+            FailureStrategy = edit.FailureStrategy is { } f ? DsRunSettingNames.Of(f) : schedule.FailureStrategy ?? "CONTINUE",
             WorkerGroup = edit.WorkerGroup ?? schedule.WorkerGroup ?? "default",
             EnvironmentCode = edit.EnvironmentCode ?? schedule.EnvironmentCode,
-            Priority = edit.Priority ?? schedule.Priority ?? "MEDIUM",
+            Priority = edit.Priority is { } p ? DsRunSettingNames.Of(p) : schedule.Priority ?? "MEDIUM",
             TenantCode = edit.TenantCode ?? schedule.TenantCode,
         };
         var wasOnline = schedule.IsOnline;

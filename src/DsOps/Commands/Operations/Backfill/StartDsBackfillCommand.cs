@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Management.Automation;
 using DsOps.Engine.Api;
 using DsOps.Engine.Operations.Backfill;
+using DsOps.Engine.Operations.Runs;
 using DsOps.Infrastructure;
 
 namespace DsOps.Commands.Operations.Backfill;
@@ -71,14 +72,12 @@ public sealed class StartDsBackfillCommand : DsApiCmdlet
     public string? QuietWindow { get; set; }
 
     /// <summary><para type="description">Instance priority of the backfill runs (default LOWEST, so scheduled runs go first).</para></summary>
-    [Parameter(HelpMessage = "Instance priority of the backfill runs (default LOWEST).")]
-    [ValidateSet("HIGHEST", "HIGH", "MEDIUM", "LOW", "LOWEST")]
-    public string Priority { get; set; } = "LOWEST";
+    [Parameter(HelpMessage = "Instance priority of the backfill runs (default Lowest).")]
+    public DsPriority Priority { get; set; } = DsPriority.Lowest;
 
-    /// <summary><para type="description">CONTINUE (default) or END: what a run does when one of its tasks fails.</para></summary>
-    [Parameter(HelpMessage = "CONTINUE or END when a task fails.")]
-    [ValidateSet("CONTINUE", "END")]
-    public string FailureStrategy { get; set; } = "CONTINUE";
+    /// <summary><para type="description">Continue (default) or End: what a run does when one of its tasks fails.</para></summary>
+    [Parameter(HelpMessage = "Continue or End when a task fails.")]
+    public DsFailureStrategy FailureStrategy { get; set; } = DsFailureStrategy.Continue;
 
     /// <summary><para type="description">Worker group of the runs; DS applies it only to tasks whose own group is default.</para></summary>
     [Parameter(HelpMessage = "Worker group of the runs (applies to tasks in the default group).")]
@@ -131,7 +130,7 @@ public sealed class StartDsBackfillCommand : DsApiCmdlet
                 QuietWindow = string.IsNullOrWhiteSpace(QuietWindow) ? null : Engine.Operations.Backfill.QuietWindow.Parse(QuietWindow),
                 Template = new DsComplementRequest
                 {
-                    Date = from, Priority = Priority, FailureStrategy = FailureStrategy, WorkerGroup = WorkerGroup,
+                    Date = from, Priority = DsRunSettingNames.Of(Priority), FailureStrategy = DsRunSettingNames.Of(FailureStrategy), WorkerGroup = WorkerGroup,
                     EnvironmentCode = EnvironmentCode, TenantCode = TenantCode, Dependent = Dependent,
                 },
                 StatePath = StatePath is { Length: > 0 } p
@@ -142,7 +141,7 @@ public sealed class StartDsBackfillCommand : DsApiCmdlet
             };
             var dates = BackfillRunner.PendingDates(options);
             var target = string.Create(CultureInfo.InvariantCulture,
-                $"workflow '{workflow.Name}' of project '{project.Name}': {dates.Count} date(s) at {Priority} priority, at most {(Serial ? 1 : MaxRunning)} at once") +
+                $"workflow '{workflow.Name}' of project '{project.Name}': {dates.Count} date(s) at {DsRunSettingNames.Of(Priority)} priority, at most {(Serial ? 1 : MaxRunning)} at once") +
                 (Dependent ? ", with dependent workflows" : "") + ": " + string.Join(", ", dates.Select(d => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)));
             if (!ShouldProcess(target, "Start backfill")) return;
             WriteVerbose("Backfill state file: " + options.StatePath);

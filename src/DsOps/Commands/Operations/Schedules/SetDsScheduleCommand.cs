@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using DsOps.Engine.Operations.Runs;
 using DsOps.Engine.Operations.Schedules;
 using DsOps.Infrastructure;
 
@@ -33,20 +34,17 @@ public sealed class SetDsScheduleCommand : DsScheduleCmdlet
     [Parameter(HelpMessage = "Last time the schedule may fire (server time).")]
     public DateTime? EndTime { get; set; }
 
-    /// <summary><para type="description">CONTINUE or END when a task fails.</para></summary>
-    [Parameter(HelpMessage = "CONTINUE or END when a task fails.")]
-    [ValidateSet("CONTINUE", "END")]
-    public string? FailureStrategy { get; set; }
+    /// <summary><para type="description">Continue or End when a task fails (DS's CONTINUE and END; either spelling binds).</para></summary>
+    [Parameter(HelpMessage = "Continue or End when a task fails.")]
+    public DsFailureStrategy? FailureStrategy { get; set; }
 
-    /// <summary><para type="description">Instance priority of the scheduled runs.</para></summary>
-    [Parameter(HelpMessage = "Instance priority of the scheduled runs.")]
-    [ValidateSet("HIGHEST", "HIGH", "MEDIUM", "LOW", "LOWEST")]
-    public string? Priority { get; set; }
+    /// <summary><para type="description">Instance priority of the scheduled runs: Highest, High, Medium, Low or Lowest.</para></summary>
+    [Parameter(HelpMessage = "Instance priority of the scheduled runs: Highest, High, Medium, Low or Lowest.")]
+    public DsPriority? Priority { get; set; }
 
-    /// <summary><para type="description">When DS alerts: NONE, SUCCESS, FAILURE or ALL.</para></summary>
-    [Parameter(HelpMessage = "When DS alerts: NONE, SUCCESS, FAILURE or ALL.")]
-    [ValidateSet("NONE", "SUCCESS", "FAILURE", "ALL")]
-    public string? WarningType { get; set; }
+    /// <summary><para type="description">When DS alerts: None, Success, Failure or All.</para></summary>
+    [Parameter(HelpMessage = "When DS alerts: None, Success, Failure or All.")]
+    public DsWarningType? WarningType { get; set; }
 
     /// <summary><para type="description">Alert group id (0 none).</para></summary>
     [Parameter(HelpMessage = "Alert group id (0 none).")]
