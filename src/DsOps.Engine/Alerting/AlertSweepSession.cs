@@ -33,12 +33,12 @@ public sealed class TargetSweepPlan
 internal sealed class AlertSweepSession : IDisposable
 {
     private readonly string _stateFile;
-    private readonly FileStream? _lock; // null for a preview, which holds no lock and writes nothing
+    private readonly IO.ExclusiveFileLock? _lock; // null for a preview, which holds no lock and writes nothing
     private readonly AlertSweepOptions _options;
     private readonly AlertSweepState _state;
     private bool _allCurrent = true;
 
-    private AlertSweepSession(string stateFile, FileStream? lockHandle, AlertSweepOptions options, AlertSweepState state)
+    private AlertSweepSession(string stateFile, IO.ExclusiveFileLock? lockHandle, AlertSweepOptions options, AlertSweepState state)
     {
         _stateFile = stateFile;
         _lock = lockHandle;
@@ -59,19 +59,12 @@ internal sealed class AlertSweepSession : IDisposable
             throw new DsOpsException(DsErrorKind.InvalidInput, "DsAlertStateFileMissing", "-StateFile: a state file path is required.");
         var path = Path.GetFullPath(stateFile);
         if (preview) return new AlertSweepSession(path, null, options ?? new AlertSweepOptions(), AlertSweepStateFile.Load(path));
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         var lockPath = path + ".lock";
-        FileStream handle;
-        try
-        {
-            // An OS lock on an open handle: released by the OS if the process dies, so a crash never leaves it stuck.
-            handle = new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
-        }
-        catch (IOException ex)
-        {
-            throw new DsOpsException(DsErrorKind.InvalidState, "DsAlertSweepLocked",
-                $"Another alert sweep is running on '{path}' (lock '{lockPath}' is held); this run did nothing.", ex);
-        }
+        // An OS lock on an open handle: released by the OS if the process dies, so a crash never leaves it stuck.
+        var handle = IO.ExclusiveFileLock.TryAcquire(lockPath, "Invoke-DsAlertSweep")
+            ?? throw new DsOpsException(DsErrorKind.InvalidState, "DsAlertSweepLocked",
+                $"Another alert sweep is running on '{path}' (lock '{lockPath}' is held" +
+                (IO.ExclusiveFileLock.ReadOwner(lockPath) is { } o ? $" by process {o.ProcessId} on {o.Host} since {o.Since:u}" : "") + "); this run did nothing.");
         try
         {
             return new AlertSweepSession(path, handle, options ?? new AlertSweepOptions(), AlertSweepStateFile.Load(path));

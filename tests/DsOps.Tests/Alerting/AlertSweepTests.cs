@@ -171,6 +171,7 @@ public sealed class AlertSweepTests : IDisposable
         using var held = AlertSweepSession.Open(StateFile, Options());
         var ex = await Assert.ThrowsAsync<DsOpsException>(() => Sweep());
         Assert.Equal("DsAlertSweepLocked", ex.ErrorId);
+        Assert.Contains($"by process {Environment.ProcessId} on {Environment.MachineName}", ex.Message);
         Assert.Empty(_robot.Received);
     }
 
@@ -218,7 +219,8 @@ public sealed class AlertSweepTests : IDisposable
             _feed.Add(hour * 100, _time.Utc(hour, 0).AddMinutes(-1));
             await Sweep();
         }
-        Assert.Equal(new[] { "alerts.json", "alerts.json.lock" }, Directory.GetFiles(_dir).Select(Path.GetFileName).Order().ToArray());
+        // No temporary file is left behind: the state, the lock and the note of who holds (held) it.
+        Assert.Equal(new[] { "alerts.json", "alerts.json.lock", "alerts.json.lock.owner" }, Directory.GetFiles(_dir).Select(Path.GetFileName).Order().ToArray());
         var state = JsonDocument.Parse(File.ReadAllText(StateFile)).RootElement;
         var sent = state.GetProperty("targets").EnumerateObject().Single().Value.GetProperty("sent");
         // Only keys inside the next window (high-water mark 14:00 minus 15 min) are kept.
