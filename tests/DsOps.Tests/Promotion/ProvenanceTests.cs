@@ -101,6 +101,13 @@ public sealed class ProvenanceTests : IAsyncLifetime
         Assert.Contains("@" + first + " script=", stored);
         Assert.Equal("", tasks.Single(t => t.Name == "inline").Description ?? "");
 
+        // -Workflow takes a workflow code as well as a name; a code no project in scope has is DsWorkflowNotFound.
+        var code = _engine.Run("Get-DsWorkflow", new { Project = "etl", Connection = c }).Objects<DsWorkflow>().Single().WorkflowCode;
+        var byCode = _engine.Run("Get-DsWorkflowProvenance", new { Project = new[] { "etl" }, Workflow = new[] { code }, Connection = c });
+        Assert.Equal(prov.Select(p => p.Task).Order(), byCode.Objects<DsTaskProvenance>().Select(p => p.Task).Order());
+        var missing = _engine.Run("Get-DsWorkflowProvenance", new { Project = new[] { "etl" }, Workflow = new[] { 1L }, Connection = c });
+        Assert.Equal("DsWorkflowNotFound", Assert.Single(missing.Errors).FullyQualifiedErrorId.Split(',')[0]);
+
         // The marker is not drift: a second sync writes nothing, the plan is empty.
         var writes = _emu!.RequestLog.WritingRequests;
         Assert.Empty(_engine.Run("Sync-DsWorkflow", new { Path = _repo, Connection = c }).Objects<WorkflowApplyResult>());

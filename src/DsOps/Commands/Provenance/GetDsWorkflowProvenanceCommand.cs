@@ -26,8 +26,8 @@ public sealed class GetDsWorkflowProvenanceCommand : DsApiCmdlet
     [SupportsWildcards]
     public DsProjectParameter[]? Project { get; set; }
 
-    /// <summary><para type="description">Workflow names; wildcards allowed.</para></summary>
-    [Parameter(Position = 1, HelpMessage = "Workflow names; wildcards allowed.")]
+    /// <summary><para type="description">Workflow names (wildcards allowed) or workflow codes.</para></summary>
+    [Parameter(Position = 1, HelpMessage = "Workflow names (wildcards allowed) or workflow codes.")]
     [WorkflowCompleter]
     [SupportsWildcards]
     public DsWorkflowParameter[]? Workflow { get; set; }
@@ -38,10 +38,12 @@ public sealed class GetDsWorkflowProvenanceCommand : DsApiCmdlet
         {
             var connection = ResolvedConnection;
             // Names, codes and wildcards resolve through the connection's name cache; a literal name that does not exist is DsProjectNotFound.
-            var projects = (Project is { Length: > 0 }
+            var resolved = Project is { Length: > 0 }
                 ? Await(DsProjectParameter.ResolveAllAsync(connection.Client, Project, CancellationToken))
-                : Await(connection.Client.GetProjectListAsync(CancellationToken))).Select(p => p.Name).ToList();
-            var workflowPatterns = Wildcards.Compile(Workflow.Texts());
+                : Await(connection.Client.GetProjectListAsync(CancellationToken));
+            var projects = resolved.Select(p => p.Name).ToList();
+            // The reader sees workflows as specs (names only): a workflow code is turned into its name first.
+            var workflowPatterns = Wildcards.Compile(Workflow?.Select(w => w.Name ?? NameOf(connection.Client, resolved, w.Code!.Value)).ToArray());
             WriteVerbose($"Reading {projects.Count} project(s) from {connection.Name}.");
             var tasks = Await(TaskProvenanceReader.ReadAsync(connection.Client, projects, w => Wildcards.Matches(workflowPatterns, w.Name), connection, CancellationToken));
             foreach (var t in tasks) WriteObject(t);
@@ -50,5 +52,13 @@ public sealed class GetDsWorkflowProvenanceCommand : DsApiCmdlet
         {
             WriteDsError(ex, Project is null ? null : string.Join(",", Project.Texts()!));
         }
+    }
+
+    private string NameOf(DsOps.Engine.Api.DsClient client, IReadOnlyList<DsOps.Engine.Models.DsProject> projects, long code)
+    {
+        foreach (var p in projects)
+            if (Await(client.GetWorkflowListAsync(p.ProjectCode, CancellationToken)).FirstOrDefault(w => w.WorkflowCode == code) is { } w) return w.Name;
+        throw new DsOps.Engine.DsOpsException(DsOps.Engine.DsErrorKind.NotFound, "DsWorkflowNotFound",
+            $"-Workflow: no workflow has code {code} in project(s) {string.Join(", ", projects.Select(p => $"'{p.Name}'"))}.");
     }
 }
