@@ -4,6 +4,7 @@ using System.Text;
 using DsOps.Emulator;
 using DsOps.Engine.Api;
 using DsOps.Engine.Apply;
+using DsOps.Engine.Orchestration;
 using DsOps.Engine.Planning;
 using DsOps.Engine.Specs.Sources;
 using DsOps.Testing;
@@ -11,9 +12,12 @@ using DsOps.Testing;
 namespace DsOps.Benchmarks;
 
 /// <summary>
-/// Workflows as config at scale, against the DS emulator on MariaDB:
-/// 1. first apply of N workflows x M tasks; 2. a no-change plan (specs loaded, server read, compared) measured in
-/// a fresh child process so its memory is DsOps's alone; 3. an apply with one workflow changed.
+/// Workflows as config at scale, against the DS emulator on MariaDB, through the engine's own orchestration
+/// (<see cref="WorkflowSyncService"/>: what Sync-DsWorkflow and Compare-DsWorkflow run, without PowerShell):
+/// 1. first apply of N workflows x M tasks (with the state file a sync keeps); 2. a no-change plan (specs loaded while
+/// the state file's projects are read ahead, compared) measured in a fresh child process so its memory is DsOps's
+/// alone, and once the older way for comparison (specs loaded, then the server read, then compared); 3. an apply with
+/// one workflow changed.
 /// Run: dotnet run -c Release --project tests/DsOps.Benchmarks -- plan-at-scale [workflows=4000] [tasks=10] [dialect=3.2]
 /// </summary>
 public sealed class PlanAtScaleScenario : IScenario
@@ -35,14 +39,13 @@ public sealed class PlanAtScaleScenario : IScenario
             await using var emu = await DsEmulator.StartAsync(new EmulatorOptions { Dialect = dialect });
             Console.WriteLine($"DS {dialect} emulator at {emu.BaseUri}; {workflows} workflows x {tasks} tasks; specs in {dir}");
 
-            // 1. First apply (in this process: setup, timed for information).
+            // 1. First apply (in this process: setup, timed for information), as Sync-DsWorkflow makes it: with a state file.
             using (var c = await Connect(emu))
             {
                 var sw = Stopwatch.StartNew();
-                var specs = new SpecSourceRequest(dir).Load();
-                var snapshot = await DsServerSnapshot.ReadAsync(c.Client, new[] { "scale" });
-                var plan = WorkflowPlanner.Plan(specs.Workflows, snapshot.Workflows);
-                var results = await new WorkflowApplier(c.Client, snapshot).ApplyAsync(plan, new ApplyOptions { ThrottleLimit = 8 });
+                var outcome = await new WorkflowSyncService(c, new SilentOperationHost()).SyncAsync(Loaded(new SpecSourceRequest(dir).LoadAndValidate(), dir),
+                    new WorkflowSyncOptions { ThrottleLimit = 8, StatePath = StatePath(dir) }, CancellationToken.None);
+                var results = outcome.Results;
                 sw.Stop();
                 var failed = results.Count(r => r.Status == ApplyStatus.Failed);
                 Console.WriteLine($"first apply: {sw.Elapsed.TotalSeconds:F1} s, {results.Count(r => r.Status == ApplyStatus.Applied)} applied, {failed} failed, " +
@@ -69,13 +72,14 @@ public sealed class PlanAtScaleScenario : IScenario
                 }
             }
 
-            // 2. No-change plan, three times in fresh processes.
+            // 2. No-change plan, three times in fresh processes; then once the older, sequential way.
             for (var run = 1; run <= 3; run++)
             {
                 var writesBefore = emu.RequestLog.WritingRequests;
                 Console.WriteLine($"no-change plan #{run}: " + Child("plan-at-scale-child", emu, dir, "plan") +
                                   $"; emulator saw {emu.RequestLog.WritingRequests - writesBefore} writes");
             }
+            Console.WriteLine("no-change plan, sequential (no read-ahead): " + Child("plan-at-scale-child", emu, dir, "plan-sequential"));
 
             // 3. One workflow changed: only it is written.
             WriteSpecs(dir, workflows, tasks, changedWorkflow: workflows / 2);
@@ -89,6 +93,10 @@ public sealed class PlanAtScaleScenario : IScenario
             try { Directory.Delete(dir, true); } catch (IOException) { }
         }
     }
+
+    internal static string StatePath(string dir) => Path.Combine(dir, AppliedState.DefaultFileName);
+
+    internal static LoadedSpecs Loaded(DsOps.Engine.Specs.Validation.SpecSet set, string dir) => new() { Set = set, SourceLabel = dir };
 
     internal static Task<DsConnection> Connect(DsEmulator emu) => DsConnection.ConnectAsync(new DsConnectOptions
     {
@@ -151,31 +159,59 @@ public sealed class PlanAtScaleChildScenario : IScenario
         {
             Uri = uri, Token = PlanAtScaleScenario.Secure(token), Http = new DsHttpOptions { Timeout = TimeSpan.FromMinutes(5) },
         }).GetAwaiter().GetResult();
+        return mode == "plan-sequential" ? Sequential(c, dir, total) : Service(c, dir, mode, total);
+    }
+
+    /// <summary>The engine's orchestration, as Compare-DsWorkflow (plan) and Sync-DsWorkflow (apply) run it: the read-ahead starts first.</summary>
+    private static int Service(DsConnection c, string dir, string mode, Stopwatch total)
+    {
+        var none = CancellationToken.None;
+        var service = new WorkflowSyncService(c, new SilentOperationHost());
+        var statePath = PlanAtScaleScenario.StatePath(dir);
         var sw = Stopwatch.StartNew();
         var a0 = GC.GetTotalAllocatedBytes(true);
-        var specs = new SpecSourceRequest(dir).Load();
+        using var ahead = service.StartReadAhead(statePath, forSync: mode == "apply", none);
+        var specs = PlanAtScaleScenario.Loaded(new SpecSourceRequest(dir).LoadAndValidate(), dir);
         var load = sw.Elapsed;
         var a1 = GC.GetTotalAllocatedBytes(true);
         sw.Restart();
+        string summary;
+        var applied = 0;
+        if (mode == "apply")
+        {
+            var outcome = service.SyncAsync(specs, new WorkflowSyncOptions { StatePath = statePath, ReadAhead = ahead }, none).GetAwaiter().GetResult();
+            applied = outcome.Results.Count(r => r.Status == ApplyStatus.Applied);
+            summary = outcome.Summary;
+        }
+        else summary = service.PlanAgainstServerAsync(specs, new WorkflowPlanOptions { StatePath = statePath, ReadAhead = ahead }, none).GetAwaiter().GetResult().Summary;
+        var rest = sw.Elapsed;
+        var a2 = GC.GetTotalAllocatedBytes(true);
+        total.Stop();
+        using var self = Process.GetCurrentProcess();
+        Console.WriteLine($"{mode}: total {total.Elapsed.TotalSeconds:F2} s (load specs {load.TotalSeconds:F2} s while the server read began, " +
+                          $"then read and compare {rest.TotalSeconds:F2} s; allocated {(a1 - a0) >> 20}/{(a2 - a1) >> 20} MB), peak working set {self.PeakWorkingSet64 / 1048576} MB, " +
+                          $"allocated {GC.GetTotalAllocatedBytes() / 1048576} MB, {c.Statistics.Requests} requests, {c.Statistics.Writes} writes, read ahead: {(ahead is null ? "no" : "yes")}, " +
+                          summary + (mode == "apply" ? $", {applied} applied" : ""));
+        return 0;
+    }
+
+    /// <summary>The calls one after the other, as before the read-ahead (and as a plan without a state file still runs).</summary>
+    private static int Sequential(DsConnection c, string dir, Stopwatch total)
+    {
+        var sw = Stopwatch.StartNew();
+        var specs = new SpecSourceRequest(dir).Load();
+        var load = sw.Elapsed;
+        sw.Restart();
         var snapshot = DsServerSnapshot.ReadAsync(c.Client, new[] { "scale" }).GetAwaiter().GetResult();
         var read = sw.Elapsed;
-        var a2 = GC.GetTotalAllocatedBytes(true);
         sw.Restart();
         var plan = WorkflowPlanner.Plan(specs.Workflows, snapshot.Workflows);
         var compare = sw.Elapsed;
-        var a3 = GC.GetTotalAllocatedBytes(true);
-        var applied = 0;
-        if (args[3] == "apply")
-        {
-            var results = new WorkflowApplier(c.Client, snapshot).ApplyAsync(plan, new ApplyOptions()).GetAwaiter().GetResult();
-            applied = results.Count(r => r.Status == ApplyStatus.Applied);
-        }
         total.Stop();
         using var self = Process.GetCurrentProcess();
-        Console.WriteLine($"{mode}: total {total.Elapsed.TotalSeconds:F2} s (load specs {load.TotalSeconds:F2} s, read server {read.TotalSeconds:F2} s, " +
-                          $"compare {compare.TotalMilliseconds:F0} ms; allocated {(a1 - a0) >> 20}/{(a2 - a1) >> 20}/{(a3 - a2) >> 20} MB), peak working set {self.PeakWorkingSet64 / 1048576} MB, " +
-                          $"allocated {GC.GetTotalAllocatedBytes() / 1048576} MB, {c.Statistics.Requests} requests, {c.Statistics.Writes} writes, " +
-                          $"{plan.Summary}" + (mode == "apply" ? $", {applied} applied" : ""));
+        Console.WriteLine($"plan: total {total.Elapsed.TotalSeconds:F2} s (load specs {load.TotalSeconds:F2} s, read server {read.TotalSeconds:F2} s, " +
+                          $"compare {compare.TotalMilliseconds:F0} ms), peak working set {self.PeakWorkingSet64 / 1048576} MB, " +
+                          $"{c.Statistics.Requests} requests, {c.Statistics.Writes} writes, {plan.Summary}");
         return 0;
     }
 }
