@@ -42,6 +42,36 @@ public class MariaDbFixtureTests
     }
 
     [Fact]
+    public async Task The_server_stops_when_its_owner_process_is_killed_without_disposing_it()
+    {
+        // A killed test host never runs Dispose or ProcessExit; the server must not outlive it.
+        using var owner = System.Diagnostics.Process.Start("sleep", "120");
+        var server = await MariaDbServer.StartAsync(ownerProcessId: owner.Id);
+        try
+        {
+            var pid = server.ProcessId;
+            Assert.True(Alive(pid), "mariadbd runs while its owner does");
+            owner.Kill();
+            var deadline = DateTime.UtcNow.AddSeconds(30);
+            while (Alive(pid) && DateTime.UtcNow < deadline) await Task.Delay(200);
+            Assert.False(Alive(pid), "mariadbd still runs 30 s after its owner was killed");
+            while (Directory.Exists(server.RootFolder) && DateTime.UtcNow < deadline) await Task.Delay(200);
+            Assert.False(Directory.Exists(server.RootFolder), "the data folder of a server whose owner died was not removed");
+        }
+        finally
+        {
+            server.Dispose();
+        }
+    }
+
+    private static bool Alive(int pid)
+    {
+        // A zombie (exited, not yet reaped) counts as gone.
+        try { return !File.ReadAllText($"/proc/{pid}/stat").Split(')')[1].TrimStart().StartsWith('Z'); }
+        catch (IOException) { return false; }
+    }
+
+    [Fact]
     public void A_missing_mariadbd_gets_a_message_that_says_what_to_install()
     {
         var ex = Assert.Throws<InvalidOperationException>(() => MariaDbServer.FindServerBinary("/nonexistent/mariadbd"));
