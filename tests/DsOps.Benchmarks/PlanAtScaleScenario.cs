@@ -37,7 +37,7 @@ public sealed class PlanAtScaleScenario : IScenario
         {
             WriteSpecs(dir, workflows, tasks, changedWorkflow: null);
             await using var emu = await DsEmulator.StartAsync(new EmulatorOptions { Dialect = dialect });
-            Console.WriteLine($"DS {dialect} emulator at {emu.BaseUri}; {workflows} workflows x {tasks} tasks; specs in {dir}");
+            Console.WriteLine($"DS {dialect} emulator at {emu.BaseUri}; {workflows} workflows x {tasks} tasks; specs in {dir}; child runs {ChildProgram.Value.Engine}");
 
             // 1. First apply (in this process: setup, timed for information), as Sync-DsWorkflow makes it: with a state file.
             using (var c = await Connect(emu))
@@ -114,13 +114,43 @@ public sealed class PlanAtScaleScenario : IScenario
     private static string Child(string scenario, DsEmulator emu, string dir, string mode)
     {
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in new[] { typeof(PlanAtScaleScenario).Assembly.Location, scenario, emu.BaseUri.ToString(), emu.AdminToken, dir, mode }) psi.ArgumentList.Add(a);
+        foreach (var a in new[] { ChildProgram.Value.Path, scenario, emu.BaseUri.ToString(), emu.AdminToken, dir, mode }) psi.ArgumentList.Add(a);
         using var p = Process.Start(psi)!;
         var output = p.StandardOutput.ReadToEnd();
         var error = p.StandardError.ReadToEnd();
         p.WaitForExit();
         return p.ExitCode == 0 ? output.Trim() : $"child failed ({p.ExitCode}): {output}{error}";
     }
+
+    /// <summary>
+    /// The child runs the engine as it ships: the published module's ahead-of-time compiled assemblies (out/DsOps, from
+    /// <c>dotnet publish src/DsOps -c Release</c>) laid over a copy of this program's folder, each only where its
+    /// version is the same. Without the published module the child runs this build's IL, compiled on first use.
+    /// </summary>
+    internal static readonly Lazy<(string Path, string Engine)> ChildProgram = new(() =>
+    {
+        var self = typeof(PlanAtScaleScenario).Assembly.Location;
+        var published = Path.GetDirectoryName(RepoPaths.ModuleManifest)!;
+        if (!File.Exists(Path.Combine(published, "DsOps.Engine.dll"))) return (self, "this build's IL (no published module)");
+        var bin = Path.GetDirectoryName(self)!;
+        var copy = Path.Combine(Path.GetTempPath(), "dsops-bench-child-" + Guid.NewGuid().ToString("N")[..8]);
+        foreach (var file in Directory.EnumerateFiles(bin, "*", SearchOption.AllDirectories))
+        {
+            var target = Path.Combine(copy, Path.GetRelativePath(bin, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
+        }
+        var laid = new List<string>();
+        foreach (var dll in Directory.EnumerateFiles(published, "*.dll"))
+        {
+            var target = Path.Combine(copy, Path.GetFileName(dll));
+            if (!File.Exists(target) || System.Reflection.AssemblyName.GetAssemblyName(dll).Version != System.Reflection.AssemblyName.GetAssemblyName(target).Version) continue;
+            File.Copy(dll, target, overwrite: true);
+            laid.Add(Path.GetFileNameWithoutExtension(dll));
+        }
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => { try { Directory.Delete(copy, true); } catch (IOException) { } };
+        return (Path.Combine(copy, Path.GetFileName(self)), "the published module's compiled " + string.Join(", ", laid));
+    });
 
     /// <summary>One YAML file per 100 workflows; each workflow a chain with a fan-out, a schedule on every tenth.</summary>
     internal static void WriteSpecs(string dir, int workflows, int tasks, int? changedWorkflow)
