@@ -79,6 +79,6 @@ public sealed class ScheduledJobTests
         Assert.Empty(second.Errors);
         Assert.Equal(0, second.Objects<AlertSweepResult>().Single().New);
         Assert.Equal(afterFirst, robot.Received.Count);
-        File.Delete((string)vars["state"]!);
+        foreach (var suffix in new[] { "", ".lock", ".lock.owner" }) File.Delete((string)vars["state"]! + suffix);
     }
 }
