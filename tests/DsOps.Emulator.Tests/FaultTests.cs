@@ -150,7 +150,6 @@ public class FaultTests
         request.Headers.Add("token", emu.Info.GetProperty("token").GetString());
         using var r = await http.SendAsync(request);
         Assert.Equal(HttpStatusCode.TooManyRequests, r.StatusCode);
-        emu.Process.Kill(entireProcessTree: true);
     }
 
     [Fact]

@@ -25,7 +25,13 @@ public class StandaloneProcessTests
         public int DatabaseServerPid => Info.GetProperty("databaseServerPid").GetInt32();
         public void Dispose()
         {
-            if (!Process.HasExited) Process.Kill(entireProcessTree: true);
+            if (!Process.HasExited)
+            {
+                // Killed, the emulator cannot remove its work folder (with its database's data): the test does.
+                Process.Kill(entireProcessTree: true);
+                Process.WaitForExit(10_000);
+                try { Directory.Delete(WorkDir, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+            }
             Process.Dispose();
         }
     }
