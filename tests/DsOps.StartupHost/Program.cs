@@ -5,7 +5,7 @@ namespace DsOps.StartupHost;
 
 /// <summary>
 /// One measured start: opens a runspace and runs a first command as script text, like `pwsh -NoProfile -Command`.
-/// Usage: DsOps.StartupHost bare | module &lt;path to DsOps.psd1&gt;
+/// Usage: DsOps.StartupHost bare | module &lt;path to DsOps.psd1&gt; | import &lt;path to any module manifest&gt;
 /// Both modes start the same local DS stand-in, so the only difference is DsOps's own work.
 /// </summary>
 public static class Program
@@ -25,13 +25,18 @@ public static class Program
             // Import, connect (one verifying request) and list projects: a typical first command.
             ps.AddScript($"Import-Module '{manifest}'; $null = Connect-DsServer -Uri '{uri}' -Token $t -Version 3.2; Get-DsProject");
         }
+        else if (args is ["import", var other])
+        {
+            // Import only: with a one-function script module this is PowerShell's own cost of a first Import-Module.
+            ps.AddScript($"Import-Module '{other}'");
+        }
         else if (args is ["bare"])
         {
             ps.AddScript("Get-Command -Name Get-Command");
         }
         else
         {
-            Console.Error.WriteLine("usage: DsOps.StartupHost bare | module <path to DsOps.psd1>");
+            Console.Error.WriteLine("usage: DsOps.StartupHost bare | module <path to DsOps.psd1> | import <path to a module manifest>");
             return 2;
         }
         ps.Invoke();
