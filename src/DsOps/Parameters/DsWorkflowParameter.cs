@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Management.Automation;
+using DsOps.Engine;
 using DsOps.Engine.Api;
 using DsOps.Engine.Models;
 
@@ -84,6 +85,30 @@ public sealed class DsWorkflowParameter
                 if (pattern.IsMatch(w.Name) && seen.Add(w.WorkflowCode)) found.Add(w);
         }
         return found;
+    }
+
+    /// <summary>
+    /// The names <paramref name="values"/> stand for, for readers that select workflows by name: names and patterns as
+    /// typed, a code turned into its workflow's name in <paramref name="projects"/> (DsWorkflowNotFound names the
+    /// projects when none has it). Null when no values were given.
+    /// </summary>
+    internal static async Task<string[]?> NamesAsync(DsClient client, IReadOnlyList<DsWorkflowParameter>? values, IReadOnlyList<DsProject> projects,
+        CancellationToken ct = default)
+    {
+        if (values is null) return null;
+        var names = new string[values.Count];
+        for (var i = 0; i < values.Count; i++)
+            names[i] = values[i].Name ?? await NameOfCodeAsync(client, values[i].Code!.Value, projects, ct).ConfigureAwait(false);
+        return names;
+    }
+
+    private static async Task<string> NameOfCodeAsync(DsClient client, long code, IReadOnlyList<DsProject> projects, CancellationToken ct)
+    {
+        foreach (var p in projects)
+            if ((await client.GetWorkflowListAsync(p.ProjectCode, ct).ConfigureAwait(false)).FirstOrDefault(w => w.WorkflowCode == code) is { } w)
+                return w.Name;
+        throw new DsOpsException(DsErrorKind.NotFound, "DsWorkflowNotFound",
+            $"-Workflow: no workflow has code {code} in project(s) {string.Join(", ", projects.Select(p => $"'{p.Name}'"))}.");
     }
 
     /// <summary>Whether a workflow (by name and code) is one this value names: for filters that never call the API.</summary>

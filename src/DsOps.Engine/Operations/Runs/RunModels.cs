@@ -22,7 +22,7 @@ public enum DsWarningType { None, Success, Failure, All }
 internal static class DsRunSettingNames
 {
     public static string Of(DsPriority priority) => priority.ToString().ToUpperInvariant();
-    public static string Of(DsFailureStrategy strategy) => strategy == DsFailureStrategy.End ? "END" : "CONTINUE";
+    public static string Of(DsFailureStrategy strategy) => strategy.ToString().ToUpperInvariant();
     public static string Of(DsWarningType warning) => warning.ToString().ToUpperInvariant();
 }
 

@@ -209,10 +209,10 @@ public sealed class CopyDsWorkflowCommand : DsCmdlet
     /// </summary>
     private IReadOnlyList<string>? SourceWorkflows(DsConnection source, IReadOnlyList<DsProject> projects)
     {
-        if (Workflow is null || Workflow.All(w => w.Name is not null)) return Workflow.Texts();
-        if (projects.Count != 1)
+        // A name selects in every source project, so a code (which names a workflow of one project) needs exactly one.
+        if (Workflow is not null && Workflow.Any(w => w.Name is null) && projects.Count != 1)
             throw new DsOpsException(DsErrorKind.InvalidInput, "DsWorkflowCodeNeedsOneProject",
                 $"-Workflow: a workflow code is looked up in one project, but -Project names {projects.Count}; pass one project, or the workflow's name.");
-        return Workflow.Select(w => w.Name ?? Await(w.ResolveAsync(source.Client, projects[0].ProjectCode, CancellationToken)).Name).ToList();
+        return Await(DsWorkflowParameter.NamesAsync(source.Client, Workflow, projects, CancellationToken));
     }
 }

@@ -43,7 +43,7 @@ public sealed class GetDsWorkflowProvenanceCommand : DsApiCmdlet
                 : Await(connection.Client.GetProjectListAsync(CancellationToken));
             var projects = resolved.Select(p => p.Name).ToList();
             // The reader sees workflows as specs (names only): a workflow code is turned into its name first.
-            var workflowPatterns = Wildcards.Compile(Workflow?.Select(w => w.Name ?? NameOf(connection.Client, resolved, w.Code!.Value)).ToArray());
+            var workflowPatterns = Wildcards.Compile(Await(DsWorkflowParameter.NamesAsync(connection.Client, Workflow, resolved, CancellationToken)));
             WriteVerbose($"Reading {projects.Count} project(s) from {connection.Name}.");
             var tasks = Await(TaskProvenanceReader.ReadAsync(connection.Client, projects, w => Wildcards.Matches(workflowPatterns, w.Name), connection, CancellationToken));
             foreach (var t in tasks) WriteObject(t);
@@ -52,13 +52,5 @@ public sealed class GetDsWorkflowProvenanceCommand : DsApiCmdlet
         {
             WriteDsError(ex, Project is null ? null : string.Join(",", Project.Texts()!));
         }
-    }
-
-    private string NameOf(DsOps.Engine.Api.DsClient client, IReadOnlyList<DsOps.Engine.Models.DsProject> projects, long code)
-    {
-        foreach (var p in projects)
-            if (Await(client.GetWorkflowListAsync(p.ProjectCode, CancellationToken)).FirstOrDefault(w => w.WorkflowCode == code) is { } w) return w.Name;
-        throw new DsOps.Engine.DsOpsException(DsOps.Engine.DsErrorKind.NotFound, "DsWorkflowNotFound",
-            $"-Workflow: no workflow has code {code} in project(s) {string.Join(", ", projects.Select(p => $"'{p.Name}'"))}.");
     }
 }
