@@ -70,10 +70,8 @@ $applier = [Activator]::CreateInstance($engine.GetType('DsOps.Engine.Apply.Workf
 $orphans = $applier.GetType().GetMethod('FindOrphans', $any).Invoke($applier, @($state))
 $journal = Invoke-Internal 'DsOps.Engine.Apply.ApplyJournal' 'Open' @($statePath)
 $applyOptions = [DsOps.Engine.Apply.ApplyOptions]@{ ThrottleLimit = 8; Orphans = $orphans }
-foreach ($p in 'State', 'Journal') {
-    $value = if ($p -eq 'State') { $state } else { $journal }
-    [DsOps.Engine.Apply.ApplyOptions].GetProperty($p, $any).SetValue($applyOptions, $value)
-}
+[DsOps.Engine.Apply.ApplyOptions].GetProperty('State', $any).SetValue($applyOptions, $state)
+[DsOps.Engine.Apply.ApplyOptions].GetProperty('Journal', $any).SetValue($applyOptions, $journal)
 $results = $applier.GetType().GetMethod('ApplyAsync', $any).Invoke($applier, @($plan, $applyOptions, $null, $none)).GetAwaiter().GetResult()
 Measure-Stage 'applied'
 $journal.GetType().GetMethod('Complete', $any).Invoke($journal, @($state, $statePath))
