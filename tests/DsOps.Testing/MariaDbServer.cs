@@ -219,7 +219,8 @@ public sealed class MariaDbServer : IAsyncDisposable, IDisposable
         watch.ArgumentList.Add("-c");
         // A process that has exited but was not reaped (a zombie, e.g. under an init that does not reap) counts as gone.
         // After the server, the folder: Dispose removes it; if the owner died before (or while) doing that, the watch does.
-        watch.ArgumentList.Add("alive() { [ -r /proc/$1/status ] && ! grep -q '^State:[[:space:]]*Z' /proc/$1/status; }; " +
+        // It ignores the signals a terminal or `timeout` sends to the whole process group, or it would die with its owner.
+        watch.ArgumentList.Add("trap '' HUP INT TERM; alive() { [ -r /proc/$1/status ] && ! grep -q '^State:[[:space:]]*Z' /proc/$1/status; }; " +
                                $"while alive {serverPid}; do alive {ownerPid} || kill -KILL {serverPid}; sleep 1; done; " +
                                $"while alive {ownerPid} && [ -d '{root}' ]; do sleep 1; done; rm -rf '{root}'");
         using var _ = Process.Start(watch);

@@ -51,6 +51,13 @@ public class MariaDbFixtureTests
         {
             var pid = server.ProcessId;
             Assert.True(Alive(pid), "mariadbd runs while its owner does");
+            // A terminal's Ctrl+C or `timeout` signals the whole process group: the watch must outlive that.
+            var watch = Directory.EnumerateDirectories("/proc").Select(d => Path.GetFileName(d))
+                .Where(d => d.All(char.IsAsciiDigit)).Select(int.Parse)
+                .Single(p => Alive(p) && Cmdline(p).Contains($"while alive {pid};"));
+            using (var term = System.Diagnostics.Process.Start("kill", new[] { "-TERM", watch.ToString() })) term.WaitForExit();
+            await Task.Delay(500);
+            Assert.True(Alive(watch), "the watch died of SIGTERM");
             owner.Kill();
             var deadline = DateTime.UtcNow.AddSeconds(30);
             while (Alive(pid) && DateTime.UtcNow < deadline) await Task.Delay(200);
@@ -62,6 +69,12 @@ public class MariaDbFixtureTests
         {
             server.Dispose();
         }
+    }
+
+    private static string Cmdline(int pid)
+    {
+        try { return File.ReadAllText($"/proc/{pid}/cmdline").Replace('\0', ' '); }
+        catch (IOException) { return ""; }
     }
 
     private static bool Alive(int pid)
